@@ -1,0 +1,6 @@
+/**
+ * The SMS core of @smsflow/node-red-sms, usable without Node-RED:
+ * `require('@smsflow/node-red-sms/core')`.
+ */
+export { SmsError } from './errors';
+export * from './text';

@@ -1,0 +1,137 @@
+/**
+ * GSM 03.38 / 3GPP 23.038 default alphabet and its extension table.
+ *
+ * Text is encoded to septet values (0..127), one per array element; a
+ * character from the extension table takes two: ESCAPE then its code.
+ * Packing septets into octets is septets.ts's job.
+ */
+import { SmsError } from '../errors';
+
+export const ESCAPE = 0x1b;
+
+// Index = septet value. 0x1B is the escape to the extension table.
+const BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+
+const EXTENSION: ReadonlyArray<[number, string]> = [
+  [0x0a, '\f'], [0x14, '^'], [0x28, '{'], [0x29, '}'], [0x2f, '\\'],
+  [0x3c, '['], [0x3d, '~'], [0x3e, ']'], [0x40, '|'], [0x65, '€'],
+];
+
+/**
+ * How a line break is written. The standard writes LF as the single septet
+ * 0x0A. Chunghwa Telecom's IMSP document (example 8) writes it as 1B 0A, the
+ * extension table's page break, which its handsets show as a new line.
+ */
+export type NewlineStyle = 'lf' | 'escape';
+
+export interface Gsm7Table {
+  /** septets per UTF-16 code unit: 0 = not in the alphabet, 1 or 2 */
+  readonly cost: Uint8Array;
+  /** the septet (basic) or extension code for each UTF-16 code unit */
+  readonly code: Uint8Array;
+  /** text for each basic septet value */
+  readonly basic: readonly string[];
+  /** text for each extension code (undefined = not defined) */
+  readonly extension: ReadonlyArray<string | undefined>;
+}
+
+function buildTable(newline: NewlineStyle): Gsm7Table {
+  const cost = new Uint8Array(0x10000);
+  const code = new Uint8Array(0x10000);
+  const basic: string[] = [];
+  const extension: Array<string | undefined> = new Array(128).fill(undefined);
+  for (let septet = 0; septet < 128; septet++) {
+    const ch = BASIC[septet];
+    basic.push(ch);
+    if (septet === ESCAPE) continue;
+    cost[ch.charCodeAt(0)] = 1;
+    code[ch.charCodeAt(0)] = septet;
+  }
+  for (const [ext, ch] of EXTENSION) {
+    extension[ext] = ch;
+    cost[ch.charCodeAt(0)] = 2;
+    code[ch.charCodeAt(0)] = ext;
+  }
+  if (newline === 'escape') {
+    cost[0x0a] = 2;
+    code[0x0a] = 0x0a;
+    cost[0x0c] = 0; // the page break now stands for the line break
+    extension[0x0a] = '\n';
+  }
+  return { cost, code, basic, extension };
+}
+
+const TABLES: Record<NewlineStyle, Gsm7Table> = {
+  lf: buildTable('lf'),
+  escape: buildTable('escape'),
+};
+
+export function gsm7Table(newline: NewlineStyle = 'lf'): Gsm7Table {
+  return TABLES[newline];
+}
+
+/** True when every character of `text` is in the alphabet or its extension. */
+export function isGsm7(text: string, newline: NewlineStyle = 'lf'): boolean {
+  const cost = TABLES[newline].cost;
+  for (let i = 0; i < text.length; i++) {
+    if (cost[text.charCodeAt(i)] === 0) return false;
+  }
+  return true;
+}
+
+/** Number of septets `text` takes, or -1 when a character is not in the alphabet. */
+export function gsm7Length(text: string, newline: NewlineStyle = 'lf'): number {
+  const cost = TABLES[newline].cost;
+  let septets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = cost[text.charCodeAt(i)];
+    if (c === 0) return -1;
+    septets += c;
+  }
+  return septets;
+}
+
+/** Encodes text to septet values (one per byte), escapes included. */
+export function encodeGsm7(text: string, newline: NewlineStyle = 'lf'): Buffer {
+  const { cost, code } = TABLES[newline];
+  const out = Buffer.allocUnsafe(text.length * 2);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const c = cost[unit];
+    if (c === 0) {
+      const ch = String.fromCodePoint(text.codePointAt(i) ?? unit);
+      throw new SmsError('SMS_ENCODING', `text: "${ch}" (position ${i + 1}) is not in the GSM 7-bit alphabet; use UCS-2 for this text`, 'text');
+    }
+    if (c === 2) out[n++] = ESCAPE;
+    out[n++] = code[unit];
+  }
+  return out.subarray(0, n);
+}
+
+/**
+ * Decodes septet values to text. An escape followed by a code the extension
+ * table does not define reads as the basic character of that code, as 23.038
+ * asks of receivers; a trailing lone escape reads as a space.
+ */
+export function decodeGsm7(septets: Uint8Array, newline: NewlineStyle = 'lf'): string {
+  const { basic, extension } = TABLES[newline];
+  let text = '';
+  for (let i = 0; i < septets.length; i++) {
+    const s = septets[i] & 0x7f;
+    if (s !== ESCAPE) {
+      text += basic[s];
+      continue;
+    }
+    i++;
+    if (i >= septets.length) {
+      text += ' ';
+      break;
+    }
+    const e = septets[i] & 0x7f;
+    text += extension[e] ?? (e === ESCAPE ? ' ' : basic[e]);
+  }
+  return text;
+}
