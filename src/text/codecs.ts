@@ -4,7 +4,7 @@
  */
 import * as iconv from 'iconv-lite';
 import { SmsError } from '../errors';
-import { decodeGsm7, encodeGsm7, gsm7Table, NewlineStyle } from './gsm7';
+import { decodeGsm7, encodeGsm7, encodeGsm7Into, gsm7Table, NewlineStyle } from './gsm7';
 
 export type Encoding = 'gsm7' | 'ucs2' | 'ascii' | 'latin1' | 'gbk' | 'big5' | 'binary';
 export const ENCODINGS: readonly Encoding[] = ['gsm7', 'ucs2', 'ascii', 'latin1', 'gbk', 'big5', 'binary'];
@@ -15,7 +15,11 @@ export interface TextCodec {
   readonly cost: Uint8Array;
   /** cost of a whole surrogate pair; 0 = cannot be written */
   readonly pairCost: number;
+  /** set when every UTF-16 code unit can be written and costs this much (UCS-2) */
+  readonly unitWidth?: number;
   encode(text: string): Buffer;
+  /** writes `text` at `offset` and returns the octets written; `out` has room for its cost */
+  encodeInto(text: string, out: Buffer, offset: number): number;
   decode(bytes: Uint8Array): string;
 }
 
@@ -28,7 +32,20 @@ function costTable(fill: (unit: number) => number): Uint8Array {
 const isSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdfff;
 
 function encodeUcs2(text: string): Buffer {
-  return Buffer.from(text, 'utf16le').swap16();
+  const out = Buffer.allocUnsafe(text.length * 2);
+  encodeUcs2Into(text, out, 0);
+  return out;
+}
+
+// A loop beats Buffer.from(text, 'utf16le').swap16() on SMS-sized strings.
+function encodeUcs2Into(text: string, out: Buffer, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out[at++] = unit >> 8;
+    out[at++] = unit & 0xff;
+  }
+  return at - offset;
 }
 
 function decodeUcs2(bytes: Uint8Array): string {
@@ -37,14 +54,37 @@ function decodeUcs2(bytes: Uint8Array): string {
   return copy.swap16().toString('utf16le');
 }
 
+function encodeOctetsInto(text: string, out: Buffer, offset: number): number {
+  for (let i = 0; i < text.length; i++) out[offset + i] = text.charCodeAt(i);
+  return text.length;
+}
+
+function copyInto(encode: (text: string) => Buffer): TextCodec['encodeInto'] {
+  return (text, out, offset) => encode(text).copy(out, offset);
+}
+
+/**
+ * Double-byte character sets through iconv-lite. Which characters a code
+ * page holds, and in how many octets (GBK writes € as one), is learnt from
+ * iconv itself the first time the table is needed.
+ */
 function iconvCodec(encoding: 'gbk' | 'big5'): TextCodec {
-  // Double-byte character sets: ASCII is one octet, everything else two.
-  // Whether a character exists at all is checked by a round trip (see representable).
+  let table: Uint8Array | undefined;
+  const encode = (text: string): Buffer => iconv.encode(text, encoding);
   return {
     encoding,
-    cost: costTable((u) => (isSurrogate(u) ? 0 : u < 0x80 ? 1 : 2)),
+    get cost() {
+      table ??= costTable((unit) => {
+        if (isSurrogate(unit)) return 0;
+        const ch = String.fromCharCode(unit);
+        const bytes = iconv.encode(ch, encoding);
+        return iconv.decode(bytes, encoding) === ch ? bytes.length : 0;
+      });
+      return table;
+    },
     pairCost: 0,
-    encode: (text) => iconv.encode(text, encoding),
+    encode,
+    encodeInto: copyInto(encode),
     decode: (bytes) => iconv.decode(Buffer.from(bytes), encoding),
   };
 }
@@ -57,17 +97,23 @@ function gsm7Codec(newline: NewlineStyle): TextCodec {
     cost: gsm7Table(newline).cost,
     pairCost: 0,
     encode: (text) => encodeGsm7(text, newline),
+    encodeInto: (text, out, offset) => encodeGsm7Into(text, out, offset, newline),
     decode: (bytes) => decodeGsm7(bytes, newline),
   };
 }
 
+function binaryIsNotText(): never {
+  throw new SmsError('SMS_ENCODING', 'encoding: binary takes a Buffer, not text', 'encoding');
+}
+
 const CODECS: Record<Exclude<Encoding, 'gsm7'>, TextCodec> = {
-  ucs2: { encoding: 'ucs2', cost: UCS2_COST, pairCost: 4, encode: encodeUcs2, decode: decodeUcs2 },
+  ucs2: { encoding: 'ucs2', cost: UCS2_COST, pairCost: 4, unitWidth: 2, encode: encodeUcs2, encodeInto: encodeUcs2Into, decode: decodeUcs2 },
   ascii: {
     encoding: 'ascii',
     cost: costTable((u) => (u < 0x80 ? 1 : 0)),
     pairCost: 0,
     encode: (text) => Buffer.from(text, 'latin1'),
+    encodeInto: encodeOctetsInto,
     decode: (bytes) => Buffer.from(bytes).toString('latin1'),
   },
   latin1: {
@@ -75,6 +121,7 @@ const CODECS: Record<Exclude<Encoding, 'gsm7'>, TextCodec> = {
     cost: costTable((u) => (u < 0x100 ? 1 : 0)),
     pairCost: 0,
     encode: (text) => Buffer.from(text, 'latin1'),
+    encodeInto: encodeOctetsInto,
     decode: (bytes) => Buffer.from(bytes).toString('latin1'),
   },
   gbk: iconvCodec('gbk'),
@@ -83,9 +130,8 @@ const CODECS: Record<Exclude<Encoding, 'gsm7'>, TextCodec> = {
     encoding: 'binary',
     cost: costTable(() => 0),
     pairCost: 0,
-    encode: () => {
-      throw new SmsError('SMS_ENCODING', 'encoding: binary takes a Buffer, not text', 'encoding');
-    },
+    encode: binaryIsNotText,
+    encodeInto: binaryIsNotText,
     decode: (bytes) => Buffer.from(bytes).toString('hex'),
   },
 };
@@ -98,10 +144,7 @@ export function codecFor(encoding: Encoding, newline: NewlineStyle = 'lf'): Text
   return codec;
 }
 
-/**
- * Index (in UTF-16 code units) of the first character the codec cannot
- * write exactly, or -1 when it can write all of them.
- */
+/** Index (UTF-16) of the first character the codec cannot write exactly, or -1. */
 export function firstUnrepresentable(text: string, codec: TextCodec): number {
   const { cost, pairCost } = codec;
   for (let i = 0; i < text.length; i++) {
@@ -115,15 +158,6 @@ export function firstUnrepresentable(text: string, codec: TextCodec): number {
       }
     }
     if (cost[unit] === 0) return i;
-  }
-  if (codec.encoding === 'gbk' || codec.encoding === 'big5') {
-    // The cost table cannot know which CJK characters a code page lacks: ask iconv.
-    for (let i = 0; i < text.length; i++) {
-      const unit = text.charCodeAt(i);
-      if (unit < 0x80) continue;
-      const ch = text[i];
-      if (codec.decode(codec.encode(ch)) !== ch) return i;
-    }
   }
   return -1;
 }

@@ -95,9 +95,14 @@ export function gsm7Length(text: string, newline: NewlineStyle = 'lf'): number {
 
 /** Encodes text to septet values (one per byte), escapes included. */
 export function encodeGsm7(text: string, newline: NewlineStyle = 'lf'): Buffer {
-  const { cost, code } = TABLES[newline];
   const out = Buffer.allocUnsafe(text.length * 2);
-  let n = 0;
+  return out.subarray(0, encodeGsm7Into(text, out, 0, newline));
+}
+
+/** Writes the septet values of `text` at `offset`; returns how many were written. */
+export function encodeGsm7Into(text: string, out: Buffer, offset: number, newline: NewlineStyle = 'lf'): number {
+  const { cost, code } = TABLES[newline];
+  let n = offset;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     const c = cost[unit];
@@ -108,7 +113,7 @@ export function encodeGsm7(text: string, newline: NewlineStyle = 'lf'): Buffer {
     if (c === 2) out[n++] = ESCAPE;
     out[n++] = code[unit];
   }
-  return out.subarray(0, n);
+  return n - offset;
 }
 
 /**

@@ -10,7 +10,7 @@ import { SmsError } from '../errors';
 import { codecFor, describeUnrepresentable, Encoding, firstUnrepresentable, TextCodec } from './codecs';
 import { ReferenceAllocator } from './references';
 import { fillBitsAfter, packSeptets } from './septets';
-import { capacityAfterHeader, EncodingRule, profileFor, ruleFor, Target, TargetProfile } from './targets';
+import { capacityAfterHeader, EncodingRule, profileFor, ruleFor, Target } from './targets';
 import { buildUdh, concatElement, portsElement, udhLength, UdhElement } from './udh';
 
 export const MAX_PARTS = 255;
@@ -33,20 +33,20 @@ export interface SegmentOptions {
 
 export interface SmsPart {
   /** 1-based */
-  number: number;
-  total: number;
+  readonly number: number;
+  readonly total: number;
   /** the part's text (undefined for binary data) */
-  text?: string;
+  readonly text?: string;
   /** the user data header, UDHL included; empty when there is none */
-  udh: Buffer;
+  readonly udh: Buffer;
   /** encoded text without the header (GSM 7-bit: one septet value per octet) */
-  payload: Buffer;
+  readonly payload: Buffer;
   /** what the target carries: header then text, GSM 7-bit packed where the target packs it */
-  userData: Buffer;
+  readonly userData: Buffer;
   /** TP-UDL: septets for GSM 7-bit (header included), else octets */
-  userDataLength: number;
+  readonly userDataLength: number;
   /** units of text in this part: septets for GSM 7-bit, else octets */
-  length: number;
+  readonly length: number;
 }
 
 export interface Segmentation {
@@ -65,6 +65,19 @@ export interface Segmentation {
 
 const defaultAllocator = new ReferenceAllocator();
 
+interface Cut {
+  /** end offset of each part: UTF-16 index for text, octet index for binary */
+  ends: number[];
+  /** encoded size of each part's text, in octets (GSM 7-bit: unpacked septets) */
+  sizes: number[];
+}
+
+interface Plan extends Cut {
+  encoding: Encoding;
+  rule: EncodingRule;
+  codec?: TextCodec;
+}
+
 /** The cheapest encoding of the target's automatic list that writes `text` exactly. */
 export function chooseEncoding(text: string, target: Target = 'generic'): Encoding {
   const profile = profileFor(target);
@@ -75,12 +88,15 @@ export function chooseEncoding(text: string, target: Target = 'generic'): Encodi
 }
 
 /**
- * End offsets (UTF-16 index) of each part's text. One part when all of it
- * fits in `single`; otherwise greedy parts of at most `multi` units.
+ * End offsets (UTF-16 index) of each part's text: one part when all of it
+ * fits in `single`, otherwise greedy parts of at most `multi` units. Returns
+ * the index of the first character the codec cannot write instead, if any:
+ * the same pass checks the text and cuts it.
  */
-function cutText(text: string, codec: TextCodec, single: number, multi: number): number[] {
+function cutText(text: string, codec: TextCodec, single: number, multi: number): Cut | { unrepresentable: number } {
   const { cost, pairCost } = codec;
   const ends: number[] = [];
+  const sizes: number[] = [];
   let total = 0;
   let used = 0;
   for (let i = 0; i < text.length; ) {
@@ -94,25 +110,57 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
         c = pairCost;
       }
     }
+    if (c === 0) return { unrepresentable: i };
     if (used + c > multi) {
       ends.push(i);
+      sizes.push(used);
       used = 0;
     }
     used += c;
     total += c;
     i += width;
   }
-  if (total <= single) return [text.length];
+  if (total <= single) return { ends: [text.length], sizes: [total] };
   ends.push(text.length);
-  return ends;
+  sizes.push(used);
+  return { ends, sizes };
 }
 
-function cutBytes(length: number, single: number, multi: number): number[] {
-  if (length <= single) return [length];
+/**
+ * cutText for an encoding where every code unit costs the same (UCS-2): the
+ * cuts follow from the length, stepping back where one would split a pair.
+ */
+function cutFixedWidth(text: string, width: number, single: number, multi: number): Cut {
+  if (text.length * width <= single) return { ends: [text.length], sizes: [text.length * width] };
+  const step = Math.floor(multi / width);
   const ends: number[] = [];
-  for (let end = multi; end < length; end += multi) ends.push(end);
+  const sizes: number[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + step, text.length);
+    if (end < text.length) {
+      const before = text.charCodeAt(end - 1);
+      const after = text.charCodeAt(end);
+      if (before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff) end--;
+    }
+    ends.push(end);
+    sizes.push((end - start) * width);
+    start = end;
+  }
+  return { ends, sizes };
+}
+
+function cutBytes(length: number, single: number, multi: number): Cut {
+  if (length <= single) return { ends: [length], sizes: [length] };
+  const ends: number[] = [];
+  const sizes: number[] = [];
+  for (let end = multi; end < length; end += multi) {
+    ends.push(end);
+    sizes.push(multi);
+  }
   ends.push(length);
-  return ends;
+  sizes.push(length - (ends.length - 1) * multi);
+  return { ends, sizes };
 }
 
 function tooLong(count: number, encoding: Encoding, rule: EncodingRule, multi: number): SmsError {
@@ -135,25 +183,46 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     throw new SmsError('SMS_FIELD', `payload: must be text or a Buffer, got ${input === null ? 'null' : typeof input}`, 'payload');
   }
   const requested = options.encoding ?? 'auto';
-  const encoding: Encoding = binary ? 'binary' : requested === 'auto' ? chooseEncoding(input, profile.target) : requested;
   if (binary && requested !== 'auto' && requested !== 'binary') {
     throw new SmsError('SMS_ENCODING', `encoding: a Buffer is sent as binary, not ${requested}`, 'encoding');
   }
-  const rule = ruleFor(profile, encoding);
-  const codec = binary ? undefined : codecFor(encoding, profile.newline);
-  if (codec) {
-    const bad = firstUnrepresentable(input as string, codec);
-    if (bad >= 0) throw describeUnrepresentable(input as string, bad, encoding);
-  }
-
   const fixed: UdhElement[] = options.ports
     ? [portsElement({ destination: options.ports.destination, source: options.ports.source ?? 0, portBits: options.ports.portBits ?? 16 })]
     : [];
-  const single = capacityAfterHeader(rule, udhLength(fixed));
   const concatOctets = referenceBits === 16 ? 6 : 5;
-  const multi = rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single;
+  const capacities = (rule: EncodingRule): [number, number] => {
+    const single = capacityAfterHeader(rule, udhLength(fixed));
+    const multi = rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single;
+    return [single, multi];
+  };
 
-  const ends = binary ? cutBytes(input.length, single, multi) : cutText(input as string, codec as TextCodec, single, multi);
+  let plan: Plan;
+  if (binary) {
+    const rule = ruleFor(profile, 'binary');
+    plan = { encoding: 'binary', rule, ...cutBytes(input.length, ...capacities(rule)) };
+  } else {
+    // Auto tries the target's encodings cheapest first; each try stops at the
+    // first character it cannot write, so the text is scanned about once.
+    const candidates = requested === 'auto' ? profile.auto : [requested];
+    let failed: { encoding: Encoding; at: number } | undefined;
+    let found: Plan | undefined;
+    for (const encoding of candidates) {
+      const rule = ruleFor(profile, encoding);
+      const codec = codecFor(encoding, profile.newline);
+      const cut = codec.unitWidth
+        ? cutFixedWidth(input as string, codec.unitWidth, ...capacities(rule))
+        : cutText(input as string, codec, ...capacities(rule));
+      if ('ends' in cut) {
+        found = { encoding, rule, codec, ...cut };
+        break;
+      }
+      failed = { encoding, at: cut.unrepresentable };
+    }
+    if (!found) throw describeUnrepresentable(input as string, failed!.at, failed!.encoding);
+    plan = found;
+  }
+  const { encoding, rule, codec, ends, sizes } = plan;
+  const [single, multi] = capacities(rule);
   const total = ends.length;
   if (total > 1 && !rule.concatenates) {
     throw new SmsError('SMS_TOO_LONG', `text: ${encoding} carries a single message of at most ${single} octets; use UCS-2 for longer text`, 'text');
@@ -165,37 +234,87 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     reference = options.reference ?? (options.allocator ?? defaultAllocator).allocate(options.to ?? '', referenceBits);
   }
 
+  // Every part's header is the same but for the sequence number, its last octet.
+  const layout: Layout = {
+    header: buildUdh(reference === undefined ? fixed : [...fixed, concatElement({ reference, total, sequence: 1, referenceBits })]),
+    sequenced: reference !== undefined,
+    codec,
+    input,
+    packs: encoding === 'gsm7' && profile.packsSeptets,
+  };
   const parts: SmsPart[] = [];
   let start = 0;
   for (let n = 0; n < total; n++) {
-    const end = ends[n];
-    const elements = reference === undefined ? fixed : [...fixed, concatElement({ reference, total, sequence: n + 1, referenceBits })];
-    const udh = buildUdh(elements);
-    let text: string | undefined;
-    let payload: Buffer;
-    if (binary) {
-      payload = (input as Buffer).subarray(start, end);
-    } else {
-      text = (input as string).slice(start, end);
-      payload = (codec as TextCodec).encode(text);
-    }
-    parts.push(assemble(n + 1, total, text, udh, payload, encoding, profile));
-    start = end;
+    parts.push(new Part(layout, n + 1, total, start, ends[n], sizes[n]));
+    start = ends[n];
   }
   return { target: profile.target, encoding, code: rule.code, unit: rule.unit, reference, referenceBits, parts, count: total };
 }
 
-function assemble(number: number, total: number, text: string | undefined, udh: Buffer, payload: Buffer, encoding: Encoding, profile: TargetProfile): SmsPart {
-  if (encoding === 'gsm7' && profile.packsSeptets) {
-    const packed = packSeptets(payload, fillBitsAfter(udh.length));
-    const headerSeptets = Math.ceil((udh.length * 8) / 7);
-    return {
-      number, total, text, udh, payload,
-      userData: udh.length ? Buffer.concat([udh, packed]) : packed,
-      userDataLength: headerSeptets + payload.length,
-      length: payload.length,
-    };
+interface Layout {
+  header: Buffer;
+  sequenced: boolean;
+  codec?: TextCodec;
+  input: string | Buffer;
+  packs: boolean;
+}
+
+interface Encoded {
+  userData: Buffer;
+  userDataLength: number;
+  /** GSM 7-bit septet values before packing, when the target packs them */
+  septets?: Buffer;
+}
+
+/**
+ * A part knows where its text lies; its bytes are made the first time they
+ * are asked for, so that counting parts (a cost estimate, an editor preview)
+ * never pays for encoding.
+ */
+class Part implements SmsPart {
+  readonly text?: string;
+  private encoded?: Encoded;
+
+  constructor(
+    private readonly layout: Layout,
+    readonly number: number,
+    readonly total: number,
+    private readonly start: number,
+    private readonly end: number,
+    readonly length: number,
+  ) {
+    if (layout.codec) this.text = (layout.input as string).slice(start, end);
   }
-  const userData = udh.length ? Buffer.concat([udh, payload]) : payload;
-  return { number, total, text, udh, payload, userData, userDataLength: userData.length, length: payload.length };
+
+  get udh(): Buffer { return this.userData.subarray(0, this.layout.header.length); }
+  get payload(): Buffer { return this.encode().septets ?? this.userData.subarray(this.layout.header.length); }
+  get userData(): Buffer { return this.encode().userData; }
+  get userDataLength(): number { return this.encode().userDataLength; }
+
+  toJSON(): object {
+    const { number, total, text, udh, payload, userData, userDataLength, length } = this;
+    return { number, total, text, udh, payload, userData, userDataLength, length };
+  }
+
+  private encode(): Encoded {
+    if (this.encoded) return this.encoded;
+    const { header, sequenced, codec, input, packs } = this.layout;
+    const out = Buffer.allocUnsafe(header.length + this.length);
+    header.copy(out, 0);
+    if (sequenced) out[header.length - 1] = this.number;
+    if (codec) codec.encodeInto(this.text as string, out, header.length);
+    else (input as Buffer).copy(out, header.length, this.start, this.end);
+    if (!packs) {
+      this.encoded = { userData: out, userDataLength: out.length };
+    } else {
+      const septets = out.subarray(header.length);
+      const packed = packSeptets(septets, fillBitsAfter(header.length));
+      this.encoded = {
+        userData: header.length ? Buffer.concat([out.subarray(0, header.length), packed]) : packed,
+        userDataLength: Math.ceil((header.length * 8) / 7) + septets.length,
+        septets,
+      };
+    }
+    return this.encoded;
+  }
 }

@@ -109,3 +109,27 @@ describe(`segmenter properties (seed ${SEED}; SEED=${SEED} to replay)`, () => {
     }
   });
 });
+
+describe(`segmenter against split-sms, an independent splitter (seed ${SEED})`, () => {
+  const splitSms = require('split-sms');
+  const random = mulberry32(SEED ^ 0x5eed);
+
+  it('cuts random GSM and UCS-2 text at the same places (8-bit references, GSM limits)', () => {
+    for (const alphabet of ALPHABETS) {
+      for (const base of LENGTHS) {
+        const text = randomText(random, alphabet, base + Math.floor(random() * 3));
+        const theirs = splitSms.split(text);
+        const ours = core.segment(text, { target: 'generic', reference: 1 });
+        assert.equal(ours.encoding, theirs.characterSet === 'GSM' ? 'gsm7' : 'ucs2', `${alphabet} ${text.length}`);
+        assert.deepEqual(ours.parts.map((p) => p.text), theirs.parts.map((p) => p.content), `${alphabet} ${text.length}`);
+      }
+    }
+  });
+
+  it('where split-sms is wrong: it drops characters a forced GSM encoding lacks, and miscounts a lone surrogate', () => {
+    assert.equal(splitSms.split('10€ ça va', { characterset: 'GSM' }).parts[0].content, '10€  a va');
+    assert.throws(() => core.segment('10€ ça va', { encoding: 'gsm7' }), /"ç" \(U\+00E7, position 5\)/);
+    assert.equal(splitSms.split('a\uD83D').bytes, 6);
+    assert.equal(core.segment('a\uD83D').parts[0].userData.length, 4);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The slice of Node-RED's runtime API the nodes use. Typed here so that the
+ * package needs no Node-RED types at build time; `src/` never sees any of it.
+ */
+export interface NodeMessage {
+  _msgid?: string;
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+export type Done = (err?: Error) => void;
+
+export interface Node {
+  id: string;
+  name?: string;
+  credentials?: Record<string, string | undefined>;
+  on(event: 'input', listener: (msg: NodeMessage, send: Send, done: Done) => void): void;
+  on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
+  status(status: NodeStatus): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(message: unknown): void;
+  log(message: unknown): void;
+  send(msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>): void;
+}
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: Node, config: NodeDef): void;
+    registerType<D extends NodeDef>(type: string, constructor: (this: Node, config: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    getNode(id: string): Node | null;
+  };
+  util: {
+    cloneMessage<T extends NodeMessage>(msg: T): T;
+  };
+  _(key: string, substitutions?: Record<string, string | number>): string;
+}

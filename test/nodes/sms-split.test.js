@@ -1,0 +1,98 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { helper, runtimeVersion } = require('../support/node-red');
+const smsSplit = require('../../dist/nodes/sms-split.js');
+const examples = require('../fixtures/imsp-examples.json');
+
+function flow(settings) {
+  return [
+    { id: 'tab', type: 'tab', label: 'test' },
+    { id: 'split', z: 'tab', type: 'sms-split', name: '', target: 'generic', encoding: 'auto', referenceBits: '8', output: 'parts', wires: [['out']], ...settings },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+function collect(node, count) {
+  return new Promise((resolve) => {
+    const got = [];
+    node.on('input', (msg) => {
+      got.push(msg);
+      if (got.length === count) resolve(got);
+    });
+  });
+}
+
+describe(`sms-split node (Node-RED ${runtimeVersion()})`, function () {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('loads with its name', async () => {
+    await helper.load(smsSplit, flow({ name: 'parts counter' }));
+    assert.equal(helper.getNode('split').name, 'parts counter');
+  });
+
+  it('sends one message per part, carrying the IMSP hex of example 7', async () => {
+    await helper.load(smsSplit, flow({ target: 'imsp' }));
+    const out = collect(helper.getNode('out'), 3);
+    helper.getNode('split').receive({ payload: examples.example7.text, reference: examples.example7.reference, topic: 'keep me' });
+    const msgs = await out;
+    assert.deepEqual(msgs.map((m) => m.payload.hex), examples.example7.parts);
+    assert.deepEqual(msgs.map((m) => [m.payload.part, m.payload.total, m.payload.count]), [[1, 3, 3], [2, 3, 3], [3, 3, 3]]);
+    assert.ok(msgs.every((m) => m.topic === 'keep me' && m.payload.encoding === 'gsm7' && m.payload.code === 3));
+    assert.equal(msgs[0].payload.udh, '050003640301');
+    assert.equal(msgs.map((m) => m.payload.text).join(''), examples.example7.text);
+    assert.notEqual(msgs[0], msgs[1], 'each part is its own msg object');
+  });
+
+  it('sends one message with all parts and the cost in SMS', async () => {
+    await helper.load(smsSplit, flow({ target: 'pdu', output: 'all', referenceBits: '16' }));
+    const out = collect(helper.getNode('out'), 1);
+    helper.getNode('split').receive({ payload: '溫度過高 🔥 '.repeat(20), to: '+886912345678' });
+    const [msg] = await out;
+    const p = msg.payload;
+    assert.equal(p.encoding, 'ucs2');
+    assert.equal(p.code, 8);
+    assert.equal(p.referenceBits, 16);
+    assert.equal(p.count, 3, '320 octets at 132 a part');
+    assert.equal(p.parts.length, 3);
+    assert.ok(Buffer.isBuffer(p.parts[0].bytes));
+    assert.equal(p.parts[0].bytes.length, 7 + 132);
+    assert.equal(p.parts[0].hex, undefined, 'hex is for IMSP only');
+    assert.match(p.parts[0].udh, /^060804[0-9A-F]{4}0301$/);
+  });
+
+  it('takes the target and encoding from the msg over the settings', async () => {
+    await helper.load(smsSplit, flow({ output: 'all' }));
+    const out = collect(helper.getNode('out'), 1);
+    helper.getNode('split').receive({ payload: 'hello', target: 'cmpp', encoding: 'ucs2' });
+    const [msg] = await out;
+    assert.equal(msg.payload.target, 'cmpp');
+    assert.equal(msg.payload.encoding, 'ucs2');
+    assert.equal(msg.payload.parts[0].bytes.toString('hex'), '00680065006c006c006f');
+  });
+
+  it('reports text it cannot send to a Catch node, with the reason and the msg', async () => {
+    await helper.load(smsSplit, flow({ encoding: 'gsm7' }));
+    const caught = collect(helper.getNode('caught'), 1);
+    helper.getNode('split').receive({ payload: '溫度', _marker: 42 });
+    const [msg] = await caught;
+    assert.equal(msg._marker, 42);
+    assert.match(msg.error.message, /"溫" \(U\+6EAB, position 1\) cannot be written in gsm7/);
+  });
+
+  it('shows the cost in its status', async () => {
+    await helper.load(smsSplit, flow({}));
+    const node = helper.getNode('split');
+    const statuses = [];
+    const orig = node.status.bind(node);
+    node.status = (s) => { statuses.push(s); orig(s); };
+    const out = collect(helper.getNode('out'), 2);
+    node.receive({ payload: 'x'.repeat(200) });
+    await out;
+    // The test helper's RED._ returns the key; test/unit/locales.test.js checks the words.
+    assert.deepEqual(statuses.pop(), { fill: 'green', shape: 'dot', text: 'sms-split.status.parts' });
+  });
+});
