@@ -4,3 +4,5 @@
  */
 export { SmsError } from './errors';
 export * from './text';
+export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
+export * as cmpp from './cmpp';

@@ -1,0 +1,307 @@
+/**
+ * Sending and receiving SMS over one CMPP session: text is split for CMPP,
+ * sent to up to 99 numbers per SUBMIT, and answered with one result per part
+ * and recipient; mobile-originated messages are joined; status reports are
+ * matched to what was sent and combined per message.
+ */
+import { EventEmitter } from 'node:events';
+import { SmsError } from '../errors';
+import { DeliveryReport, ReportTracker } from '../reports';
+import { Encoding } from '../text/codecs';
+import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
+import { ReferenceAllocator } from '../text/references';
+import { segment } from '../text/segmenter';
+import { parseUdh } from '../text/udh';
+import { CmppPdu, decodeReport } from './codec';
+import { decodeContent, formatEncoding } from './content';
+import { Body } from './fields';
+import { V3 } from './messages';
+import { msgIdPlus } from './msgid';
+import { CmppSession, SessionOptions, SessionState } from './session';
+import { describeSubmitResult, reportStatus } from './status';
+
+export interface CmppClientOptions extends SessionOptions {
+  /** Src_Id: the SP's service number the phone shows as sender */
+  srcId?: string;
+  serviceId?: string;
+  /** Msg_src (default: the SP_Id) */
+  msgSrc?: string;
+  feeUserType?: number;
+  feeType?: string;
+  feeCode?: string;
+  /** numbers per SUBMIT; the document allows fewer than 100 (default 99) */
+  recipientsPerSubmit?: number;
+  referenceBits?: 8 | 16;
+  reports?: { ttlMs?: number; maxPending?: number };
+  reassembly?: ReassemblerOptions;
+}
+
+export interface CmppSendRequest {
+  to: string | string[];
+  payload: string | Buffer;
+  encoding?: Encoding | 'auto';
+  /** ask for a status report (default false) */
+  registeredDelivery?: boolean;
+  srcId?: string;
+  serviceId?: string;
+  linkId?: string;
+  msgLevel?: number;
+  /** comes back on the delivery report */
+  correlation?: unknown;
+}
+
+export interface PartResult {
+  to: string;
+  part: number;
+  ok: boolean;
+  /** Msg_Id in canonical form (decimal text) */
+  id: string;
+  code: number | string;
+  description: string;
+}
+
+export interface SendResult {
+  channel: 'cmpp';
+  ok: boolean;
+  to: string[];
+  encoding: Encoding;
+  parts: number;
+  results: PartResult[];
+}
+
+export interface IncomingSms {
+  /** text, or a Buffer for binary content */
+  payload: string | Buffer;
+  from: string;
+  to: string;
+  sms: {
+    channel: 'cmpp';
+    encoding: Encoding;
+    parts: number;
+    incomplete: boolean;
+    receivedAt: string;
+    serviceId: string;
+    linkId: string;
+    /** the DELIVER bodies as received */
+    raw: Body[];
+  };
+}
+
+export declare interface CmppClient {
+  on(event: 'state', listener: (state: SessionState, detail?: Error) => void): this;
+  on(event: 'message', listener: (sms: IncomingSms) => void): this;
+  on(event: 'report', listener: (report: DeliveryReport) => void): this;
+  on(event: 'queue', listener: (depth: number) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+const NUMBER = /^\+?\d{3,32}$/;
+
+/** One number, a comma or space separated list, or an array of numbers. */
+export function parseRecipients(to: unknown, maxLength: number): string[] {
+  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!list.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to: a number, a comma list or an array)', 'to');
+  for (const n of list) {
+    if (!NUMBER.test(n) || n.length > maxLength) {
+      throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number of at most ${maxLength} digits (optionally starting with +)`, 'to');
+    }
+  }
+  return list;
+}
+
+/** YYMMDDHHMM in China time to an ISO date-time with its offset. */
+function reportTime(stamp: string, utcOffsetMinutes: number): string | undefined {
+  const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(stamp);
+  if (!m) return undefined;
+  const sign = utcOffsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(utcOffsetMinutes);
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `20${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${offset}`;
+}
+
+interface MoMeta {
+  body: Body;
+  receivedAt: string;
+}
+
+export class CmppClient extends EventEmitter {
+  readonly session: CmppSession;
+  private readonly options: CmppClientOptions;
+  private readonly tracker: ReportTracker;
+  private readonly reassembler: Reassembler<MoMeta>;
+  private readonly references = new ReferenceAllocator();
+  private sends = 0;
+
+  constructor(options: CmppClientOptions) {
+    super();
+    this.options = options;
+    this.session = new CmppSession(options);
+    this.tracker = new ReportTracker({ channel: 'cmpp', ...options.reports });
+    this.reassembler = new Reassembler<MoMeta>(options.reassembly);
+    this.session.on('state', (state, detail) => this.emit('state', state, detail));
+    this.session.on('queue', (depth) => this.emit('queue', depth));
+    this.session.on('error', (err) => this.emit('error', err));
+    this.session.on('deliver', (body, ack) => this.onDeliver(body, ack));
+    this.tracker.on('report', (report) => this.emit('report', report));
+    this.reassembler.on('message', (m) => this.emit('message', this.toIncoming(m)));
+  }
+
+  get state(): SessionState {
+    return this.session.state;
+  }
+
+  start(): Promise<void> {
+    return this.session.start();
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+    this.tracker.close();
+    this.reassembler.flush();
+  }
+
+  async send(request: CmppSendRequest): Promise<SendResult> {
+    const version = this.session.options.version;
+    const recipients = parseRecipients(request.to, version === V3 ? 32 : 21);
+    const split = segment(request.payload, {
+      target: 'cmpp',
+      encoding: request.encoding ?? 'auto',
+      referenceBits: this.options.referenceBits ?? 8,
+      to: recipients[0],
+      allocator: this.references,
+    });
+    const perSubmit = Math.min(99, Math.max(1, this.options.recipientsPerSubmit ?? 99));
+    const chunks: string[][] = [];
+    for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.slice(i, i + perSubmit));
+    const sendKey = `${++this.sends}`;
+    const submittedAt = new Date().toISOString();
+    const registered = request.registeredDelivery === true;
+
+    const submits = chunks.flatMap((chunk) =>
+      split.parts.map(async (part): Promise<PartResult[]> => {
+        const body: Body = {
+          msgId: '0',
+          pkTotal: part.total,
+          pkNumber: part.number,
+          registeredDelivery: registered ? 1 : 0,
+          msgLevel: request.msgLevel ?? 0,
+          serviceId: request.serviceId ?? this.options.serviceId ?? '',
+          feeUserType: this.options.feeUserType ?? 2,
+          feeTerminalId: '',
+          feeTerminalType: 0,
+          tpPid: 0,
+          tpUdhi: part.udh.length ? 1 : 0,
+          msgFmt: split.code,
+          msgSrc: this.options.msgSrc ?? this.options.spId,
+          feeType: this.options.feeType ?? '01',
+          feeCode: this.options.feeCode ?? '000000',
+          validTime: '',
+          atTime: '',
+          srcId: request.srcId ?? this.options.srcId ?? '',
+          destUsrTl: chunk.length,
+          destTerminalId: chunk,
+          destTerminalType: 0,
+          msgLength: part.userData.length,
+          msgContent: part.userData,
+          linkId: request.linkId ?? '',
+        };
+        let pdu: CmppPdu;
+        try {
+          pdu = await this.session.request('SUBMIT', body);
+        } catch (err) {
+          const e = err as SmsError;
+          return chunk.map((to) => ({ to, part: part.number, ok: false, id: '', code: e.code ?? 'CMPP_ERROR', description: e.message }));
+        }
+        const result = Number(pdu.body.result);
+        const msgId = String(pdu.body.msgId);
+        return chunk.map((to, k) => {
+          const id = result === 0 ? msgIdPlus(msgId, k) : '';
+          if (result === 0 && registered) {
+            this.tracker.expect(id, { group: `${sendKey}:${to}`, to, part: part.number, total: part.total, submittedAt, correlation: request.correlation });
+          }
+          return { to, part: part.number, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
+        });
+      }),
+    );
+    const results = (await Promise.all(submits)).flat().sort((a, b) => recipients.indexOf(a.to) - recipients.indexOf(b.to) || a.part - b.part);
+    return { channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results };
+  }
+
+  /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */
+  async query(time: string, serviceId?: string): Promise<Body> {
+    const pdu = await this.session.request('QUERY', { time, queryType: serviceId ? 1 : 0, queryCode: serviceId ?? '', reserve: '' });
+    return pdu.body;
+  }
+
+  /** CMPP_CANCEL: asks the gateway to delete a submitted message; true when it did. */
+  async cancel(msgId: string): Promise<boolean> {
+    const pdu = await this.session.request('CANCEL', { msgId });
+    return Number(pdu.body.successId) === 0;
+  }
+
+  private onDeliver(body: Body, ack: (result?: number) => void): void {
+    const content = body.msgContent as Buffer;
+    if (Number(body.registeredDelivery) === 1) {
+      let report;
+      try {
+        report = decodeReport(content);
+      } catch (err) {
+        this.emit('error', err as Error);
+        ack(1);
+        return;
+      }
+      const offset = this.session.options.utcOffsetMinutes;
+      this.tracker.resolve(report.msgId, {
+        status: reportStatus(report.stat),
+        detail: report.stat,
+        doneAt: reportTime(report.doneTime, offset),
+        submittedAt: reportTime(report.submitTime, offset),
+        to: report.destTerminalId,
+      });
+      ack(0);
+      return;
+    }
+    const meta: MoMeta = { body, receivedAt: new Date().toISOString() };
+    const from = String(body.srcTerminalId);
+    let payload = content;
+    let concat = { reference: 0, total: 1, sequence: 1 };
+    if (Number(body.tpUdhi) === 1) {
+      try {
+        const { udh, length } = parseUdh(content);
+        payload = content.subarray(length);
+        if (udh.concat) concat = udh.concat;
+      } catch (err) {
+        this.emit('error', new SmsError('CMPP_MO_HEADER', `a message from ${from} has an unreadable header (${(err as Error).message}); handed on as it came`));
+      }
+    }
+    const decoded = decodeContent(payload, Number(body.msgFmt));
+    this.reassembler.push({
+      from, ...concat,
+      text: typeof decoded === 'string' ? decoded : undefined,
+      data: typeof decoded === 'string' ? undefined : decoded,
+      meta,
+    });
+    ack(0);
+  }
+
+  private toIncoming(m: ReassembledMessage<MoMeta>): IncomingSms {
+    const first = m.parts[0].meta as MoMeta;
+    return {
+      payload: m.text ?? m.data ?? Buffer.alloc(0),
+      from: m.from,
+      to: String(first.body.destId),
+      sms: {
+        channel: 'cmpp',
+        encoding: formatEncoding(Number(first.body.msgFmt)),
+        parts: m.total,
+        incomplete: m.incomplete,
+        receivedAt: first.receivedAt,
+        serviceId: String(first.body.serviceId),
+        linkId: String(first.body.linkId ?? ''),
+        raw: m.parts.map((p) => (p.meta as MoMeta).body),
+      },
+    };
+  }
+}

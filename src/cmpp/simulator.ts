@@ -1,0 +1,429 @@
+/**
+ * A CMPP ISMG on a real TCP port, for tests, demos and trying flows without
+ * a carrier account. It logs SPs in (checking the authenticator), answers
+ * SUBMIT with spec-shaped Msg_Ids, sends status reports, injects
+ * mobile-originated messages, and can misbehave on request.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { Reassembler } from '../text/reassembly';
+import { segment } from '../text/segmenter';
+import { parseUdh } from '../text/udh';
+import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from './auth';
+import { CmppPdu, decode, encode, encodeReport } from './codec';
+import { Body } from './fields';
+import { Framer } from './framer';
+import { Command, Version, V2, V3 } from './messages';
+import { msgIdPlus, packMsgId } from './msgid';
+import { decodeContent } from './content';
+
+export interface IsmgSimulatorOptions {
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  /** SP_Id -> shared secret */
+  accounts?: Record<string, string>;
+  /** the gateway code in Msg_Ids (bits 38..17) */
+  gatewayCode?: number;
+  /** delay before a status report is sent (default 50 ms) */
+  reportDelayMs?: number;
+  /** Stat of the reports, per destination (default DELIVRD) */
+  reportStat?: (destination: string) => string;
+  /** report width: 60 octets (21-octet terminal id) or 71 (32); default 60 for 2.0, 71 for 3.0 */
+  reportWidth?: 60 | 71;
+  /** send ACTIVE_TEST this often (0: never) */
+  activeTestIntervalMs?: number;
+  utcOffsetMinutes?: number;
+}
+
+export interface Faults {
+  /** answer CONNECT with this status (e.g. 3: authentication error) */
+  refuseLogin?: number;
+  /** answer no request at all */
+  withholdResponses?: boolean;
+  /** answer requests this late */
+  responseDelayMs?: number;
+  /** answer the next N SUBMITs with Result 8 (flow control) */
+  flowControlSubmits?: number;
+  /** answer every SUBMIT with this Result */
+  submitResult?: number;
+}
+
+export interface SubmitRecord {
+  version: Version;
+  sequenceId: number;
+  body: Body;
+  msgId: string;
+  result: number;
+  receivedAt: number;
+}
+
+export interface PhoneMessage {
+  from: string;
+  to: string;
+  text?: string;
+  data?: Buffer;
+  parts: number;
+  incomplete: boolean;
+  at: number;
+}
+
+interface Link {
+  socket: net.Socket;
+  version: Version;
+  spId?: string;
+  loggedIn: boolean;
+  unanswered: number;
+  sequence: number;
+  pending: Map<number, (pdu: CmppPdu) => void>;
+  activeTest?: NodeJS.Timeout;
+}
+
+export class IsmgSimulator extends EventEmitter {
+  readonly options: Required<Omit<IsmgSimulatorOptions, 'reportWidth'>> & { reportWidth?: 60 | 71 };
+  faults: Faults = {};
+  readonly record = {
+    connects: [] as Array<{ spId: string; version: number; status: number; timestamp: number }>,
+    submits: [] as SubmitRecord[],
+    deliverResps: [] as Body[],
+    activeTestResps: 0,
+    terminates: 0,
+    /** the largest number of requests from one SP left unanswered at any time */
+    maxUnanswered: 0,
+  };
+  /** what each simulated phone received, long messages joined */
+  readonly inboxes = new Map<string, PhoneMessage[]>();
+  private server?: net.Server;
+  private links = new Set<Link>();
+  private msgSequence = 0;
+  // Keyed by recipient and sender: a mass submit sends the same parts to every phone.
+  private reassembler = new Reassembler<{ to: string; from: string }>({ timeoutMs: 60000 });
+  private timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: IsmgSimulatorOptions = {}) {
+    super();
+    this.options = {
+      host: '127.0.0.1',
+      port: 0,
+      accounts: { '901234': 'secret' },
+      gatewayCode: 10001,
+      reportDelayMs: 50,
+      reportStat: () => 'DELIVRD',
+      activeTestIntervalMs: 0,
+      utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
+      ...options,
+    };
+    this.reassembler.on('message', (m) => {
+      const { to, from } = m.parts[0].meta as { to: string; from: string };
+      const list = this.inboxes.get(to) ?? [];
+      list.push({ from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, incomplete: m.incomplete, at: Date.now() });
+      this.inboxes.set(to, list);
+      this.emit('phone', list[list.length - 1]);
+    });
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  start(): Promise<number> {
+    this.server = net.createServer((socket) => this.accept(socket));
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port, this.options.host, () => resolve(this.port));
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.reassembler.flush();
+    for (const link of this.links) {
+      clearInterval(link.activeTest);
+      link.socket.destroy();
+    }
+    this.links.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Connected and logged-in SPs. */
+  get sessions(): number {
+    return [...this.links].filter((l) => l.loggedIn).length;
+  }
+
+  /** Cuts every link, as a network failure would. */
+  dropLinks(): void {
+    for (const link of this.links) link.socket.destroy();
+  }
+
+  /** Sends something that is not a CMPP frame on every link. */
+  sendMalformed(kind: 'length' | 'command' = 'length'): void {
+    const frame = Buffer.alloc(12);
+    if (kind === 'length') frame.writeUInt32BE(5, 0); // shorter than a header
+    else {
+      frame.writeUInt32BE(12, 0);
+      frame.writeUInt32BE(0x00000099, 4);
+    }
+    for (const link of this.links) link.socket.write(frame);
+  }
+
+  /** Sends TERMINATE to every SP. */
+  terminate(): void {
+    for (const link of this.links) this.send(link, 'TERMINATE', this.nextLinkSequence(link), {});
+  }
+
+  /**
+   * A phone sends `text` to the SP's service number: one DELIVER, or several
+   * with a concatenation header when it is long. Resolves with the
+   * DELIVER_RESP bodies once the SP has answered every part.
+   */
+  async injectMo(mo: { from: string; to: string; text: string | Buffer; serviceId?: string; referenceBits?: 8 | 16; reference?: number; order?: number[] }): Promise<Body[]> {
+    const link = [...this.links].find((l) => l.loggedIn);
+    if (!link) throw new Error('no SP is logged in');
+    const s = segment(mo.text, { target: 'cmpp', referenceBits: mo.referenceBits, reference: mo.reference, to: mo.from });
+    const order = mo.order ?? s.parts.map((_, i) => i);
+    const answers: Promise<CmppPdu>[] = [];
+    for (const i of order) {
+      const part = s.parts[i];
+      answers.push(this.request(link, 'DELIVER', {
+        msgId: this.nextMsgId(1),
+        destId: mo.to,
+        serviceId: mo.serviceId ?? '',
+        tpPid: 0,
+        tpUdhi: s.count > 1 ? 1 : 0,
+        msgFmt: s.code,
+        srcTerminalId: mo.from,
+        srcTerminalType: 0,
+        registeredDelivery: 0,
+        msgLength: part.userData.length,
+        msgContent: part.userData,
+        linkId: '',
+      }));
+    }
+    return (await Promise.all(answers)).map((p) => p.body);
+  }
+
+  private accept(socket: net.Socket): void {
+    const link: Link = { socket, version: V3, loggedIn: false, unanswered: 0, sequence: 0, pending: new Map() };
+    this.links.add(link);
+    const framer = new Framer();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = framer.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        let pdu: CmppPdu;
+        try {
+          pdu = decode(frame, link.version);
+        } catch {
+          socket.destroy();
+          return;
+        }
+        this.onPdu(link, pdu);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(link.activeTest);
+      this.links.delete(link);
+      this.emit('disconnect');
+    });
+  }
+
+  private onPdu(link: Link, pdu: CmppPdu): void {
+    if (pdu.command.endsWith('_RESP')) {
+      if (pdu.command === 'DELIVER_RESP') this.record.deliverResps.push(pdu.body);
+      if (pdu.command === 'ACTIVE_TEST_RESP') this.record.activeTestResps++;
+      const waiter = link.pending.get(pdu.sequenceId);
+      link.pending.delete(pdu.sequenceId);
+      waiter?.(pdu);
+      return;
+    }
+    if (pdu.command === 'CONNECT') {
+      this.onConnect(link, pdu);
+      return;
+    }
+    if (!link.loggedIn) {
+      link.socket.destroy();
+      return;
+    }
+    link.unanswered++;
+    this.record.maxUnanswered = Math.max(this.record.maxUnanswered, link.unanswered);
+    switch (pdu.command) {
+      case 'SUBMIT': return this.onSubmit(link, pdu);
+      case 'ACTIVE_TEST': return this.answer(link, 'ACTIVE_TEST_RESP', pdu.sequenceId, { reserved: 0 });
+      case 'TERMINATE':
+        this.record.terminates++;
+        this.answer(link, 'TERMINATE_RESP', pdu.sequenceId, {}, () => link.socket.end());
+        return;
+      case 'QUERY':
+        return this.answer(link, 'QUERY_RESP', pdu.sequenceId, {
+          time: pdu.body.time, queryType: pdu.body.queryType, queryCode: pdu.body.queryCode,
+          mtTlMsg: this.record.submits.length, mtTlUsr: this.record.submits.reduce((n, s) => n + Number(s.body.destUsrTl), 0),
+          mtScs: this.record.submits.filter((s) => s.result === 0).length, mtWt: 0, mtFl: this.record.submits.filter((s) => s.result !== 0).length,
+          moScs: this.record.deliverResps.length, moWt: 0, moFl: 0,
+        });
+      case 'CANCEL': {
+        const found = this.record.submits.some((s) => s.msgId === pdu.body.msgId);
+        return this.answer(link, 'CANCEL_RESP', pdu.sequenceId, { successId: found ? 0 : 1 });
+      }
+      default:
+        link.unanswered--;
+    }
+  }
+
+  private onConnect(link: Link, pdu: CmppPdu): void {
+    const { sourceAddr, authenticatorSource: source, version, timestamp } = pdu.body as { sourceAddr: string; authenticatorSource: Buffer; version: number; timestamp: number };
+    link.version = version === V2 ? V2 : V3;
+    const secret = this.options.accounts[sourceAddr];
+    let status = 0;
+    if (version !== V3 && version !== V2) status = 4;
+    else if (secret === undefined) status = 2;
+    else if (!authenticatorSource(sourceAddr, secret, String(timestamp).padStart(10, '0')).equals(source)) status = 3;
+    if (this.faults.refuseLogin) status = this.faults.refuseLogin;
+    this.record.connects.push({ spId: sourceAddr, version, status, timestamp });
+    const authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
+    this.send(link, 'CONNECT_RESP', pdu.sequenceId, { status, authenticatorIsmg: authenticatorIsmgValue, version: link.version });
+    if (status !== 0) {
+      link.socket.end();
+      return;
+    }
+    link.loggedIn = true;
+    link.spId = sourceAddr;
+    if (this.options.activeTestIntervalMs > 0) {
+      link.activeTest = setInterval(() => this.send(link, 'ACTIVE_TEST', this.nextLinkSequence(link), {}), this.options.activeTestIntervalMs);
+    }
+    this.emit('login', sourceAddr);
+  }
+
+  private onSubmit(link: Link, pdu: CmppPdu): void {
+    const body = pdu.body;
+    const recipients = body.destTerminalId as string[];
+    let result = this.faults.submitResult ?? 0;
+    if (this.faults.flowControlSubmits && this.faults.flowControlSubmits > 0) {
+      this.faults.flowControlSubmits--;
+      result = 8;
+    }
+    const msgId = result === 0 ? this.nextMsgId(recipients.length) : '0';
+    this.record.submits.push({ version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() });
+    this.emit('submit', body, msgId, result);
+    this.answer(link, 'SUBMIT_RESP', pdu.sequenceId, { msgId, result });
+    if (result !== 0) return;
+    for (const to of recipients) this.toPhone(to, body);
+    if (Number(body.registeredDelivery) === 1) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        recipients.forEach((to, k) => this.sendReport(link, msgIdPlus(msgId, k), to, body));
+      }, this.options.reportDelayMs);
+      this.timers.add(timer);
+    }
+  }
+
+  private toPhone(to: string, body: Body): void {
+    const contentBytes = body.msgContent as Buffer;
+    let reference = 0;
+    let total = 1;
+    let sequence = 1;
+    let payload = contentBytes;
+    if (Number(body.tpUdhi) === 1) {
+      try {
+        const { udh, length } = parseUdh(contentBytes);
+        payload = contentBytes.subarray(length);
+        if (udh.concat) ({ reference, total, sequence } = udh.concat);
+      } catch {
+        // an unreadable header: the phone shows the bytes as they are
+      }
+    }
+    const decoded = decodeContent(payload, Number(body.msgFmt));
+    this.reassembler.push({
+      from: `${to}<${String(body.srcId)}`, reference, total, sequence,
+      text: typeof decoded === 'string' ? decoded : undefined,
+      data: typeof decoded === 'string' ? undefined : decoded,
+      meta: { to, from: String(body.srcId) },
+    });
+  }
+
+  private sendReport(link: Link, msgId: string, to: string, submit: Body): void {
+    if (!this.links.has(link)) return;
+    const stamp = this.reportTime();
+    const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
+    const content = encodeReport({
+      msgId, stat: this.options.reportStat(to), submitTime: stamp, doneTime: stamp, destTerminalId: to, smscSequence: this.msgSequence,
+    }, wide);
+    this.request(link, 'DELIVER', {
+      msgId: this.nextMsgId(1),
+      destId: String(submit.srcId),
+      serviceId: String(submit.serviceId),
+      tpPid: 0,
+      tpUdhi: 0,
+      msgFmt: 0,
+      srcTerminalId: to,
+      srcTerminalType: 0,
+      registeredDelivery: 1,
+      msgLength: content.length,
+      msgContent: content,
+      linkId: '',
+    }).catch(() => undefined);
+  }
+
+  private reportTime(): string {
+    const t = new Date(Date.now() + this.options.utcOffsetMinutes * 60000);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    return two(t.getUTCFullYear() % 100) + two(t.getUTCMonth() + 1) + two(t.getUTCDate()) + two(t.getUTCHours()) + two(t.getUTCMinutes());
+  }
+
+  /** A Msg_Id for now; `count` ids are reserved (a mass submit's range). */
+  private nextMsgId(count: number): string {
+    const t = new Date(Date.now() + this.options.utcOffsetMinutes * 60000);
+    const sequence = this.msgSequence & 0xffff;
+    this.msgSequence = (this.msgSequence + count) & 0xffff;
+    return packMsgId({
+      month: t.getUTCMonth() + 1, day: t.getUTCDate(), hour: t.getUTCHours(), minute: t.getUTCMinutes(), second: t.getUTCSeconds(),
+      gateway: this.options.gatewayCode, sequence,
+    });
+  }
+
+  private answer(link: Link, command: Command, sequenceId: number, body: Body, after?: () => void): void {
+    if (this.faults.withholdResponses) return;
+    const send = (): void => {
+      link.unanswered = Math.max(0, link.unanswered - 1);
+      this.send(link, command, sequenceId, body);
+      after?.();
+    };
+    const delay = this.faults.responseDelayMs ?? 0;
+    if (delay > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        send();
+      }, delay);
+      this.timers.add(timer);
+    } else {
+      send();
+    }
+  }
+
+  private request(link: Link, command: Command, body: Body): Promise<CmppPdu> {
+    const sequenceId = this.nextLinkSequence(link);
+    return new Promise((resolve, reject) => {
+      link.pending.set(sequenceId, resolve);
+      link.socket.once('close', () => reject(new Error('link closed')));
+      this.send(link, command, sequenceId, body);
+    });
+  }
+
+  private nextLinkSequence(link: Link): number {
+    link.sequence = (link.sequence + 1) >>> 0 || 1;
+    return link.sequence;
+  }
+
+  private send(link: Link, command: Command, sequenceId: number, body: Body): void {
+    if (link.socket.destroyed) return;
+    link.socket.write(encode({ command, sequenceId, body }, link.version));
+  }
+}

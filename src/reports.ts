@@ -1,0 +1,175 @@
+/**
+ * Matches delivery reports to what was sent, for any channel. Each sent part
+ * is expected under the id the carrier gave it; parts of one message to one
+ * recipient form a group, reported once when every part has a final state.
+ * Expectations live `ttlMs` (48 h by default, CMPP's default wait for a
+ * report) and at most `maxPending` groups; a group that times out or is
+ * pushed out is still reported, as `unknown`, so nothing vanishes unseen.
+ */
+import { EventEmitter } from 'node:events';
+
+export type DeliveryStatus = 'delivered' | 'expired' | 'deleted' | 'undeliverable' | 'rejected' | 'unknown' | 'pending';
+
+export interface DeliveryReport<C = unknown> {
+  channel: string;
+  /** the carrier's id of the (first) part */
+  id: string;
+  to: string;
+  status: DeliveryStatus;
+  /** the carrier's own word (DELIVRD, UNDELIV, MA:0001, a QuerySM code, ...) */
+  detail: string;
+  submittedAt?: string;
+  doneAt?: string;
+  /** for a message of several parts */
+  parts?: { total: number; delivered: number; failed: number };
+  /** what the sender attached when it sent the message */
+  correlation?: C;
+  /** false when no send was waiting for this report (sent before a restart, say) */
+  matched: boolean;
+}
+
+export interface Expectation<C> {
+  /** parts of one message to one recipient share a group */
+  group: string;
+  to: string;
+  part: number;
+  total: number;
+  submittedAt: string;
+  correlation?: C;
+}
+
+export interface Outcome {
+  status: DeliveryStatus;
+  detail: string;
+  doneAt?: string;
+  submittedAt?: string;
+  to?: string;
+}
+
+interface Group<C> {
+  key: string;
+  to: string;
+  total: number;
+  ids: Map<number, string>;
+  outcomes: Map<number, Outcome>;
+  submittedAt: string;
+  correlation?: C;
+  expiresAt: number;
+}
+
+export interface ReportTrackerOptions {
+  channel: string;
+  ttlMs?: number;
+  maxPending?: number;
+  now?: () => number;
+}
+
+export declare interface ReportTracker<C> {
+  on(event: 'report', listener: (report: DeliveryReport<C>) => void): this;
+}
+
+export class ReportTracker<C = unknown> extends EventEmitter {
+  private readonly byId = new Map<string, { group: Group<C>; part: number }>();
+  private readonly groups = new Map<string, Group<C>>();
+  private readonly ttlMs: number;
+  private readonly maxPending: number;
+  private readonly now: () => number;
+  private sweeper?: NodeJS.Timeout;
+  readonly counts = { expired: 0, dropped: 0, unmatched: 0 };
+
+  constructor(private readonly options: ReportTrackerOptions) {
+    super();
+    this.ttlMs = options.ttlMs ?? 48 * 3600 * 1000;
+    this.maxPending = options.maxPending ?? 100000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get pending(): number {
+    return this.groups.size;
+  }
+
+  expect(id: string, e: Expectation<C>): void {
+    let group = this.groups.get(e.group);
+    if (!group) {
+      if (this.groups.size >= this.maxPending) {
+        const oldest = this.groups.values().next().value as Group<C>;
+        this.counts.dropped++;
+        this.finish(oldest, 'DROPPED: too many reports pending');
+      }
+      group = { key: e.group, to: e.to, total: e.total, ids: new Map(), outcomes: new Map(), submittedAt: e.submittedAt, correlation: e.correlation, expiresAt: this.now() + this.ttlMs };
+      this.groups.set(e.group, group);
+      this.armSweeper();
+    }
+    group.ids.set(e.part, id);
+    this.byId.set(id, { group, part: e.part });
+  }
+
+  /** Records a report; returns false when nothing was waiting for it (it is still emitted). */
+  resolve(id: string, outcome: Outcome): boolean {
+    if (outcome.status === 'pending') return this.byId.has(id);
+    const entry = this.byId.get(id);
+    if (!entry) {
+      this.counts.unmatched++;
+      this.emit('report', { channel: this.options.channel, id, to: outcome.to ?? '', status: outcome.status, detail: outcome.detail, submittedAt: outcome.submittedAt, doneAt: outcome.doneAt, matched: false });
+      return false;
+    }
+    this.byId.delete(id);
+    entry.group.outcomes.set(entry.part, outcome);
+    if (entry.group.outcomes.size === entry.group.total) this.finish(entry.group);
+    return true;
+  }
+
+  /** Stops the expiry timer; what is pending stays unreported. */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private finish(group: Group<C>, missing?: string): void {
+    this.groups.delete(group.key);
+    for (const id of group.ids.values()) this.byId.delete(id);
+    let delivered = 0;
+    let failed = 0;
+    let worst: Outcome | undefined;
+    let doneAt: string | undefined;
+    for (let part = 1; part <= group.total; part++) {
+      const o = group.outcomes.get(part);
+      if (o?.status === 'delivered') delivered++;
+      else if (o) failed++;
+      if (o && o.status !== 'delivered' && !worst) worst = o;
+      if (o?.doneAt && (!doneAt || o.doneAt > doneAt)) doneAt = o.doneAt;
+    }
+    const complete = group.outcomes.size === group.total;
+    // A message is delivered when every part is; otherwise it takes the first failed part's state.
+    const status = worst ? worst.status : complete ? 'delivered' : 'unknown';
+    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes.get(1) as Outcome).detail;
+    const report: DeliveryReport<C> = {
+      channel: this.options.channel,
+      id: group.ids.get(1) ?? group.ids.values().next().value ?? '',
+      to: group.to,
+      status,
+      detail,
+      submittedAt: group.submittedAt,
+      doneAt,
+      correlation: group.correlation,
+      matched: true,
+    };
+    if (group.total > 1) report.parts = { total: group.total, delivered, failed };
+    this.emit('report', report);
+  }
+
+  private armSweeper(): void {
+    if (this.sweeper) return;
+    const every = Math.max(10, Math.min(60000, Math.floor(this.ttlMs / 4)));
+    this.sweeper = setInterval(() => {
+      const now = this.now();
+      for (const group of this.groups.values()) {
+        if (group.expiresAt > now) break; // groups are in insertion order, so in expiry order
+        this.counts.expired++;
+        this.finish(group, `no report within ${Math.round(this.ttlMs / 1000)} s`);
+      }
+      if (!this.groups.size) this.close();
+    }, every);
+    this.sweeper.unref?.();
+  }
+}
