@@ -47,6 +47,10 @@ export interface Faults {
   flowControlSubmits?: number;
   /** answer every SUBMIT with this Result */
   submitResult?: number;
+  /** leave the next N SUBMITs unanswered (the SP must resend them) */
+  ignoreSubmits?: number;
+  /** answer CONNECT with an AuthenticatorISMG that does not match */
+  badAuthenticator?: boolean;
 }
 
 export interface SubmitRecord {
@@ -87,6 +91,7 @@ export class IsmgSimulator extends EventEmitter {
     submits: [] as SubmitRecord[],
     deliverResps: [] as Body[],
     activeTestResps: 0,
+    activeTests: 0,
     terminates: 0,
     /** the largest number of requests from one SP left unanswered at any time */
     maxUnanswered: 0,
@@ -257,7 +262,9 @@ export class IsmgSimulator extends EventEmitter {
     this.record.maxUnanswered = Math.max(this.record.maxUnanswered, link.unanswered);
     switch (pdu.command) {
       case 'SUBMIT': return this.onSubmit(link, pdu);
-      case 'ACTIVE_TEST': return this.answer(link, 'ACTIVE_TEST_RESP', pdu.sequenceId, { reserved: 0 });
+      case 'ACTIVE_TEST':
+        this.record.activeTests++;
+        return this.answer(link, 'ACTIVE_TEST_RESP', pdu.sequenceId, { reserved: 0 });
       case 'TERMINATE':
         this.record.terminates++;
         this.answer(link, 'TERMINATE_RESP', pdu.sequenceId, {}, () => link.socket.end());
@@ -288,7 +295,8 @@ export class IsmgSimulator extends EventEmitter {
     else if (!authenticatorSource(sourceAddr, secret, String(timestamp).padStart(10, '0')).equals(source)) status = 3;
     if (this.faults.refuseLogin) status = this.faults.refuseLogin;
     this.record.connects.push({ spId: sourceAddr, version, status, timestamp });
-    const authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
+    let authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
+    if (this.faults.badAuthenticator) authenticatorIsmgValue = Buffer.alloc(16, 0x55);
     this.send(link, 'CONNECT_RESP', pdu.sequenceId, { status, authenticatorIsmg: authenticatorIsmgValue, version: link.version });
     if (status !== 0) {
       link.socket.end();
@@ -305,6 +313,12 @@ export class IsmgSimulator extends EventEmitter {
   private onSubmit(link: Link, pdu: CmppPdu): void {
     const body = pdu.body;
     const recipients = body.destTerminalId as string[];
+    if (this.faults.ignoreSubmits && this.faults.ignoreSubmits > 0) {
+      this.faults.ignoreSubmits--;
+      link.unanswered--; // as if lost on the way: the SP no longer waits for it once it resends
+      this.record.submits.push({ version: link.version, sequenceId: pdu.sequenceId, body, msgId: '', result: -1, receivedAt: Date.now() });
+      return;
+    }
     let result = this.faults.submitResult ?? 0;
     if (this.faults.flowControlSubmits && this.faults.flowControlSubmits > 0) {
       this.faults.flowControlSubmits--;
