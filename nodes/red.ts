@@ -40,7 +40,7 @@ export interface NodeDef {
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, config: NodeDef): void;
-    registerType<D extends NodeDef>(type: string, constructor: (this: Node, config: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType<D extends NodeDef, N extends Node = Node>(type: string, constructor: (this: N, config: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
     getNode(id: string): Node | null;
   };
   util: {

@@ -100,6 +100,8 @@ export class CmppSession extends EventEmitter {
   private terminateWaiter?: (pdu: CmppPdu) => void;
   private lastError?: Error;
   private loginRefused?: Error;
+  /** why the session gave up (a refused login): every later request fails with it */
+  private failure?: Error;
 
   constructor(options: SessionOptions) {
     super();
@@ -154,7 +156,7 @@ export class CmppSession extends EventEmitter {
   /** Sends a request when the window allows; resolves with the gateway's response. */
   request(command: Command, body: Body = {}): Promise<CmppPdu> {
     if (this.stateValue === 'closed' || this.closing) return Promise.reject(new SmsError('CMPP_CLOSED', 'the CMPP connection is closed'));
-    if (this.stateValue === 'failed') return Promise.reject(new SmsError('CMPP_AUTH', 'the CMPP connection cannot log in; fix the settings and deploy again'));
+    if (this.stateValue === 'failed') return Promise.reject(this.failure);
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new SmsError('CMPP_QUEUE_FULL', `the CMPP send queue is full (${this.options.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
     }
@@ -512,7 +514,8 @@ export class CmppSession extends EventEmitter {
     const refused = this.loginRefused;
     this.loginRefused = undefined;
     if (refused && (refused as SmsError).code === 'CMPP_AUTH') {
-      this.failAll(refused);
+      this.failure = new SmsError('CMPP_AUTH', `${refused.message}. Fix the connection settings and deploy again.`);
+      this.failAll(this.failure);
       this.setState('failed', refused);
       return;
     }

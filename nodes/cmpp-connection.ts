@@ -1,0 +1,118 @@
+import { cmpp, SmsError } from '../src';
+import { Node, NodeAPI, NodeDef } from './red';
+import { CmppConnectionNode, Users } from './shared';
+
+interface CmppConnectionDef extends NodeDef {
+  host: string;
+  port: string | number;
+  spId: string;
+  version: '3.0' | '2.0';
+  srcId: string;
+  serviceId: string;
+  window: string | number;
+  responseTimeout: string | number;
+  maxTries: string | number;
+  activeTest: string | number;
+  reconnectMax: string | number;
+  rate: string | number;
+  queueSize: string | number;
+  utcOffset: string | number;
+  referenceBits: '8' | '16';
+}
+
+const num = (value: unknown, fallback: number): number => {
+  const n = Number(value);
+  return value === '' || value === undefined || !Number.isFinite(n) ? fallback : n;
+};
+
+export = function register(RED: NodeAPI): void {
+  function CmppConnectionNode(this: CmppConnectionNode, config: CmppConnectionDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const users = new Users();
+    let client: cmpp.CmppClient | undefined;
+    let closing: Promise<void> | undefined;
+
+    const options = (): cmpp.CmppClientOptions => ({
+      host: config.host || '127.0.0.1',
+      port: num(config.port, 7890),
+      spId: config.spId,
+      sharedSecret: node.credentials?.sharedSecret ?? '',
+      version: config.version === '2.0' ? 0x20 : 0x30,
+      srcId: config.srcId,
+      serviceId: config.serviceId,
+      window: num(config.window, 16),
+      responseTimeoutMs: num(config.responseTimeout, 60) * 1000,
+      maxTries: num(config.maxTries, 3),
+      activeTestIntervalMs: num(config.activeTest, 180) * 1000,
+      reconnect: { initialMs: 1000, maxMs: num(config.reconnectMax, 30) * 1000 },
+      ratePerSecond: num(config.rate, 0),
+      maxQueue: num(config.queueSize, 10000),
+      utcOffsetMinutes: num(config.utcOffset, 8) * 60,
+      referenceBits: config.referenceBits === '16' ? 16 : 8,
+    });
+
+    function showState(state: cmpp.SessionState, detail?: Error): void {
+      const depth = client?.session.depth ?? 0;
+      switch (state) {
+        case 'connected':
+          users.status(depth
+            ? { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.queue', { depth }) }
+            : { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.connected') });
+          return;
+        case 'connecting':
+          users.status({ fill: 'yellow', shape: 'ring', text: RED._('cmpp-connection.status.connecting') });
+          return;
+        case 'failed':
+          users.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-connection.status.loginFailed') });
+          if (detail) node.error(detail.message);
+          return;
+        case 'disconnected':
+          users.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-connection.status.disconnected') });
+          if (detail) node.warn(RED._('cmpp-connection.warn.disconnected', { reason: detail.message }));
+          return;
+        default:
+          users.status({});
+      }
+    }
+
+    node.register = (user: Node): cmpp.CmppClient => {
+      users.add(user);
+      if (!client) {
+        if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
+        client = new cmpp.CmppClient(options());
+        client.on('state', showState);
+        client.on('queue', () => showState(client!.state));
+        client.on('error', (err) => node.warn(err.message));
+        client.start().catch(() => undefined); // state events report it
+      }
+      return client;
+    };
+
+    node.deregister = async (user: Node): Promise<void> => {
+      if (users.remove(user) === 0 && client) {
+        const closingClient = client;
+        client = undefined;
+        closing = closingClient.close();
+        await closing;
+      }
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const finish = (): void => done();
+      if (client) {
+        const c = client;
+        client = undefined;
+        c.close().then(finish, finish);
+      } else if (closing) {
+        closing.then(finish, finish);
+      } else {
+        done();
+      }
+    });
+  }
+
+  RED.nodes.registerType('cmpp-connection', CmppConnectionNode, {
+    credentials: { sharedSecret: { type: 'password' } },
+  });
+};

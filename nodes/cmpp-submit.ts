@@ -1,0 +1,54 @@
+import { Encoding } from '../src';
+import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { CmppConnectionNode, correlationOf, sendError } from './shared';
+
+interface CmppSubmitDef extends NodeDef {
+  connection: string;
+  to: string;
+  encoding: Encoding | 'auto';
+  registeredDelivery: boolean;
+  srcId: string;
+  serviceId: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function CmppSubmitNode(this: Node, config: CmppSubmitDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const connection = RED.nodes.getNode(config.connection) as CmppConnectionNode | null;
+    if (!connection) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-submit.status.noConnection') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('cmpp-submit.errors.noConnection'))));
+      return;
+    }
+    const client = connection.register(node);
+
+    node.on('input', (msg: NodeMessage, send, done) => {
+      client
+        .send({
+          to: (msg.to ?? config.to) as string | string[],
+          payload: msg.payload as string | Buffer,
+          encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+          registeredDelivery: typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false,
+          srcId: (msg.srcId as string) || config.srcId || undefined,
+          serviceId: (msg.serviceId as string) || config.serviceId || undefined,
+          correlation: correlationOf(msg),
+        })
+        .then((result) => {
+          if (!result.ok) {
+            done(sendError(result, 'CMPP'));
+            return;
+          }
+          msg.payload = result;
+          send(msg);
+          done();
+        }, (err: Error) => done(err));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      connection.deregister(node).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('cmpp-submit', CmppSubmitNode);
+};

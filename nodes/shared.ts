@@ -1,0 +1,71 @@
+/**
+ * What the channel nodes share: how a core result or failure becomes a msg,
+ * and how a config node keeps its users.
+ */
+import { cmpp, SmsError } from '../src';
+import { Node, NodeMessage, NodeStatus } from './red';
+
+/** The correlation data a send stores and its delivery report brings back. */
+export interface Correlation {
+  correlation?: unknown;
+  topic?: unknown;
+  msgid?: string;
+}
+
+export function correlationOf(msg: NodeMessage): Correlation {
+  return { correlation: msg.correlation, topic: msg.topic, msgid: msg._msgid };
+}
+
+/** Puts a report's correlation data back on the msg the way it left. */
+export function reportMessage(report: { correlation?: unknown } & Record<string, unknown>): NodeMessage {
+  const { correlation, ...payload } = report;
+  const c = (correlation ?? {}) as Correlation;
+  const msg: NodeMessage = { payload };
+  if (c.correlation !== undefined) msg.correlation = c.correlation;
+  if (c.topic !== undefined) msg.topic = c.topic;
+  if (c.msgid !== undefined) msg.sentMsgId = c.msgid;
+  return msg;
+}
+
+/** The error done() gets when a send did not fully succeed: the first failure, with the whole result attached. */
+export function sendError(result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string }> }, channel: string): SmsError {
+  const failed = result.results.filter((r) => !r.ok);
+  const first = failed[0];
+  const code = typeof first.code === 'number' ? `${channel}_${first.code}` : first.code;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed part(s) or recipient(s); see err.result)` : '';
+  const err = new SmsError(code, `${channel} send to ${first.to}, part ${first.part}, failed: ${first.description}${more}`) as SmsError & { result?: unknown };
+  err.result = result;
+  return err;
+}
+
+/** Users of a config node: every status goes to all of them. */
+export class Users {
+  private readonly nodes = new Set<Node>();
+  private last: NodeStatus = {};
+
+  add(node: Node): number {
+    this.nodes.add(node);
+    node.status(this.last);
+    return this.nodes.size;
+  }
+
+  remove(node: Node): number {
+    this.nodes.delete(node);
+    return this.nodes.size;
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  status(status: NodeStatus): void {
+    this.last = status;
+    for (const node of this.nodes) node.status(status);
+  }
+}
+
+/** The cmpp-connection config node, as its users see it. */
+export interface CmppConnectionNode extends Node {
+  register(user: Node): cmpp.CmppClient;
+  deregister(user: Node): Promise<void>;
+}

@@ -1,0 +1,109 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { helper, runtimeVersion } = require('../support/node-red');
+const { until } = require('../support/wait');
+const { cmpp } = require('../../dist/src');
+const nodes = ['cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in'].map((n) => require(`../../dist/nodes/${n}.js`));
+
+function flow(port, extra = {}) {
+  return [
+    { id: 'tab', type: 'tab', label: 'cmpp' },
+    { id: 'conn', type: 'cmpp-connection', host: '127.0.0.1', port, spId: '901234', version: '3.0', srcId: '1069001', serviceId: 'ALERT', window: 16, responseTimeout: 60, maxTries: 3, activeTest: 180, reconnectMax: 1, rate: 0, queueSize: 100, utcOffset: 8, referenceBits: '8', ...extra },
+    { id: 'submit', z: 'tab', type: 'cmpp-submit', connection: 'conn', to: '', encoding: 'auto', registeredDelivery: true, srcId: '', serviceId: '', wires: [['sent']] },
+    { id: 'submit2', z: 'tab', type: 'cmpp-submit', connection: 'conn', to: '13900139000', encoding: 'auto', registeredDelivery: false, srcId: '', serviceId: '', wires: [['sent']] },
+    { id: 'receive', z: 'tab', type: 'cmpp-deliver-in', connection: 'conn', wires: [['mo'], ['reports']] },
+    { id: 'sent', z: 'tab', type: 'helper' },
+    { id: 'mo', z: 'tab', type: 'helper' },
+    { id: 'reports', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+const next = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+
+describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`, function () {
+  let sim;
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = new cmpp.IsmgSimulator({ reportDelayMs: 10 });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await sim.stop();
+  });
+
+  it('sends through one shared connection and returns the result on the msg', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1, { what: 'the login' });
+    const sent = next('sent');
+    helper.getNode('submit').receive({ payload: 'Server room B: 36 °C', to: '13800138000', topic: 'room-b' });
+    const msg = await sent;
+    assert.equal(msg.topic, 'room-b');
+    assert.equal(msg.payload.channel, 'cmpp');
+    assert.equal(msg.payload.ok, true);
+    assert.equal(msg.payload.encoding, 'ucs2', '° is not ASCII');
+    assert.deepEqual(msg.payload.results.map((r) => [r.to, r.part, r.ok]), [['13800138000', 1, true]]);
+    assert.equal(sim.record.connects.length, 1, 'three nodes, one login');
+    assert.equal(sim.record.submits[0].body.serviceId, 'ALERT');
+  });
+
+  it('emits the delivery report on the second output with the sent msg\'s correlation and topic', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const report = next('reports');
+    helper.getNode('submit').receive({ payload: 'x'.repeat(200), to: '13800138000', topic: 'alarm', correlation: { id: 7 } });
+    const msg = await report;
+    assert.equal(msg.topic, 'alarm');
+    assert.deepEqual(msg.correlation, { id: 7 });
+    assert.equal(msg.payload.status, 'delivered');
+    assert.deepEqual(msg.payload.parts, { total: 2, delivered: 2, failed: 0 });
+    assert.equal(msg.payload.correlation, undefined);
+  });
+
+  it('emits a message from a phone, joined, on the first output', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const mo = next('mo');
+    const text = '收到，马上处理。'.repeat(12);
+    await sim.injectMo({ from: '13800138000', to: '1069001', text });
+    const msg = await mo;
+    assert.equal(msg.payload, text);
+    assert.equal(msg.from, '13800138000');
+    assert.equal(msg.sms.parts, 2);
+  });
+
+  it('reports a refused login on the status and every send to a Catch node, without the secret anywhere', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'hunter2-wrong' } });
+    const submit = helper.getNode('submit');
+    const statuses = [];
+    submit.on('call:status', (call) => statuses.push(call.args[0]));
+    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.loginFailed'), { what: 'the login failure status' });
+    const caught = next('caught');
+    submit.receive({ payload: 'x', to: '13800138000' });
+    const msg = await caught;
+    assert.match(msg.error.message, /CMPP login/);
+    assert.equal(msg.payload, 'x', 'the msg reaches the Catch node untouched');
+    const logged = JSON.stringify(helper.log().args) + JSON.stringify(statuses);
+    assert.ok(!logged.includes('hunter2'), 'the shared secret never shows');
+  });
+
+  it('reports a failed recipient with its code to a Catch node', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    sim.faults.submitResult = 13;
+    const caught = next('caught');
+    helper.getNode('submit2').receive({ payload: 'hello' });
+    const msg = await caught;
+    assert.match(msg.error.message, /CMPP send to 13900139000, part 1, failed: Dest_terminal_Id error/);
+  });
+
+  it('closes the connection with TERMINATE when the flow stops', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    await helper.unload();
+    await until(() => sim.record.terminates === 1, { what: 'TERMINATE' });
+  });
+});
