@@ -4,7 +4,7 @@
  * one engine (codec.ts) encodes, decodes and sizes every message from it.
  */
 import { SmsError } from '../errors';
-import { msgIdFromBuffer, msgIdToBuffer } from './msgid';
+import { msgIdToBuffer } from './msgid';
 
 export type FieldValue = number | string | Buffer | string[];
 export type Body = Record<string, FieldValue>;
@@ -58,15 +58,18 @@ export function octets(width: number): FieldType {
     empty: '',
     write(out, at, value, _body, name) {
       const text = value === undefined ? '' : String(value);
-      const bytes = Buffer.from(text, 'latin1');
-      if (bytes.length > width) throw fieldError(name, `at most ${width} characters, got ${bytes.length} ("${text}")`);
-      bytes.copy(out, at);
-      out.fill(0, at + bytes.length, at + width);
+      if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length} ("${text}")`);
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code > 0xff) throw fieldError(name, `"${text[i]}" is not a single-octet character`);
+        out[at + i] = code;
+      }
+      for (let i = text.length; i < width; i++) out[at + i] = 0;
     },
     read(data, at) {
       let end = at;
       while (end < at + width && data[end] !== 0) end++;
-      return data.toString('latin1', at, end);
+      return end === at ? '' : data.toString('latin1', at, end);
     },
   };
 }
@@ -96,7 +99,7 @@ export const msgId: FieldType = {
       throw fieldError(name, (err as Error).message);
     }
   },
-  read: (data, at) => msgIdFromBuffer(data.subarray(at, at + 8)),
+  read: (data, at) => data.readBigUInt64BE(at).toString(),
 };
 
 /** Several fixed-width octet strings, as many as the count field says (Dest_terminal_Id). */

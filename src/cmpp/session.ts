@@ -102,6 +102,7 @@ export class CmppSession extends EventEmitter {
   private loginRefused?: Error;
   /** why the session gave up (a refused login): every later request fails with it */
   private failure?: Error;
+  private corked = false;
 
   constructor(options: SessionOptions) {
     super();
@@ -449,8 +450,18 @@ export class CmppSession extends EventEmitter {
   }
 
   private write(command: Command, sequenceId: number, body: Body): void {
-    const frame = encode({ command, sequenceId, body }, this.options.version);
-    this.socket?.write(frame);
+    const socket = this.socket;
+    if (!socket) return;
+    // Frames written in one turn of the event loop leave in one segment.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(encode({ command, sequenceId, body }, this.options.version));
   }
 
   private nextSequence(): number {
