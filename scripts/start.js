@@ -1,20 +1,27 @@
 'use strict';
-// `npm start`: Node-RED with this package loaded and the demo flow deployed,
-// in a user directory inside the project. Node-RED 5 needs Node 22.9 or later;
-// on an older Node the 4.1 runtime (devDependency node-red-4) runs instead.
+// `npm start`: the carrier simulators, then Node-RED with this package and
+// the demo flow wired to them, in a user directory inside the project.
+// Node-RED 5 needs Node 22.9 or later; on an older Node the 4.1 runtime
+// (devDependency node-red-4) runs instead.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
+const { startSimulators } = require('../dist/src');
 
 const root = path.join(__dirname, '..');
 const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user');
 const settingsFile = path.join(__dirname, 'demo-settings.js');
+const host = process.env.HOST || '127.0.0.1';
+const port = Number(process.env.PORT) || 1880;
+const DEMO_PORTS = { cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890 };
 
 function pickRuntime() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   return major > 22 || (major === 22 && minor >= 9) ? 'node-red' : 'node-red-4';
 }
 
+/** Returns true when the demo flow should be deployed (a new user directory, or --reset). */
 function prepareUserDir() {
   fs.mkdirSync(path.join(userDir, 'node_modules', '@smsflow'), { recursive: true });
   const link = path.join(userDir, 'node_modules', '@smsflow', 'node-red-sms');
@@ -23,38 +30,82 @@ function prepareUserDir() {
   if (!fs.existsSync(pkg)) {
     fs.writeFileSync(pkg, JSON.stringify({ name: 'smsflow-demo', private: true, dependencies: { '@smsflow/node-red-sms': 'file:..' } }, null, 2));
   }
-  const flows = path.join(userDir, 'flows.json');
-  if (!fs.existsSync(flows) || process.argv.includes('--reset')) {
-    fs.copyFileSync(path.join(root, 'examples', 'demo.json'), flows);
+  const reset = process.argv.includes('--reset');
+  if (reset) for (const f of ['flows.json', 'flows_cred.json']) fs.rmSync(path.join(userDir, f), { force: true });
+  return reset || !fs.existsSync(path.join(userDir, 'flows.json'));
+}
+
+/** The demo flow, pointed at the simulators' ports. */
+function demoFlow(ports) {
+  const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'demo.json'), 'utf8'));
+  for (const node of flow) {
+    if (node.type === 'cmpp-connection') node.port = ports.cmpp;
   }
+  return flow;
+}
+
+function deploy(flow) {
+  const body = JSON.stringify(flow);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, path: '/flows', method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`deploying the demo flow failed: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function main() {
-  prepareUserDir();
+  const fresh = prepareUserDir();
+  let sims;
+  try {
+    sims = await startSimulators(DEMO_PORTS, host);
+  } catch (err) {
+    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT to use other ports.`);
+    process.exit(1);
+  }
+  console.log('Simulators:');
+  for (const line of sims.describe()) console.log(`  ${line}`);
+
   const runtime = pickRuntime();
   const red = require.resolve(`${runtime}/red.js`);
   const version = require(`${runtime}/package.json`).version;
   const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', settingsFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env },
+    env: process.env,
   });
-  const url = `http://${process.env.HOST || '127.0.0.1'}:${Number(process.env.PORT) || 1880}/`;
-  let announced = false;
-  child.stdout.on('data', (chunk) => {
+  let log = '';
+  let started = false;
+  child.stdout.on('data', async (chunk) => {
     process.stdout.write(chunk);
-    if (!announced && /Started flows/.test(String(chunk))) {
-      announced = true;
-      console.log(`\n  Node-RED ${version} is running with @smsflow/node-red-sms.\n` +
-        `  Open ${url} and press the button on the left of an Inject node in the demo flow;\n` +
-        '  the Debug sidebar (the bug icon, top right) shows what happened.\n' +
-        '  Ctrl-C stops everything.\n');
+    log += String(chunk);
+    if (started || !/Started flows/.test(log) || !/Server now running/.test(log)) return;
+    started = true;
+    log = '';
+    if (fresh) {
+      try {
+        await deploy(demoFlow(sims.ports));
+      } catch (err) {
+        console.error(err.message);
+      }
     }
+    console.log(`\n  Node-RED ${version} is running with @smsflow/node-red-sms.\n` +
+      `  Open http://${host}:${port}/ and press the button on the left of an Inject node in the demo flow;\n` +
+      '  the Debug sidebar (the bug icon, top right) shows each send, the phone\'s reply and the delivery report.\n' +
+      '  Ctrl-C stops everything.\n');
   });
-  const stop = () => child.kill('SIGINT');
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    child.kill('SIGINT');
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  child.on('exit', (code, signal) => {
-    process.exit(code ?? (signal ? 0 : 1));
+  child.on('exit', async (code) => {
+    await sims.stop();
+    process.exit(stopping ? 0 : code ?? 1);
   });
 }
 

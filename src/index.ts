@@ -6,3 +6,4 @@ export { SmsError } from './errors';
 export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
 export * as cmpp from './cmpp';
+export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';

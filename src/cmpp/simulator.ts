@@ -35,6 +35,8 @@ export interface IsmgSimulatorOptions {
   activeTestIntervalMs?: number;
   /** keep no record of submits and no phone inboxes (for benchmarks) */
   lean?: boolean;
+  /** what a phone answers to a message it received (nothing when undefined) */
+  autoReply?: (message: PhoneMessage) => string | undefined;
   utcOffsetMinutes?: number;
 }
 
@@ -86,7 +88,7 @@ interface Link {
 }
 
 export class IsmgSimulator extends EventEmitter {
-  readonly options: Required<Omit<IsmgSimulatorOptions, 'reportWidth'>> & { reportWidth?: 60 | 71 };
+  readonly options: Required<Omit<IsmgSimulatorOptions, 'reportWidth' | 'autoReply'>> & Pick<IsmgSimulatorOptions, 'reportWidth' | 'autoReply'>;
   faults: Faults = {};
   readonly record = {
     connects: [] as Array<{ spId: string; version: number; status: number; timestamp: number }>,
@@ -126,7 +128,16 @@ export class IsmgSimulator extends EventEmitter {
       const list = this.inboxes.get(to) ?? [];
       list.push({ from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, incomplete: m.incomplete, at: Date.now() });
       this.inboxes.set(to, list);
-      this.emit('phone', list[list.length - 1]);
+      const received = list[list.length - 1];
+      this.emit('phone', received);
+      const reply = this.options.autoReply?.(received);
+      if (reply !== undefined) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.injectMo({ from: to, to: from, text: reply }).catch(() => undefined);
+        }, this.options.reportDelayMs * 2);
+        this.timers.add(timer);
+      }
     });
   }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * smsflow-simulators: the carrier simulators on this machine's loopback.
+ *   smsflow-simulators [--cmpp PORT]
+ */
+import { startSimulators } from '../simulators';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`--${name}: give a port from 0 to 65535 (0 picks a free one), got "${process.argv[i + 1] ?? ''}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log('usage: smsflow-simulators [--cmpp PORT]\nStarts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.');
+    return;
+  }
+  const sims = await startSimulators({ cmpp: option('cmpp', 7890) });
+  for (const line of sims.describe()) console.log(line);
+  console.log('Ctrl-C stops them.');
+  sims.cmpp.on('submit', (body: Record<string, unknown>, msgId: string, result: number) => {
+    console.log(`CMPP SUBMIT to ${(body.destTerminalId as string[]).join(',')} part ${String(body.pkNumber)}/${String(body.pkTotal)} -> Result ${result}, Msg_Id ${msgId}`);
+  });
+  const stop = (): void => {
+    sims.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});
