@@ -6,4 +6,6 @@ export { SmsError } from './errors';
 export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
 export * as cmpp from './cmpp';
+export * as imsp from './imsp';
+export { selfSignedCertificate, SelfSignedCertificate } from './tls';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';

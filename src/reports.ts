@@ -36,6 +36,8 @@ export interface Expectation<C> {
   total: number;
   submittedAt: string;
   correlation?: C;
+  /** the id to show on the report when the key passed to expect() is not the carrier's id */
+  carrierId?: string;
 }
 
 export interface Outcome {
@@ -51,6 +53,8 @@ interface Group<C> {
   to: string;
   total: number;
   ids: Map<number, string>;
+  /** the ids to show, when they differ from the keys */
+  shown: Map<number, string>;
   outcomes: Map<number, Outcome>;
   submittedAt: string;
   correlation?: C;
@@ -96,11 +100,12 @@ export class ReportTracker<C = unknown> extends EventEmitter {
         this.counts.dropped++;
         this.finish(oldest, 'DROPPED: too many reports pending');
       }
-      group = { key: e.group, to: e.to, total: e.total, ids: new Map(), outcomes: new Map(), submittedAt: e.submittedAt, correlation: e.correlation, expiresAt: this.now() + this.ttlMs };
+      group = { key: e.group, to: e.to, total: e.total, ids: new Map(), shown: new Map(), outcomes: new Map(), submittedAt: e.submittedAt, correlation: e.correlation, expiresAt: this.now() + this.ttlMs };
       this.groups.set(e.group, group);
       this.armSweeper();
     }
     group.ids.set(e.part, id);
+    if (e.carrierId !== undefined) group.shown.set(e.part, e.carrierId);
     this.byId.set(id, { group, part: e.part });
   }
 
@@ -145,7 +150,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes.get(1) as Outcome).detail;
     const report: DeliveryReport<C> = {
       channel: this.options.channel,
-      id: group.ids.get(1) ?? group.ids.values().next().value ?? '',
+      id: group.shown.get(1) ?? group.ids.get(1) ?? group.ids.values().next().value ?? '',
       to: group.to,
       status,
       detail,
