@@ -58,7 +58,7 @@ export function selfSignedCertificate(commonName = 'smsflow simulator', days = 3
   const name = seq(set(seq(oid('2.5.4.3'), utf8(commonName))));
   const now = Date.now();
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  serial[0] = (serial[0] & 0x3f) | 0x40; // positive, and no leading zero octet: DER integers are minimal
   const tbs = seq(
     explicit(0, int(Buffer.from([2]))), // v3
     int(serial),

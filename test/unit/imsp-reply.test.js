@@ -115,3 +115,19 @@ describe('IMSP parameters', () => {
     assert.equal(back.get('to_addr').toString(), '+86138');
   });
 });
+
+describe('self-signed certificate for the simulators', () => {
+  const { selfSignedCertificate } = require('../../dist/src');
+  const tls = require('node:tls');
+  it('is valid DER every time (minimal integers), for localhost and 127.0.0.1, usable as a CA', () => {
+    for (let i = 0; i < 50; i++) {
+      const { cert, key } = selfSignedCertificate();
+      const x = new crypto.X509Certificate(cert);
+      assert.equal(x.ca, true);
+      assert.equal(x.checkIP('127.0.0.1'), '127.0.0.1');
+      assert.equal(x.checkHost('localhost'), 'localhost');
+      assert.ok(x.verify(x.publicKey), 'self-signed');
+      tls.createSecureContext({ cert, key });
+    }
+  });
+});
