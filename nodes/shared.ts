@@ -2,7 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, SmsError } from '../src';
+import { cmpp, imsp, SmsError } from '../src';
 import { Node, NodeMessage, NodeStatus } from './red';
 
 /** The correlation data a send stores and its delivery report brings back. */
@@ -68,4 +68,10 @@ export class Users {
 export interface CmppConnectionNode extends Node {
   register(user: Node): cmpp.CmppClient;
   deregister(user: Node): Promise<void>;
+}
+
+/** The imsp-account config node, as its users see it. */
+export interface ImspAccountNode extends Node {
+  register(user: Node): imsp.ImspClient;
+  deregister(user: Node): void;
 }

@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
-import { rootCertificates } from 'node:tls';
 import { SmsError } from '../errors';
 import { DeliveryReport, DeliveryStatus, ReportTracker } from '../reports';
 import { Encoding } from '../text/codecs';
@@ -27,7 +26,7 @@ export interface ImspClientOptions {
   /** POST (default) or GET; ChangePasswd is always POST */
   method?: 'POST' | 'GET';
   timeoutMs?: number;
-  /** PEM of the CA that signs a private endpoint's certificate; the system's CAs are trusted as well */
+  /** PEM of the CA that signs a private endpoint's certificate (then the only CA trusted) */
   ca?: string | Buffer | Array<string | Buffer>;
   /** recipients per request (default 20, the document's limit) */
   maxRecipients?: number;
@@ -120,9 +119,9 @@ export class ImspClient extends EventEmitter {
     this.base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     if (this.base.protocol !== 'https:') throw new SmsError('IMSP_PARAM', `baseUrl: IMSP takes HTTPS (TLS 1.2 or later) only, got "${this.options.baseUrl}"`, 'baseUrl');
     checkCredentials(this.options);
-    // Trust the system's CAs and, for a private endpoint, the one given: never switch verification off.
-    const ca = options.ca === undefined ? undefined : [...rootCertificates, ...(Array.isArray(options.ca) ? options.ca : [options.ca])];
-    this.agent = new https.Agent({ keepAlive: true, minVersion: 'TLSv1.2', ca, maxSockets: 8 });
+    // Certificates are always verified: against the public CAs, or for a private
+    // endpoint against the CA given (which then is the only one trusted).
+    this.agent = new https.Agent({ keepAlive: true, minVersion: 'TLSv1.2', ca: options.ca, maxSockets: 8 });
     this.tracker = new ReportTracker({ channel: 'imsp', ttlMs: this.polling.deadlineMs + this.polling.maxMs });
     this.tracker.on('report', (r) => this.emit('report', r));
   }

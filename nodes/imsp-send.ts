@@ -1,0 +1,97 @@
+import { DeliveryReport, Encoding, imsp } from '../src';
+import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { correlationOf, ImspAccountNode, reportMessage, sendError } from './shared';
+
+interface ImspSendDef extends NodeDef {
+  account: string;
+  to: string;
+  encoding: Encoding | 'auto';
+  msgType: string;
+  destPort: string;
+  expire: string | number;
+  track: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function ImspSendNode(this: Node, config: ImspSendDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const account = RED.nodes.getNode(config.account) as ImspAccountNode | null;
+    if (!account) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.noAccount') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('imsp-send.errors.noAccount'))));
+      return;
+    }
+    let client: imsp.ImspClient;
+    try {
+      client = account.register(node);
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.badAccount') });
+      node.error((err as Error).message);
+      node.on('input', (_msg, _send, done) => done(err as Error));
+      return;
+    }
+    let pending = 0;
+    const showPending = (): void => node.status(pending ? { fill: 'blue', shape: 'dot', text: RED._('imsp-send.status.sending', { count: pending }) } : {});
+
+    const onReport = (report: DeliveryReport): void => {
+      const c = report.correlation as { node?: string } | undefined;
+      if (c?.node !== node.id) return;
+      node.send([null, reportMessage(report as unknown as Record<string, unknown>)]);
+    };
+    client.on('report', onReport);
+
+    node.on('input', (msg: NodeMessage, send, done) => {
+      pending++;
+      showPending();
+      const finish = (err?: Error): void => {
+        pending--;
+        showPending();
+        if (err) {
+          node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.failed') });
+          done(err);
+        } else {
+          send([msg, null]);
+          done();
+        }
+      };
+      if (msg.action === 'changePassword') {
+        client.changePassword(String(msg.payload)).then((r) => {
+          if (!r.ok) {
+            finish(Object.assign(new Error(`IMSP ChangePasswd: ${r.meaning} (${r.code} ${r.description})`), { code: `IMSP_${r.code}` }));
+            return;
+          }
+          msg.payload = r;
+          finish();
+        }, finish);
+        return;
+      }
+      const msgType = Number(msg.msgType ?? config.msgType ?? 0) as 0 | 1 | 2 | 3;
+      client.send({
+        to: (msg.to ?? config.to) as string | string[],
+        payload: msg.payload as string | Buffer,
+        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+        msgType,
+        destPort: (msg.destPort as string) ?? (config.destPort || undefined),
+        expireMinutes: Number(msg.expire ?? config.expire ?? 0),
+        track: typeof msg.track === 'boolean' ? msg.track : config.track === true,
+        correlation: { ...correlationOf(msg), node: node.id },
+      }).then((result) => {
+        if (!result.ok) {
+          finish(sendError(result, 'IMSP'));
+          return;
+        }
+        msg.payload = result;
+        finish();
+      }, finish);
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      client.off('report', onReport);
+      account.deregister(node);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('imsp-send', ImspSendNode);
+};

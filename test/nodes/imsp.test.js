@@ -1,0 +1,80 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { helper, runtimeVersion } = require('../support/node-red');
+const { imsp } = require('../../dist/src');
+const nodes = ['imsp-account', 'imsp-send'].map((n) => require(`../../dist/nodes/${n}.js`));
+
+function flow(sim, extra = {}) {
+  return [
+    { id: 'tab', type: 'tab', label: 'imsp' },
+    { id: 'acct', type: 'imsp-account', baseUrl: sim.baseUrl, account: 'demo0001', method: 'POST', timeout: 5, ca: sim.certificate.cert, pollInitial: 1, pollDeadline: 1 },
+    { id: 'send', z: 'tab', type: 'imsp-send', account: 'acct', to: '0912345678', encoding: 'auto', msgType: '0', destPort: '', expire: 0, track: false, wires: [['result'], ['reports']], ...extra },
+    { id: 'result', z: 'tab', type: 'helper' },
+    { id: 'reports', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+const next = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+
+describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`, function () {
+  let sim;
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    sim = new imsp.ImspSimulator({ deliverAfterMs: 50 });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await sim.stop();
+  });
+
+  it('sends and puts one result per recipient and part on the msg', async () => {
+    await helper.load(nodes, flow(sim), { acct: { password: 'pass1234' } });
+    const result = next('result');
+    helper.getNode('send').receive({ payload: '機房溫度過高，請立即檢查。', topic: 'room-b' });
+    const msg = await result;
+    assert.equal(msg.topic, 'room-b');
+    assert.deepEqual([msg.payload.channel, msg.payload.ok, msg.payload.msgDcs, msg.payload.parts], ['imsp', true, 8, 1]);
+    assert.match(msg.payload.results[0].id, /^H[0-9A-F]{7}$/);
+    assert.equal(sim.requests[0].params.to_addr, '0912345678');
+  });
+
+  it('emits the delivery report on the second output, with the correlation data', async () => {
+    await helper.load(nodes, flow(sim, { track: true }), { acct: { password: 'pass1234' } });
+    const report = next('reports');
+    helper.getNode('send').receive({ payload: 'hello', to: '0987654321', correlation: 42, topic: 't' });
+    const msg = await report;
+    assert.deepEqual([msg.payload.status, msg.payload.to, msg.correlation, msg.topic], ['delivered', '0987654321', 42, 't']);
+  });
+
+  it('reports a refused send to a Catch node with the code and its meaning, password never shown', async () => {
+    await helper.load(nodes, flow(sim), { acct: { password: 'wrong-pw' } });
+    const caught = next('caught');
+    helper.getNode('send').receive({ payload: 'x' });
+    const msg = await caught;
+    assert.match(msg.error.message, /IMSP send to 0912345678, part 1, failed: Password error or no this account/);
+    assert.equal(msg.payload, 'x');
+    assert.ok(!JSON.stringify(helper.log().args).includes('wrong-pw'));
+  });
+
+  it('refuses bad input before sending', async () => {
+    await helper.load(nodes, flow(sim), { acct: { password: 'pass1234' } });
+    const caught = next('caught');
+    helper.getNode('send').receive({ payload: 'x', to: '12345' });
+    const msg = await caught;
+    assert.match(msg.error.message, /to_addr: "12345" is not a number IMSP takes/);
+    assert.equal(sim.requests.length, 0);
+  });
+
+  it('changes the password from a flow', async () => {
+    await helper.load(nodes, flow(sim), { acct: { password: 'pass1234' } });
+    const result = next('result');
+    helper.getNode('send').receive({ action: 'changePassword', payload: 'n3w#pass' });
+    const msg = await result;
+    assert.deepEqual([msg.payload.ok, msg.payload.code], [true, 0]);
+    assert.equal(sim.options.accounts.demo0001, 'n3w#pass');
+  });
+});
