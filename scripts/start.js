@@ -4,17 +4,18 @@
 // Node-RED 5 needs Node 22.9 or later; on an older Node the 4.1 runtime
 // (devDependency node-red-4) runs instead.
 const { spawn } = require('node:child_process');
+const { X509Certificate } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { startSimulators } = require('../dist/src');
+const { startSimulators, selfSignedCertificate } = require('../dist/src');
 
 const root = path.join(__dirname, '..');
 const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user');
 const settingsFile = path.join(__dirname, 'demo-settings.js');
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT) || 1880;
-const DEMO_PORTS = { cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890 };
+const DEMO_PORTS = { cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890, imsp: Number(process.env.SMSFLOW_IMSP_PORT) || 14443 };
 
 function pickRuntime() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -35,11 +36,29 @@ function prepareUserDir() {
   return reset || !fs.existsSync(path.join(userDir, 'flows.json'));
 }
 
+/** The IMSP simulator's certificate, kept in the user directory so the deployed flow keeps trusting it. */
+function demoCertificate() {
+  const file = path.join(userDir, 'imsp-simulator-certificate.json');
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (Date.parse(new X509Certificate(kept.cert).validTo) > Date.now() + 86400e3) return kept;
+  } catch {
+    // none yet, or unreadable: make one
+  }
+  const made = selfSignedCertificate('smsflow IMSP simulator', 3650);
+  fs.writeFileSync(file, JSON.stringify(made), { mode: 0o600 });
+  return made;
+}
+
 /** The demo flow, pointed at the simulators' ports. */
-function demoFlow(ports) {
+function demoFlow(sims) {
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'demo.json'), 'utf8'));
   for (const node of flow) {
-    if (node.type === 'cmpp-connection') node.port = ports.cmpp;
+    if (node.type === 'cmpp-connection') node.port = sims.ports.cmpp;
+    if (node.type === 'imsp-account') {
+      node.baseUrl = sims.imsp.baseUrl;
+      node.ca = sims.imsp.certificate.cert;
+    }
   }
   return flow;
 }
@@ -60,9 +79,9 @@ async function main() {
   const fresh = prepareUserDir();
   let sims;
   try {
-    sims = await startSimulators(DEMO_PORTS, host);
+    sims = await startSimulators(DEMO_PORTS, host, demoCertificate());
   } catch (err) {
-    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT to use other ports.`);
+    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_IMSP_PORT to use other ports.`);
     process.exit(1);
   }
   console.log('Simulators:');
@@ -85,7 +104,7 @@ async function main() {
     log = '';
     if (fresh) {
       try {
-        await deploy(demoFlow(sims.ports));
+        await deploy(demoFlow(sims));
       } catch (err) {
         console.error(err.message);
       }

@@ -27,6 +27,8 @@ export interface ImspSimulatorOptions {
   maxRecipients?: number;
   /** final QuerySM code per number (default 0: delivered) */
   finalCode?: (to: string) => number;
+  /** the server's certificate and key (default: a new self-signed one) */
+  certificate?: SelfSignedCertificate;
   /** offer only these TLS versions (tests of refusal) */
   tls?: { minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' };
 }
@@ -89,7 +91,7 @@ function stamp(at: number): string {
 }
 
 export class ImspSimulator extends EventEmitter {
-  readonly options: Required<Omit<ImspSimulatorOptions, 'tls'>> & Pick<ImspSimulatorOptions, 'tls'>;
+  readonly options: Required<Omit<ImspSimulatorOptions, 'tls' | 'certificate'>> & Pick<ImspSimulatorOptions, 'tls'>;
   readonly certificate: SelfSignedCertificate;
   faults: ImspFaults = {};
   readonly requests: ImspRequestRecord[] = [];
@@ -103,8 +105,9 @@ export class ImspSimulator extends EventEmitter {
 
   constructor(options: ImspSimulatorOptions = {}) {
     super();
-    this.options = { host: '127.0.0.1', port: 0, accounts: { demo0001: 'pass1234' }, deliverAfterMs: 100, maxRecipients: 20, finalCode: () => 0, ...options };
-    this.certificate = selfSignedCertificate('smsflow IMSP simulator');
+    const { certificate, ...rest } = options;
+    this.options = { host: '127.0.0.1', port: 0, accounts: { demo0001: 'pass1234' }, deliverAfterMs: 100, maxRecipients: 20, finalCode: () => 0, ...rest };
+    this.certificate = certificate ?? selfSignedCertificate('smsflow IMSP simulator');
     this.reassembler.on('message', (m) => {
       const to = (m.parts[0].meta as { to: string }).to;
       const list = this.inboxes.get(to) ?? [];

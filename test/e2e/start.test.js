@@ -1,0 +1,76 @@
+'use strict';
+// `npm start` as a newcomer runs it: the simulators and Node-RED start, the
+// demo flow is deployed, and pressing its Inject buttons shows sends, a
+// reply from the phone and delivery reports in the Debug sidebar.
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const WebSocket = require('ws');
+const { until } = require('../support/wait');
+
+const PORT = 18080 + Math.floor(Math.random() * 500);
+
+describe('npm start: the demo', function () {
+  this.timeout(60000);
+  let child;
+  let userDir;
+  let output = '';
+
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-start-'));
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
+      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    await until(() => /Ctrl-C stops everything/.test(output), { timeoutMs: 45000, what: `Node-RED to start; it said:\n${output}` });
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGINT');
+      await until(() => child.exitCode !== null, { timeoutMs: 15000, what: 'npm start to stop on Ctrl-C' });
+    }
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('prints the editor\'s URL and what to click', () => {
+    assert.match(output, new RegExp(`Open http://127.0.0.1:${PORT}/ and press the button on the left of an Inject node`));
+    assert.match(output, /CMPP ISMG {2}127.0.0.1:\d+/);
+  });
+
+  it('sends through each channel and shows the reply and the delivery reports', async () => {
+    const seen = new Map();
+    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/comms`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    ws.on('message', (data) => {
+      for (const m of JSON.parse(data)) if (m.topic === 'debug') seen.set(m.data.name, m.data.msg);
+    });
+    ws.send(JSON.stringify({ subscribe: 'debug' }));
+    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject']) {
+      await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', resolve)).on('error', reject).end());
+    }
+    const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report'];
+    await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
+    ws.close();
+    assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
+    assert.equal(JSON.parse(seen.get('IMSP send result')).parts, 2);
+    assert.equal(JSON.parse(seen.get('CMPP: phone replied')).payload, '好的，收到！');
+    const report = JSON.parse(seen.get('CMPP: delivery report'));
+    assert.deepEqual([report.payload.status, report.correlation], ['delivered', { alarm: 'room-b' }]);
+    assert.equal(JSON.parse(seen.get('IMSP: delivery report')).payload.status, 'delivered');
+  });
+
+  it('stops everything on Ctrl-C', async () => {
+    child.kill('SIGINT');
+    await until(() => child.exitCode !== null, { timeoutMs: 15000, what: 'npm start to stop' });
+    assert.equal(child.exitCode, 0);
+  });
+});
