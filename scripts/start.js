@@ -95,20 +95,24 @@ async function main() {
     env: process.env,
   });
   let log = '';
-  let started = false;
+  let announced = false;
+  let deployed = !fresh;
+  const startedFlows = () => (log.match(/Started flows/g) || []).length;
   child.stdout.on('data', async (chunk) => {
     process.stdout.write(chunk);
     log += String(chunk);
-    if (started || !/Started flows/.test(log) || !/Server now running/.test(log)) return;
-    started = true;
-    log = '';
-    if (fresh) {
+    if (announced || !/Server now running/.test(log) || startedFlows() === 0) return;
+    if (!deployed) {
+      deployed = true;
       try {
         await deploy(demoFlow(sims));
       } catch (err) {
         console.error(err.message);
       }
+      return; // the runtime restarts its flows; announce when they have started again
     }
+    if (fresh && startedFlows() < 2) return;
+    announced = true;
     console.log(`\n  Node-RED ${version} is running with @smsflow/node-red-sms.\n` +
       `  Open http://${host}:${port}/ and press the button on the left of an Inject node in the demo flow;\n` +
       '  the Debug sidebar (the bug icon, top right) shows each send, the phone\'s reply and the delivery report.\n' +

@@ -7,5 +7,6 @@ export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
 export * as cmpp from './cmpp';
 export * as imsp from './imsp';
+export * as pdu from './pdu';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';

@@ -55,7 +55,8 @@ describe('npm start: the demo', function () {
     });
     ws.send(JSON.stringify({ subscribe: 'debug' }));
     for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject']) {
-      await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', resolve)).on('error', reject).end());
+      const status = await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject).end());
+      assert.equal(status, 200, `pressing ${id}`);
     }
     const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report'];
     await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
