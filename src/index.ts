@@ -8,5 +8,6 @@ export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
 export * as cmpp from './cmpp';
 export * as imsp from './imsp';
 export * as pdu from './pdu';
+export * as modem from './modem';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';

@@ -18,6 +18,9 @@ export interface UserData {
   /** the octets after the header (8-bit data; the encoded text otherwise) */
   data: Buffer;
   udh?: Udh;
+  /** TP-UDL and TP-UD as they came (header included, GSM 7-bit still packed) */
+  udl: number;
+  raw: Buffer;
 }
 
 export interface Submit {
@@ -124,14 +127,14 @@ function readUserData(r: Reader, udhi: boolean, dcs: DataCoding): UserData {
     const count = udl - headerSeptets;
     if (count < 0) throw new SmsError('PDU_LENGTH', `TP-UDL: ${udl} septets, fewer than the ${headerSeptets} of the header`, 'TP-UDL');
     const values = unpackSeptets(ud.subarray(headerOctets), count, fillBitsAfter(headerOctets));
-    return { text: decodeGsm7(values), data: values, udh };
+    return { text: decodeGsm7(values), data: values, udh, udl, raw: ud };
   }
   const data = ud.subarray(headerOctets);
   if (dcs.alphabet === 'ucs2') {
     if (data.length % 2) throw new SmsError('PDU_LENGTH', `TP-UD: ${data.length} octets of UCS-2, an odd number`, 'TP-UD');
-    return { text: codecFor('ucs2').decode(data), data, udh };
+    return { text: codecFor('ucs2').decode(data), data, udh, udl, raw: ud };
   }
-  return { data, udh };
+  return { data, udh, udl, raw: ud };
 }
 
 function start(hex: string | Buffer, withSmsc: boolean): { r: Reader; smsc?: string } {

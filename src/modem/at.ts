@@ -1,0 +1,164 @@
+/**
+ * An AT command engine over any Duplex stream (a serial port, a TCP serial
+ * server, the virtual modem): one command at a time, each with a timeout;
+ * final results OK, ERROR, +CME ERROR and +CMS ERROR; the "> " prompt of
+ * AT+CMGS; and unsolicited result codes recognised wherever they arrive,
+ * even in the middle of a command's answer.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { SmsError } from '../errors';
+import { cmeError, cmsError } from './errors';
+
+export interface Urc {
+  /** CMTI, CMT, CDS, CDSI, CREG, RING, or the vendor's name (^RSSI: "RSSI") */
+  name: string;
+  line: string;
+  /** the PDU line that follows +CMT and +CDS */
+  pdu?: string;
+}
+
+/** Lines that arrive without being asked for. +CREG is one only when AT+CREG is not being asked. */
+const URC = /^(\+CMTI|\+CMT|\+CDSI|\+CDS|\+CREG|\+CGREG|\+CUSD|\+CBM|RING|NO CARRIER|\^[A-Z]+)(:|$)/;
+const WITH_PDU = new Set(['+CMT', '+CDS', '+CBM']);
+const FINAL = /^(OK|ERROR|\+CME ERROR: ?(\d+)|\+CMS ERROR: ?(\d+)|NO CARRIER)$/;
+
+interface Pending {
+  command: string;
+  lines: string[];
+  resolve: (lines: string[]) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  /** text sent after the "> " prompt, ended with Ctrl-Z */
+  afterPrompt?: string;
+  prompted?: boolean;
+}
+
+export declare interface AtEngine {
+  on(event: 'urc', listener: (urc: Urc) => void): this;
+  on(event: 'close', listener: (err?: Error) => void): this;
+  on(event: 'line', listener: (line: string) => void): this;
+}
+
+export class AtEngine extends EventEmitter {
+  private buffer = '';
+  private pending?: Pending;
+  private readonly queue: Array<{ run: () => void; reject: (err: Error) => void }> = [];
+  private urcAwaitingPdu?: Urc;
+  private closed = false;
+
+  constructor(private readonly stream: Duplex, private readonly timeoutMs = 10000) {
+    super();
+    stream.on('data', (chunk: Buffer | string) => this.onData(String(chunk)));
+    const end = (err?: Error): void => this.onClose(err);
+    stream.once('close', () => end());
+    stream.once('end', () => end());
+    stream.on('error', (err: Error) => end(err));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Closes the line; whatever waits fails with MODEM_CLOSED. */
+  close(): void {
+    this.stream.destroy();
+  }
+
+  /** Sends a command (without the trailing CR); resolves with the lines before OK. */
+  command(command: string, timeoutMs = this.timeoutMs): Promise<string[]> {
+    return this.enqueue(command, timeoutMs);
+  }
+
+  /** AT+CMGS and the like: the command, then `text` after the "> " prompt, ended with Ctrl-Z. */
+  commandWithPrompt(command: string, text: string, timeoutMs = this.timeoutMs): Promise<string[]> {
+    return this.enqueue(command, timeoutMs, text);
+  }
+
+  private enqueue(command: string, timeoutMs: number, afterPrompt?: string): Promise<string[]> {
+    if (this.closed) return Promise.reject(new SmsError('MODEM_CLOSED', `${command}: the modem line is closed`));
+    return new Promise((resolve, reject) => {
+      const run = (): void => {
+        const timer = setTimeout(() => {
+          this.pending = undefined;
+          reject(new SmsError('MODEM_TIMEOUT', `${command}: no answer from the modem within ${timeoutMs} ms`));
+          if (afterPrompt !== undefined) this.stream.write('\x1b'); // leave the prompt if the modem still waits in it
+          this.next();
+        }, timeoutMs);
+        this.pending = { command, lines: [], resolve, reject, timer, afterPrompt };
+        this.stream.write(`${command}\r`);
+      };
+      if (this.pending) this.queue.push({ run, reject });
+      else run();
+    });
+  }
+
+  private next(): void {
+    this.queue.shift()?.run();
+  }
+
+  private onData(text: string): void {
+    this.buffer += text;
+    for (;;) {
+      const pending = this.pending;
+      if (pending?.afterPrompt !== undefined && !pending.prompted && /^\s*> ?$/.test(this.buffer)) {
+        pending.prompted = true;
+        this.buffer = '';
+        this.stream.write(`${pending.afterPrompt}\x1a`);
+        return;
+      }
+      const match = /\r\n|\r|\n/.exec(this.buffer);
+      if (!match) return;
+      const line = this.buffer.slice(0, match.index).trim();
+      this.buffer = this.buffer.slice(match.index + match[0].length);
+      if (line) this.onLine(line);
+    }
+  }
+
+  private onLine(line: string): void {
+    this.emit('line', line);
+    if (this.urcAwaitingPdu) {
+      const urc = this.urcAwaitingPdu;
+      this.urcAwaitingPdu = undefined;
+      urc.pdu = line;
+      this.emit('urc', urc);
+      return;
+    }
+    const pending = this.pending;
+    if (pending && (line === pending.command || (pending.afterPrompt !== undefined && line.startsWith('>')))) return; // echo, or prompt echo
+    const urc = URC.exec(line);
+    if (urc && !(pending && pending.command.toUpperCase().startsWith(`AT${urc[1]}`))) {
+      const name = urc[1].replace(/^[+^]/, '');
+      const event: Urc = { name, line };
+      if (WITH_PDU.has(urc[1])) this.urcAwaitingPdu = event;
+      else this.emit('urc', event);
+      return;
+    }
+    if (!pending) return; // noise between commands
+    const final = FINAL.exec(line);
+    if (!final) {
+      pending.lines.push(line);
+      return;
+    }
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    if (final[1] === 'OK') pending.resolve(pending.lines);
+    else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.command));
+    else if (final[3] !== undefined) pending.reject(cmsError(Number(final[3]), pending.command));
+    else pending.reject(new SmsError('MODEM_ERROR', `${pending.command}: the modem answered ${line}`));
+    this.next();
+  }
+
+  private onClose(err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    const failure = new SmsError('MODEM_CLOSED', `the modem line closed${err ? `: ${err.message}` : ''}`);
+    if (this.pending) {
+      clearTimeout(this.pending.timer);
+      this.pending.reject(failure);
+      this.pending = undefined;
+    }
+    for (const queued of this.queue.splice(0)) queued.reject(failure);
+    this.emit('close', err);
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * A GSM modem in PDU mode: it opens the line and sets the modem up, sends
+ * (long text in parts, status reports when asked), receives (+CMTI then
+ * AT+CMGR then AT+CMGD, +CMT acknowledged when the modem asks, a sweep of
+ * stored messages at start), matches status reports to the parts they
+ * answer, and watches signal and registration. When the line goes away it
+ * reopens it with back-off; a send under way is sent again.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { SmsError } from '../errors';
+import { DeliveryReport, ReportTracker } from '../reports';
+import { Encoding } from '../text/codecs';
+import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
+import { ReferenceAllocator } from '../text/references';
+import { decodeReceived, Deliver, StatusReport } from '../pdu/tpdu';
+import { submitsFor } from '../pdu/submits';
+import { describeTpStatus, tpStatus } from '../pdu/status';
+import { AtEngine, Urc } from './at';
+import { openLine } from './transport';
+
+export interface ModemOptions {
+  /** /dev/ttyUSB0, COM3, or tcp://host:port */
+  port?: string;
+  baudRate?: number;
+  /** opens the line instead of `port` (an in-process stream, a mock serial port) */
+  open?: () => Promise<Duplex>;
+  pin?: string;
+  /** the SMS centre number, when the SIM does not carry the right one */
+  smsc?: string;
+  commandTimeoutMs?: number;
+  /** AT+CMGS may take long on a busy network (default 60 s) */
+  sendTimeoutMs?: number;
+  reopen?: { initialMs?: number; maxMs?: number };
+  /** how often signal and registration are read (default 60 s; 0: never) */
+  signalIntervalMs?: number;
+  referenceBits?: 8 | 16;
+  reports?: { ttlMs?: number; maxPending?: number };
+  reassembly?: ReassemblerOptions;
+}
+
+export type ModemState = 'opening' | 'ready' | 'reopening' | 'failed' | 'closed';
+
+export interface Signal {
+  /** +CSQ rssi 0..31, 99 unknown */
+  rssi: number;
+  /** dBm, when known */
+  dbm?: number;
+  /** +CREG stat: 1 home, 5 roaming */
+  registered: boolean;
+  roaming: boolean;
+}
+
+export interface ModemSendRequest {
+  to: string | string[];
+  payload: string | Buffer;
+  encoding?: Encoding | 'auto';
+  statusReport?: boolean;
+  /** minutes the SMS centre keeps trying */
+  validityMinutes?: number;
+  /** class 0: shown at once, not stored */
+  flash?: boolean;
+  correlation?: unknown;
+}
+
+export interface ModemPartResult {
+  to: string;
+  part: number;
+  ok: boolean;
+  /** the message reference (TP-MR) the modem gave */
+  id: string;
+  code: number | string;
+  description: string;
+}
+
+export interface ModemSendResult {
+  channel: 'modem';
+  ok: boolean;
+  to: string[];
+  encoding: Encoding;
+  parts: number;
+  results: ModemPartResult[];
+}
+
+export interface ModemIncoming {
+  payload: string | Buffer;
+  from: string;
+  to: string;
+  sms: { channel: 'modem'; encoding: Encoding; parts: number; incomplete: boolean; receivedAt: string; sentAt: string; raw: string[] };
+}
+
+export declare interface Modem {
+  on(event: 'state', listener: (state: ModemState, detail?: Error) => void): this;
+  on(event: 'message', listener: (sms: ModemIncoming) => void): this;
+  on(event: 'report', listener: (report: DeliveryReport) => void): this;
+  on(event: 'signal', listener: (signal: Signal) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+interface Meta {
+  pdu: string;
+  deliver: Deliver;
+}
+
+const digits = (n: string): string => n.replace(/[^\d]/g, '');
+
+export class Modem extends EventEmitter {
+  private readonly options: ModemOptions & { commandTimeoutMs: number; sendTimeoutMs: number; reopen: { initialMs: number; maxMs: number }; signalIntervalMs: number };
+  private at?: AtEngine;
+  private stateValue: ModemState = 'closed';
+  private reopenDelay: number;
+  private reopenTimer?: NodeJS.Timeout;
+  private signalTimer?: NodeJS.Timeout;
+  private ready?: Promise<void>;
+  private readyResolve?: () => void;
+  private closing = false;
+  private needsAck = false;
+  private readonly tracker = new ReportTracker({ channel: 'modem' });
+  private readonly reassembler: Reassembler<Meta>;
+  private readonly references = new ReferenceAllocator();
+  private sends = 0;
+  /** stored messages being read, so that a +CMTI and the sweep do not both take one */
+  private reading = new Set<number>();
+  lastSignal?: Signal;
+
+  constructor(options: ModemOptions) {
+    super();
+    this.options = {
+      commandTimeoutMs: 10000,
+      sendTimeoutMs: 60000,
+      signalIntervalMs: 60000,
+      ...options,
+      reopen: { initialMs: 1000, maxMs: 30000, ...options.reopen },
+    };
+    if (!options.open && !options.port) throw new SmsError('SMS_FIELD', 'port: give the serial port (e.g. /dev/ttyUSB0, COM3) or tcp://host:port', 'port');
+    this.reopenDelay = this.options.reopen.initialMs;
+    this.tracker = new ReportTracker({ channel: 'modem', ...options.reports });
+    this.reassembler = new Reassembler<Meta>(options.reassembly);
+    this.tracker.on('report', (r) => this.emit('report', r));
+    this.reassembler.on('message', (m) => this.emit('message', this.incoming(m)));
+  }
+
+  get state(): ModemState {
+    return this.stateValue;
+  }
+
+  /** Opens and sets up the modem; resolves when it is ready (or rejects on a setup it cannot pass, such as a wrong PIN). */
+  start(): Promise<void> {
+    this.closing = false;
+    this.ready = new Promise((resolve) => {
+      this.readyResolve = resolve;
+    });
+    return this.open();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reopenTimer);
+    clearInterval(this.signalTimer);
+    this.tracker.close();
+    this.reassembler.flush();
+    const at = this.at;
+    this.at = undefined;
+    if (at && !at.isClosed) await new Promise<void>((resolve) => {
+      at.once('close', () => resolve());
+      at.close();
+    });
+    this.setState('closed');
+  }
+
+  async send(request: ModemSendRequest): Promise<ModemSendResult> {
+    const recipients = (Array.isArray(request.to) ? request.to.map(String) : String(request.to ?? '').split(/[\s,;]+/)).map((n) => n.trim()).filter(Boolean);
+    if (!recipients.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to)', 'to');
+    for (const n of recipients) if (!/^\+?\d{3,20}$/.test(n)) throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number (digits, optionally starting with +)`, 'to');
+    const sendKey = `${++this.sends}`;
+    const submittedAt = new Date().toISOString();
+    const results: ModemPartResult[] = [];
+    let encoding: Encoding = 'gsm7';
+    let parts = 0;
+    for (const to of recipients) {
+      const { split, pdus } = submitsFor(to, request.payload, {
+        encoding: request.encoding,
+        referenceBits: this.options.referenceBits,
+        allocator: this.references,
+        statusReport: request.statusReport,
+        validity: request.validityMinutes ? { format: 'relative', minutes: request.validityMinutes } : undefined,
+        messageClass: request.flash ? 0 : undefined,
+      });
+      encoding = split.encoding;
+      parts = split.count;
+      for (const [i, p] of pdus.entries()) {
+        try {
+          const mr = await this.submit(p.hex, p.tpduLength);
+          if (request.statusReport) {
+            this.tracker.expect(`${mr}:${digits(to)}`, { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation: request.correlation, carrierId: String(mr) });
+          }
+          results.push({ to, part: i + 1, ok: true, id: String(mr), code: 0, description: 'sent' });
+        } catch (err) {
+          const e = err as SmsError;
+          results.push({ to, part: i + 1, ok: false, id: '', code: e.code ?? 'MODEM_ERROR', description: e.message });
+        }
+      }
+    }
+    return { channel: 'modem', ok: results.every((r) => r.ok), to: recipients, encoding, parts, results };
+  }
+
+  /** AT+CSQ and AT+CREG?: signal and registration now. */
+  async readSignal(): Promise<Signal> {
+    const at = await this.line();
+    const csq = (await at.command('AT+CSQ')).find((l) => l.startsWith('+CSQ:'));
+    const creg = (await at.command('AT+CREG?')).find((l) => l.startsWith('+CREG:'));
+    const rssi = Number(/\+CSQ:\s*(\d+)/.exec(csq ?? '')?.[1] ?? 99);
+    const stat = Number((creg ?? '').split(',').pop());
+    const signal: Signal = { rssi, registered: stat === 1 || stat === 5, roaming: stat === 5 };
+    if (rssi <= 31) signal.dbm = -113 + 2 * rssi;
+    this.lastSignal = signal;
+    this.emit('signal', signal);
+    return signal;
+  }
+
+  /** One part, sent again after a reopen if the line dropped under it. */
+  private async submit(hex: string, tpduLength: number): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const at = await this.line();
+      try {
+        const lines = await at.commandWithPrompt(`AT+CMGS=${tpduLength}`, hex, this.options.sendTimeoutMs);
+        const mr = /\+CMGS:\s*(\d+)/.exec(lines.join('\n'));
+        if (!mr) throw new SmsError('MODEM_REPLY', `AT+CMGS: the modem said OK without +CMGS: <reference> (${JSON.stringify(lines)})`);
+        return Number(mr[1]);
+      } catch (err) {
+        if ((err as SmsError).code !== 'MODEM_CLOSED' || attempt >= 3 || this.closing) throw err;
+      }
+    }
+  }
+
+  private async line(): Promise<AtEngine> {
+    if (this.closing) throw new SmsError('MODEM_CLOSED', 'the modem is closed');
+    if (this.stateValue !== 'ready') await this.ready;
+    if (!this.at || this.at.isClosed) throw new SmsError('MODEM_CLOSED', 'the modem line is closed');
+    return this.at;
+  }
+
+  private setState(state: ModemState, detail?: Error): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.emit('state', state, detail);
+  }
+
+  private async open(): Promise<void> {
+    this.setState(this.stateValue === 'closed' ? 'opening' : 'reopening');
+    let stream: Duplex;
+    try {
+      stream = this.options.open ? await this.options.open() : await openLine(this.options.port as string, this.options.baudRate);
+    } catch (err) {
+      this.scheduleReopen(err as Error);
+      return;
+    }
+    const at = new AtEngine(stream, this.options.commandTimeoutMs);
+    this.at = at;
+    at.on('urc', (urc) => this.onUrc(urc));
+    at.on('close', (err) => {
+      if (this.at !== at || this.closing) return;
+      clearInterval(this.signalTimer);
+      this.ready = new Promise((resolve) => {
+        this.readyResolve = resolve;
+      });
+      this.scheduleReopen(err ?? new SmsError('MODEM_CLOSED', 'the modem line closed'));
+    });
+    try {
+      await this.setup(at);
+    } catch (err) {
+      const e = err as SmsError;
+      if (/^CME_1[0-8]$|^CMS_31\d$|^MODEM_PIN$/.test(e.code)) {
+        // A SIM problem will not pass by itself: stop, say why.
+        this.setState('failed', e);
+        stream.destroy();
+        throw e;
+      }
+      stream.destroy();
+      return;
+    }
+    this.reopenDelay = this.options.reopen.initialMs;
+    this.setState('ready');
+    this.readyResolve?.();
+    if (this.options.signalIntervalMs > 0) {
+      clearInterval(this.signalTimer);
+      this.signalTimer = setInterval(() => this.readSignal().catch(() => undefined), this.options.signalIntervalMs);
+      this.signalTimer.unref?.();
+    }
+    this.readSignal().catch(() => undefined);
+    this.sweep(at).catch((err) => this.emit('error', err));
+  }
+
+  private scheduleReopen(err: Error): void {
+    if (this.closing) return;
+    this.setState('reopening', err);
+    const delay = this.reopenDelay;
+    this.reopenDelay = Math.min(this.options.reopen.maxMs, this.reopenDelay * 2);
+    this.reopenTimer = setTimeout(() => this.open().catch(() => undefined), delay);
+  }
+
+  private async setup(at: AtEngine): Promise<void> {
+    let alive = false;
+    for (let i = 0; i < 3 && !alive; i++) {
+      try {
+        await at.command('AT', 2000);
+        alive = true;
+      } catch (err) {
+        if ((err as SmsError).code === 'MODEM_CLOSED') throw err;
+      }
+    }
+    if (!alive) throw new SmsError('MODEM_TIMEOUT', 'the modem does not answer AT: check the port and the baud rate');
+    await at.command('ATE0');
+    await at.command('AT+CMEE=1');
+    const cpin = (await at.command('AT+CPIN?')).join(' ');
+    if (/SIM PIN/.test(cpin)) {
+      if (!this.options.pin) throw new SmsError('MODEM_PIN', 'the SIM asks for its PIN: set the PIN in the modem settings');
+      await at.command(`AT+CPIN="${this.options.pin}"`);
+    } else if (/SIM PUK/.test(cpin)) {
+      throw new SmsError('MODEM_PIN', 'the SIM is locked (PUK required): unlock it in a phone');
+    }
+    await at.command('AT+CMGF=0');
+    if (this.options.smsc) await at.command(`AT+CSCA="${this.options.smsc}",${this.options.smsc.startsWith('+') ? 145 : 129}`);
+    await at.command('AT+CPMS="SM","SM","SM"');
+    const csms = (await at.command('AT+CSMS?').catch(() => [] as string[])).join(' ');
+    this.needsAck = /\+CSMS:\s*1/.test(csms);
+    // New messages stored with +CMTI; status reports straight to us with +CDS.
+    await at.command('AT+CNMI=2,1,0,1,0');
+  }
+
+  /** Reads and deletes every stored message: what came while the line was down is not missed. */
+  private async sweep(at: AtEngine): Promise<void> {
+    const lines = await at.command('AT+CMGL=4');
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^\+CMGL:\s*(\d+)/.exec(lines[i]);
+      if (!m || i + 1 >= lines.length) continue;
+      const index = Number(m[1]);
+      this.take(lines[i + 1]);
+      await at.command(`AT+CMGD=${index}`).catch((err) => this.emit('error', err));
+      i++;
+    }
+  }
+
+  private onUrc(urc: Urc): void {
+    if (urc.name === 'CMTI' || urc.name === 'CDSI') {
+      const index = Number(urc.line.split(',').pop());
+      if (Number.isInteger(index)) this.readStored(index).catch((err) => this.emit('error', err));
+      return;
+    }
+    if ((urc.name === 'CMT' || urc.name === 'CDS') && urc.pdu) {
+      this.take(urc.pdu);
+      if (this.needsAck) this.at?.command('AT+CNMA').catch((err) => this.emit('error', err));
+    }
+  }
+
+  private async readStored(index: number): Promise<void> {
+    if (this.reading.has(index)) return;
+    this.reading.add(index);
+    try {
+      const at = await this.line();
+      const lines = await at.command(`AT+CMGR=${index}`);
+      const pdu = lines.find((l, i) => i > 0 && /^[0-9A-Fa-f]+$/.test(l));
+      if (pdu) this.take(pdu);
+      await at.command(`AT+CMGD=${index}`);
+    } finally {
+      this.reading.delete(index);
+    }
+  }
+
+  /** A PDU the modem received: a message (joined when it has parts) or a status report. */
+  private take(hex: string): void {
+    let tpdu: Deliver | StatusReport;
+    try {
+      tpdu = decodeReceived(hex);
+    } catch (err) {
+      this.emit('error', new SmsError((err as SmsError).code ?? 'PDU_ERROR', `a received PDU could not be read (${(err as Error).message}): ${hex}`));
+      return;
+    }
+    if (tpdu.type === 'SMS-STATUS-REPORT') {
+      const status = tpStatus(tpdu.status);
+      this.tracker.resolve(`${tpdu.reference}:${digits(tpdu.recipient.number)}`, {
+        status, detail: describeTpStatus(tpdu.status), doneAt: tpdu.dischargeTime.iso, submittedAt: tpdu.timestamp.iso, to: tpdu.recipient.number,
+      });
+      return;
+    }
+    const concat = tpdu.userData.udh?.concat;
+    this.reassembler.push({
+      from: tpdu.from.number,
+      reference: concat?.reference ?? 0,
+      total: concat?.total ?? 1,
+      sequence: concat?.sequence ?? 1,
+      text: tpdu.userData.text,
+      data: tpdu.userData.text === undefined ? tpdu.userData.data : undefined,
+      meta: { pdu: hex, deliver: tpdu },
+    });
+  }
+
+  private incoming(m: ReassembledMessage<Meta>): ModemIncoming {
+    const first = (m.parts[0].meta as Meta).deliver;
+    const encoding: Encoding = first.dcs.alphabet === '8bit' ? 'binary' : first.dcs.alphabet;
+    return {
+      payload: m.text ?? m.data ?? Buffer.alloc(0),
+      from: m.from,
+      to: '',
+      sms: {
+        channel: 'modem', encoding, parts: m.total, incomplete: m.incomplete,
+        receivedAt: new Date().toISOString(), sentAt: first.timestamp.iso,
+        raw: m.parts.map((p) => (p.meta as Meta).pdu),
+      },
+    };
+  }
+}

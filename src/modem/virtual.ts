@@ -1,0 +1,338 @@
+/**
+ * Virtual GSM modems on a virtual network, speaking AT in PDU mode over any
+ * Duplex stream or a TCP port: what one sends reaches another (decoded and
+ * re-encoded as SMS-DELIVER), status reports come back, messages are stored
+ * on a SIM that fills up, and errors can be injected (+CMS ERROR, silence, a
+ * dropped line). Enough of 27.005 for the driver and for trying flows.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { decodeSubmit, encodeDeliver, encodeStatusReport } from '../pdu/tpdu';
+import { fromHex } from '../pdu/octets';
+
+export interface VirtualNetworkOptions {
+  smsc?: string;
+  /** delay before a status report is sent (default 20 ms) */
+  reportDelayMs?: number;
+  /** the network's time zone, in minutes from UTC (default +480) */
+  offsetMinutes?: number;
+}
+
+interface Stored {
+  index: number;
+  /** 0 REC UNREAD, 1 REC READ */
+  stat: number;
+  hex: string;
+  /** octets after the SMSC prefix */
+  length: number;
+}
+
+export interface VirtualModemOptions {
+  pin?: string;
+  /** messages the SIM holds (default 20) */
+  storageSize?: number;
+  /** +CSMS service 1: the modem expects AT+CNMA after +CMT / +CDS */
+  requireAck?: boolean;
+}
+
+export interface VirtualFaults {
+  /** answer the next AT+CMGS with +CMS ERROR n (330, 331, 500...) */
+  cmsError?: number;
+  /** answer nothing to the next N commands */
+  silence?: number;
+  /** send this unsolicited line in the middle of the next answer */
+  urcDuringAnswer?: string;
+}
+
+export class VirtualNetwork extends EventEmitter {
+  readonly options: Required<VirtualNetworkOptions>;
+  readonly modems = new Map<string, VirtualModem>();
+  private timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: VirtualNetworkOptions = {}) {
+    super();
+    this.options = { smsc: '+15550000000', reportDelayMs: 20, offsetMinutes: 480, ...options };
+  }
+
+  /** A modem with this subscriber number (international, e.g. +886912345678). */
+  modem(number: string, options: VirtualModemOptions = {}): VirtualModem {
+    const m = new VirtualModem(this, number, options);
+    this.modems.set(digits(number), m);
+    return m;
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const m of this.modems.values()) m.stop();
+  }
+
+  /** A modem sent an SMS-SUBMIT: deliver it, and report on it when asked. */
+  carry(from: VirtualModem, mr: number, tpdu: Buffer): void {
+    const submit = decodeSubmit(tpdu, { withSmsc: false });
+    const target = this.modems.get(digits(submit.to.number));
+    const submittedAt = new Date();
+    const alphabet = submit.dcs.alphabet;
+    const { raw, udl } = submit.userData;
+    const delivered = target?.receive(encodeDeliver({
+      from: from.number,
+      timestamp: submittedAt,
+      offsetMinutes: this.options.offsetMinutes,
+      pid: submit.pid,
+      messageClass: submit.dcs.messageClass,
+      userData: { raw, length: udl, udhi: submit.userData.udh !== undefined, alphabet },
+    }, { smsc: this.options.smsc })) ?? false;
+    this.emit('carried', { from: from.number, to: submit.to.number, text: submit.userData.text, delivered });
+    if (!submit.statusReport) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      from.receiveReport(encodeStatusReport({
+        reference: mr,
+        recipient: submit.to,
+        timestamp: submittedAt,
+        dischargeTime: new Date(),
+        offsetMinutes: this.options.offsetMinutes,
+        status: !target ? 0x43 : delivered ? 0x00 : 0x62,
+      }, { smsc: this.options.smsc }));
+    }, this.options.reportDelayMs);
+    this.timers.add(timer);
+  }
+}
+
+function digits(number: string): string {
+  return number.replace(/^\+/, '');
+}
+
+export class VirtualModem extends EventEmitter {
+  readonly options: Required<Omit<VirtualModemOptions, 'pin'>> & Pick<VirtualModemOptions, 'pin'>;
+  faults: VirtualFaults = {};
+  readonly storage: Stored[] = [];
+  /** every command line received, for tests */
+  readonly commands: string[] = [];
+  acknowledged = 0;
+  private stream?: Duplex;
+  private server?: net.Server;
+  private input = '';
+  private prompt?: { length: number };
+  private echo = true;
+  private pinOk: boolean;
+  private cnmi = [0, 0, 0, 0, 0];
+  private mr = 0;
+  private smsc: string;
+
+  constructor(private readonly network: VirtualNetwork, readonly number: string, options: VirtualModemOptions) {
+    super();
+    this.options = { storageSize: 20, requireAck: false, ...options };
+    this.pinOk = !options.pin;
+    this.smsc = network.options.smsc;
+  }
+
+  /** Serves one line at a time on this stream (a later attach replaces it). */
+  attach(stream: Duplex): void {
+    this.stream?.destroy();
+    this.stream = stream;
+    this.input = '';
+    this.prompt = undefined;
+    stream.on('data', (chunk: Buffer | string) => this.onData(String(chunk)));
+    stream.on('error', () => undefined);
+    stream.on('close', () => {
+      if (this.stream === stream) this.stream = undefined;
+    });
+  }
+
+  /** Listens on a TCP port, as a serial server (ser2net) would. */
+  listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    this.server = net.createServer((socket) => this.attach(socket));
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve((this.server!.address() as net.AddressInfo).port));
+    });
+  }
+
+  /** Cuts the line, as unplugging the cable would. */
+  dropLine(): void {
+    this.stream?.destroy();
+    this.stream = undefined;
+  }
+
+  stop(): void {
+    this.dropLine();
+    this.server?.close();
+  }
+
+  /** An SMS-DELIVER from the network. Returns false when the SIM is full. */
+  receive(encoded: { hex: string; tpduLength: number }): boolean {
+    if (this.cnmi[1] === 2 && this.stream) {
+      this.urc(`+CMT: ,${encoded.tpduLength}`, encoded.hex);
+      return true;
+    }
+    const index = this.store(encoded);
+    if (index < 0) return false;
+    if (this.cnmi[1] === 1) this.urc(`+CMTI: "SM",${index}`);
+    return true;
+  }
+
+  receiveReport(encoded: { hex: string; tpduLength: number }): void {
+    if (this.cnmi[3] === 1 && this.stream) {
+      this.urc(`+CDS: ${encoded.tpduLength}`, encoded.hex);
+      return;
+    }
+    const index = this.store(encoded);
+    if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "SM",${index}`);
+  }
+
+  private store(encoded: { hex: string; tpduLength: number }): number {
+    if (this.storage.length >= this.options.storageSize) return -1;
+    let index = 1;
+    while (this.storage.some((s) => s.index === index)) index++;
+    this.storage.push({ index, stat: 0, hex: encoded.hex, length: encoded.tpduLength });
+    return index;
+  }
+
+  private urc(line: string, pdu?: string): void {
+    this.write(`\r\n${line}\r\n${pdu !== undefined ? `${pdu}\r\n` : ''}`);
+  }
+
+  private write(text: string): void {
+    if (this.stream && !this.stream.destroyed) this.stream.write(text);
+  }
+
+  private onData(text: string): void {
+    this.input += text;
+    for (;;) {
+      if (this.prompt) {
+        const end = this.input.search(/[\x1a\x1b]/);
+        if (end < 0) return;
+        const body = this.input.slice(0, end).trim();
+        const cancelled = this.input[end] === '\x1b';
+        this.input = this.input.slice(end + 1);
+        const { length } = this.prompt;
+        this.prompt = undefined;
+        if (!cancelled) this.finishSend(body, length);
+        continue;
+      }
+      const cr = this.input.indexOf('\r');
+      if (cr < 0) return;
+      const line = this.input.slice(0, cr).replace(/^\n/, '').trim();
+      this.input = this.input.slice(cr + 1).replace(/^\n/, '');
+      if (line) this.onCommand(line);
+    }
+  }
+
+  private answer(lines: string[], final = 'OK'): void {
+    const out = lines.map((l) => `\r\n${l}`);
+    if (this.faults.urcDuringAnswer && out.length) {
+      out.splice(1, 0, `\r\n${this.faults.urcDuringAnswer}`);
+      this.faults.urcDuringAnswer = undefined;
+    }
+    this.write(`${out.join('')}\r\n${final}\r\n`);
+  }
+
+  private onCommand(line: string): void {
+    this.commands.push(line);
+    if (this.echo) this.write(`${line}\r`);
+    if (this.faults.silence && this.faults.silence > 0) {
+      this.faults.silence--;
+      return;
+    }
+    const cmd = line.toUpperCase();
+    const arg = (prefix: string): string => line.slice(prefix.length);
+    const needSim = /^AT\+(CMGS|CMGR|CMGL|CMGD|CPMS|CSCA)/.test(cmd);
+    if (needSim && !this.pinOk) return this.answer([], '+CMS ERROR: 311');
+    if (cmd === 'AT' || cmd === 'ATZ' || /^AT\+CMEE=/.test(cmd) || cmd === 'AT+CMGF=0') return this.answer([]);
+    if (cmd === 'ATE0' || cmd === 'ATE1') {
+      this.echo = cmd === 'ATE1';
+      return this.answer([]);
+    }
+    if (cmd === 'AT+CMGF=1') return this.answer([], '+CMS ERROR: 303');
+    if (cmd === 'AT+CPIN?') return this.answer([`+CPIN: ${this.pinOk ? 'READY' : 'SIM PIN'}`]);
+    if (cmd.startsWith('AT+CPIN=')) {
+      if (arg('AT+CPIN=').replace(/"/g, '') !== this.options.pin) return this.answer([], '+CME ERROR: 16');
+      this.pinOk = true;
+      return this.answer([]);
+    }
+    if (cmd === 'AT+CSQ') return this.answer(['+CSQ: 21,99']);
+    if (cmd === 'AT+CREG?') return this.answer(['+CREG: 0,1']);
+    if (cmd === 'AT+COPS?') return this.answer(['+COPS: 0,0,"Virtual Network"']);
+    if (cmd === 'AT+CSMS?') return this.answer([`+CSMS: ${this.options.requireAck ? 1 : 0},1,1,1`]);
+    if (cmd === 'AT+CNMA') {
+      this.acknowledged++;
+      return this.answer([]);
+    }
+    if (cmd.startsWith('AT+CNMI=')) {
+      this.cnmi = arg('AT+CNMI=').split(',').map(Number);
+      return this.answer([]);
+    }
+    if (cmd.startsWith('AT+CPMS')) {
+      const used = this.storage.length;
+      const size = this.options.storageSize;
+      return this.answer([`+CPMS: ${used},${size},${used},${size},${used},${size}`]);
+    }
+    if (cmd === 'AT+CSCA?') return this.answer([`+CSCA: "${this.smsc}",145`]);
+    if (cmd.startsWith('AT+CSCA=')) {
+      this.smsc = arg('AT+CSCA=').split(',')[0].replace(/"/g, '');
+      return this.answer([]);
+    }
+    if (cmd.startsWith('AT+CMGS=')) {
+      const length = Number(arg('AT+CMGS='));
+      if (!Number.isInteger(length) || length < 1 || length > 164) return this.answer([], '+CMS ERROR: 304');
+      this.prompt = { length };
+      this.write('\r\n> ');
+      return;
+    }
+    if (cmd.startsWith('AT+CMGR=')) {
+      const entry = this.storage.find((s) => s.index === Number(arg('AT+CMGR=')));
+      if (!entry) return this.answer([], '+CMS ERROR: 321');
+      const stat = entry.stat;
+      entry.stat = 1;
+      return this.answer([`+CMGR: ${stat},,${entry.length}`, entry.hex]);
+    }
+    if (cmd.startsWith('AT+CMGL=')) {
+      const stat = Number(arg('AT+CMGL='));
+      const lines: string[] = [];
+      for (const s of this.storage) {
+        if (stat !== 4 && s.stat !== stat) continue;
+        lines.push(`+CMGL: ${s.index},${s.stat},,${s.length}`, s.hex);
+        s.stat = 1;
+      }
+      return this.answer(lines);
+    }
+    if (cmd.startsWith('AT+CMGD=')) {
+      const [index, flag] = arg('AT+CMGD=').split(',').map(Number);
+      if (flag === 4) this.storage.splice(0);
+      else {
+        const at = this.storage.findIndex((s) => s.index === index);
+        if (at < 0 && !flag) return this.answer([], '+CMS ERROR: 321');
+        if (at >= 0) this.storage.splice(at, 1);
+      }
+      return this.answer([]);
+    }
+    if (cmd === 'ATI' || cmd === 'AT+CGMI') return this.answer(['smsflow virtual modem']);
+    return this.answer([], 'ERROR');
+  }
+
+  private finishSend(hex: string, length: number): void {
+    if (this.faults.cmsError !== undefined) {
+      const code = this.faults.cmsError;
+      this.faults.cmsError = undefined;
+      return this.answer([], `+CMS ERROR: ${code}`);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = fromHex(hex);
+    } catch {
+      return this.answer([], '+CMS ERROR: 304');
+    }
+    const smscLength = bytes[0] ?? 0;
+    const tpdu = bytes.subarray(1 + smscLength);
+    if (tpdu.length !== length) return this.answer([], '+CMS ERROR: 304');
+    const mr = (this.mr = (this.mr + 1) & 0xff);
+    try {
+      this.network.carry(this, mr, tpdu);
+    } catch {
+      return this.answer([], '+CMS ERROR: 304');
+    }
+    this.answer([`+CMGS: ${mr}`]);
+  }
+}
