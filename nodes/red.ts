@@ -37,6 +37,12 @@ export interface NodeDef {
   [key: string]: unknown;
 }
 
+type Handler = (req: unknown, res: unknown, next: () => void) => void;
+interface JsonResponse {
+  json(body: unknown): void;
+  status(code: number): JsonResponse;
+}
+
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, config: NodeDef): void;
@@ -47,4 +53,10 @@ export interface NodeAPI {
     cloneMessage<T extends NodeMessage>(msg: T): T;
   };
   _(key: string, substitutions?: Record<string, string | number>): string;
+  httpAdmin: {
+    get(path: string, permission: Handler, handler: (req: unknown, res: JsonResponse) => void): void;
+  };
+  auth: {
+    needsPermission(permission: string): Handler;
+  };
 }

@@ -2,7 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, imsp, SmsError } from '../src';
+import { cmpp, imsp, modem, SmsError } from '../src';
 import { Node, NodeMessage, NodeStatus } from './red';
 
 /** The correlation data a send stores and its delivery report brings back. */
@@ -74,4 +74,10 @@ export interface CmppConnectionNode extends Node {
 export interface ImspAccountNode extends Node {
   register(user: Node): imsp.ImspClient;
   deregister(user: Node): void;
+}
+
+/** The modem-port config node, as its users see it. */
+export interface ModemPortNode extends Node {
+  register(user: Node): modem.Modem;
+  deregister(user: Node): Promise<void>;
 }

@@ -41,6 +41,8 @@ export interface VirtualFaults {
   cmsError?: number;
   /** answer nothing to the next N commands */
   silence?: number;
+  /** answer nothing to the next N AT+CMGS (no prompt) */
+  ignoreSends?: number;
   /** send this unsolicited line in the middle of the next answer */
   urcDuringAnswer?: string;
 }
@@ -167,7 +169,7 @@ export class VirtualModem extends EventEmitter {
       this.urc(`+CMT: ,${encoded.tpduLength}`, encoded.hex);
       return true;
     }
-    const index = this.store(encoded);
+    const index = this.storeOnSim(encoded);
     if (index < 0) return false;
     if (this.cnmi[1] === 1) this.urc(`+CMTI: "SM",${index}`);
     return true;
@@ -178,11 +180,12 @@ export class VirtualModem extends EventEmitter {
       this.urc(`+CDS: ${encoded.tpduLength}`, encoded.hex);
       return;
     }
-    const index = this.store(encoded);
+    const index = this.storeOnSim(encoded);
     if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "SM",${index}`);
   }
 
-  private store(encoded: { hex: string; tpduLength: number }): number {
+  /** Puts a PDU on the SIM without telling anyone; returns its index, or -1 when the SIM is full. */
+  storeOnSim(encoded: { hex: string; tpduLength: number }): number {
     if (this.storage.length >= this.options.storageSize) return -1;
     let index = 1;
     while (this.storage.some((s) => s.index === index)) index++;
@@ -273,6 +276,10 @@ export class VirtualModem extends EventEmitter {
     if (cmd.startsWith('AT+CSCA=')) {
       this.smsc = arg('AT+CSCA=').split(',')[0].replace(/"/g, '');
       return this.answer([]);
+    }
+    if (cmd.startsWith('AT+CMGS=') && this.faults.ignoreSends) {
+      this.faults.ignoreSends--;
+      return;
     }
     if (cmd.startsWith('AT+CMGS=')) {
       const length = Number(arg('AT+CMGS='));

@@ -1,0 +1,61 @@
+import { DeliveryReport, Encoding, modem } from '../src';
+import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { correlationOf, ModemPortNode, reportMessage, sendError } from './shared';
+
+interface ModemPduDef extends NodeDef {
+  modem: string;
+  to: string;
+  encoding: Encoding | 'auto';
+  statusReport: boolean;
+  validity: string | number;
+  receive: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function ModemPduNode(this: Node, config: ModemPduDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const port = RED.nodes.getNode(config.modem) as ModemPortNode | null;
+    if (!port) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('modem-pdu.status.noModem') });
+      node.on('input', (_msg, _send, done) => done(new Error(RED._('modem-pdu.errors.noModem'))));
+      return;
+    }
+    const device = port.register(node);
+    const onMessage = (sms: modem.ModemIncoming): void => node.send([null, { payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
+    const onReport = (report: DeliveryReport): void => {
+      if ((report.correlation as { node?: string } | undefined)?.node !== node.id) return;
+      node.send([null, null, reportMessage(report as unknown as Record<string, unknown>)]);
+    };
+    if (config.receive !== false) device.on('message', onMessage);
+    device.on('report', onReport);
+
+    node.on('input', (msg: NodeMessage, send, done) => {
+      device.send({
+        to: (msg.to ?? config.to) as string | string[],
+        payload: msg.payload as string | Buffer,
+        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+        statusReport: typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false,
+        validityMinutes: Number(msg.validity ?? config.validity) || undefined,
+        flash: msg.flash === true,
+        correlation: { ...correlationOf(msg), node: node.id },
+      }).then((result) => {
+        if (!result.ok) {
+          done(sendError(result, 'MODEM'));
+          return;
+        }
+        msg.payload = result;
+        send([msg, null, null]);
+        done();
+      }, (err: Error) => done(err));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      device.off('message', onMessage);
+      device.off('report', onReport);
+      port.deregister(node).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('modem-pdu', ModemPduNode);
+};

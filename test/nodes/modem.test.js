@@ -1,0 +1,63 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { helper, runtimeVersion } = require('../support/node-red');
+const { until } = require('../support/wait');
+const { modem } = require('../../dist/src');
+const nodes = ['modem-port', 'modem-pdu'].map((n) => require(`../../dist/nodes/${n}.js`));
+
+const next = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
+
+describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over TCP`, function () {
+  let network;
+  let ports;
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    network = new modem.VirtualNetwork({ reportDelayMs: 10 });
+    ports = { a: await network.modem('+886911111111', { pin: '0000' }).listen(), b: await network.modem('+886922222222').listen() };
+  });
+  afterEach(async () => {
+    await helper.unload();
+    network.stop();
+  });
+
+  function flow() {
+    return [
+      { id: 'tab', type: 'tab', label: 'modem' },
+      { id: 'portA', type: 'modem-port', port: `tcp://127.0.0.1:${ports.a}`, baudRate: 115200, smsc: '', reopenMax: 1, signalInterval: 60 },
+      { id: 'portB', type: 'modem-port', port: `tcp://127.0.0.1:${ports.b}`, baudRate: 115200, smsc: '', reopenMax: 1, signalInterval: 60 },
+      { id: 'sendA', z: 'tab', type: 'modem-pdu', modem: 'portA', to: '+886922222222', encoding: 'auto', statusReport: true, validity: '', receive: true, wires: [['result'], [], ['reports']] },
+      { id: 'nodeB', z: 'tab', type: 'modem-pdu', modem: 'portB', to: '', encoding: 'auto', statusReport: false, validity: '', receive: true, wires: [[], ['inbox'], []] },
+      { id: 'result', z: 'tab', type: 'helper' },
+      { id: 'inbox', z: 'tab', type: 'helper' },
+      { id: 'reports', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ];
+  }
+
+  it('sends, receives the message joined at the other modem, and reports delivery with the correlation', async () => {
+    await helper.load(nodes, flow(), { portA: { pin: '0000' } });
+    const statuses = [];
+    helper.getNode('sendA').on('call:status', (c) => statuses.push(c.args[0].text));
+    await until(() => statuses.includes('modem-port.status.signal'), { what: 'the ready status with the signal' });
+    const text = 'Tank level low: 12%. '.repeat(10);
+    const [result, inbox, report] = [next('result'), next('inbox'), next('reports')];
+    helper.getNode('sendA').receive({ payload: text, correlation: { tank: 3 } });
+    const [r, m, rep] = await Promise.all([result, inbox, report]);
+    assert.deepEqual([r.payload.channel, r.payload.ok, r.payload.parts], ['modem', true, 2]);
+    assert.deepEqual([m.payload, m.from, m.sms.parts], [text, '+886911111111', 2]);
+    assert.deepEqual([rep.payload.status, rep.correlation], ['delivered', { tank: 3 }]);
+  });
+
+  it('reports a +CMS ERROR in words to a Catch node; the PIN never shows', async () => {
+    await helper.load(nodes, flow(), { portA: { pin: '0000' } });
+    await until(() => network.modems.get('886911111111').commands.includes('AT+CMGL=4'));
+    network.modems.get('886911111111').faults.cmsError = 331;
+    const caught = next('caught');
+    helper.getNode('sendA').receive({ payload: 'x' });
+    const msg = await caught;
+    assert.match(msg.error.message, /MODEM send to \+886922222222, part 1, failed: .*no network service/);
+    assert.ok(!JSON.stringify(helper.log().args).includes('"0000"'));
+  });
+});
