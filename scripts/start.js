@@ -15,7 +15,11 @@ const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user'
 const settingsFile = path.join(__dirname, 'demo-settings.js');
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT) || 1880;
-const DEMO_PORTS = { cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890, imsp: Number(process.env.SMSFLOW_IMSP_PORT) || 14443 };
+const DEMO_PORTS = {
+  cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890,
+  imsp: Number(process.env.SMSFLOW_IMSP_PORT) || 14443,
+  modem: Number(process.env.SMSFLOW_MODEM_PORT) || 17000,
+};
 
 function pickRuntime() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -55,6 +59,7 @@ function demoFlow(sims) {
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'demo.json'), 'utf8'));
   for (const node of flow) {
     if (node.type === 'cmpp-connection') node.port = sims.ports.cmpp;
+    if (node.type === 'modem-port') node.port = `tcp://${host}:${sims.ports.modem}`;
     if (node.type === 'imsp-account') {
       node.baseUrl = sims.imsp.baseUrl;
       node.ca = sims.imsp.certificate.cert;
@@ -81,7 +86,7 @@ async function main() {
   try {
     sims = await startSimulators(DEMO_PORTS, host, demoCertificate());
   } catch (err) {
-    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_IMSP_PORT to use other ports.`);
+    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_IMSP_PORT / SMSFLOW_MODEM_PORT to use other ports.`);
     process.exit(1);
   }
   console.log('Simulators:');

@@ -5,15 +5,20 @@
 import { IsmgSimulator } from './cmpp/simulator';
 import { ImspSimulator } from './imsp/simulator';
 import { SelfSignedCertificate } from './tls';
+import { VirtualNetwork, VirtualPhone } from './modem/virtual';
 
 export interface SimulatorPorts {
   cmpp?: number;
   imsp?: number;
+  modem?: number;
 }
 
 export interface RunningSimulators {
   cmpp: IsmgSimulator;
   imsp: ImspSimulator;
+  network: VirtualNetwork;
+  /** the phone the demo sends to through the virtual modem; it answers */
+  phone: VirtualPhone;
   ports: Required<SimulatorPorts>;
   /** lines a person reads to connect to them */
   describe(): string[];
@@ -23,30 +28,41 @@ export interface RunningSimulators {
 export const DEMO_ACCOUNTS = {
   cmpp: { spId: '901234', sharedSecret: 'secret', srcId: '1069001' },
   imsp: { account: 'demo0001', password: 'pass1234' },
+  modem: { number: '+886911111111', phone: '+886922222222' },
 };
 
 export async function startSimulators(ports: SimulatorPorts = {}, host = '127.0.0.1', imspCertificate?: SelfSignedCertificate): Promise<RunningSimulators> {
   const cmpp = new IsmgSimulator({ host, port: ports.cmpp ?? 0, accounts: { [DEMO_ACCOUNTS.cmpp.spId]: DEMO_ACCOUNTS.cmpp.sharedSecret }, reportDelayMs: 1500, autoReply: () => '好的，收到！' });
   const imsp = new ImspSimulator({ host, port: ports.imsp ?? 0, accounts: { [DEMO_ACCOUNTS.imsp.account]: DEMO_ACCOUNTS.imsp.password }, deliverAfterMs: 2000, certificate: imspCertificate });
+  const network = new VirtualNetwork({ reportDelayMs: 1500 });
+  const virtualModem = network.modem(DEMO_ACCOUNTS.modem.number);
+  const phone = network.phone(DEMO_ACCOUNTS.modem.phone, () => 'OK, on my way.');
+  let modemPort = 0;
   try {
     await cmpp.start();
     await imsp.start();
+    modemPort = await virtualModem.listen(ports.modem ?? 0, host);
   } catch (err) {
     await cmpp.stop();
     await imsp.stop();
+    network.stop();
     throw err;
   }
   return {
     cmpp,
     imsp,
-    ports: { cmpp: cmpp.port, imsp: imsp.port },
+    network,
+    phone,
+    ports: { cmpp: cmpp.port, imsp: imsp.port, modem: modemPort },
     describe: () => [
       `CMPP ISMG  ${host}:${cmpp.port}  SP_Id ${DEMO_ACCOUNTS.cmpp.spId}, shared secret "${DEMO_ACCOUNTS.cmpp.sharedSecret}", versions 3.0 and 2.0`,
       `IMSP       ${imsp.baseUrl}  account ${DEMO_ACCOUNTS.imsp.account}, password "${DEMO_ACCOUNTS.imsp.password}" (self-signed certificate: give it as the CA)`,
+      `GSM modem  tcp://${host}:${modemPort}  a virtual modem (${DEMO_ACCOUNTS.modem.number}); the phone ${DEMO_ACCOUNTS.modem.phone} answers what it gets`,
     ],
     stop: async () => {
       await cmpp.stop();
       await imsp.stop();
+      network.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * smsflow-simulators: the carrier simulators on this machine's loopback.
- *   smsflow-simulators [--cmpp PORT] [--imsp PORT]
+ *   smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--print-ca]
  */
 import { startSimulators } from '../simulators';
 
@@ -18,10 +18,10 @@ function option(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log('usage: smsflow-simulators [--cmpp PORT] [--imsp PORT]\nStarts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.');
+    console.log('usage: smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--print-ca]\nStarts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.');
     return;
   }
-  const sims = await startSimulators({ cmpp: option('cmpp', 7890), imsp: option('imsp', 4443) });
+  const sims = await startSimulators({ cmpp: option('cmpp', 7890), imsp: option('imsp', 4443), modem: option('modem', 7000) });
   for (const line of sims.describe()) console.log(line);
   console.log('Ctrl-C stops them.');
   sims.cmpp.on('submit', (body: Record<string, unknown>, msgId: string, result: number) => {
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   sims.imsp.on('request', (r: { servlet: string; params: Record<string, string> }) => {
     console.log(`IMSP ${r.servlet} to ${r.params.to_addr ?? ''} msg_dcs ${r.params.msg_dcs ?? ''}`);
   });
+  sims.phone.on('message', (m: { from: string; text: string; parts: number }) => console.log(`phone ${sims.phone.number} got from ${m.from} (${m.parts} part(s)): ${m.text}`));
   if (process.argv.includes('--print-ca')) console.log(sims.imsp.certificate.cert);
   const stop = (): void => {
     sims.stop().then(() => process.exit(0));

@@ -1,5 +1,5 @@
 export { AtEngine, Urc } from './at';
 export { Modem, ModemOptions, ModemState, ModemSendRequest, ModemSendResult, ModemPartResult, ModemIncoming, Signal } from './modem';
-export { VirtualNetwork, VirtualModem, VirtualModemOptions, VirtualNetworkOptions, VirtualFaults } from './virtual';
+export { VirtualNetwork, VirtualModem, VirtualPhone, Subscriber, VirtualModemOptions, VirtualNetworkOptions, VirtualFaults } from './virtual';
 export { openLine } from './transport';
 export { cmsError, cmeError } from './errors';

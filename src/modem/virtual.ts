@@ -8,7 +8,9 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { decodeSubmit, encodeDeliver, encodeStatusReport } from '../pdu/tpdu';
+import { decodeDeliver, decodeSubmit, encodeDeliver, encodeStatusReport } from '../pdu/tpdu';
+import { submitsFor } from '../pdu/submits';
+import { Reassembler } from '../text/reassembly';
 import { fromHex } from '../pdu/octets';
 
 export interface VirtualNetworkOptions {
@@ -50,6 +52,8 @@ export interface VirtualFaults {
 export class VirtualNetwork extends EventEmitter {
   readonly options: Required<VirtualNetworkOptions>;
   readonly modems = new Map<string, VirtualModem>();
+  /** everyone reachable, modems and phones, by number without + */
+  private readonly subscribers = new Map<string, Subscriber>();
   private timers = new Set<NodeJS.Timeout>();
 
   constructor(options: VirtualNetworkOptions = {}) {
@@ -61,6 +65,7 @@ export class VirtualNetwork extends EventEmitter {
   modem(number: string, options: VirtualModemOptions = {}): VirtualModem {
     const m = new VirtualModem(this, number, options);
     this.modems.set(digits(number), m);
+    this.subscribers.set(digits(number), m);
     return m;
   }
 
@@ -70,10 +75,17 @@ export class VirtualNetwork extends EventEmitter {
     for (const m of this.modems.values()) m.stop();
   }
 
-  /** A modem sent an SMS-SUBMIT: deliver it, and report on it when asked. */
-  carry(from: VirtualModem, mr: number, tpdu: Buffer): void {
+  /** A phone with no AT line: it keeps what it receives, joined, and may answer. */
+  phone(number: string, reply?: (text: string) => string | undefined): VirtualPhone {
+    const p = new VirtualPhone(this, number, reply);
+    this.subscribers.set(digits(number), p);
+    return p;
+  }
+
+  /** A subscriber sent an SMS-SUBMIT: deliver it, and report on it when asked. */
+  carry(from: Subscriber, mr: number, tpdu: Buffer): void {
     const submit = decodeSubmit(tpdu, { withSmsc: false });
-    const target = this.modems.get(digits(submit.to.number));
+    const target = this.subscribers.get(digits(submit.to.number));
     const submittedAt = new Date();
     const alphabet = submit.dcs.alphabet;
     const { raw, udl } = submit.userData;
@@ -102,11 +114,55 @@ export class VirtualNetwork extends EventEmitter {
   }
 }
 
+/** Anyone on the network that can send: a modem, or a phone. */
+export interface Subscriber {
+  readonly number: string;
+  receive(encoded: { hex: string; tpduLength: number }): boolean;
+  receiveReport(encoded: { hex: string; tpduLength: number }): void;
+}
+
+export class VirtualPhone extends EventEmitter implements Subscriber {
+  /** what the phone shows, long messages joined */
+  readonly inbox: Array<{ from: string; text: string; parts: number; incomplete: boolean; at: number }> = [];
+  private readonly reassembler = new Reassembler<null>({ timeoutMs: 60000 });
+  private mr = 0;
+
+  constructor(private readonly network: VirtualNetwork, readonly number: string, private readonly reply?: (text: string) => string | undefined) {
+    super();
+    this.reassembler.on('message', (m) => {
+      const entry = { from: m.from, text: m.text ?? '', parts: m.total, incomplete: m.incomplete, at: Date.now() };
+      this.inbox.push(entry);
+      this.emit('message', entry);
+      const answer = this.reply?.(entry.text);
+      if (answer !== undefined) setTimeout(() => this.send(m.from, answer), 200).unref?.();
+    });
+  }
+
+  receive(encoded: { hex: string; tpduLength: number }): boolean {
+    const d = decodeDeliver(encoded.hex);
+    const concat = d.userData.udh?.concat;
+    this.reassembler.push({ from: d.from.number, reference: concat?.reference ?? 0, total: concat?.total ?? 1, sequence: concat?.sequence ?? 1, text: d.userData.text ?? d.userData.data.toString('hex') });
+    return true;
+  }
+
+  receiveReport(): void {
+    // a phone does not ask for reports
+  }
+
+  /** The phone's user types a message to `to`. */
+  send(to: string, text: string): void {
+    for (const p of submitsFor(to, text, { smsc: null }).pdus) {
+      this.mr = (this.mr + 1) & 0xff;
+      this.network.carry(this, this.mr, Buffer.from(p.hex, 'hex').subarray(1));
+    }
+  }
+}
+
 function digits(number: string): string {
   return number.replace(/^\+/, '');
 }
 
-export class VirtualModem extends EventEmitter {
+export class VirtualModem extends EventEmitter implements Subscriber {
   readonly options: Required<Omit<VirtualModemOptions, 'pin'>> & Pick<VirtualModemOptions, 'pin'>;
   faults: VirtualFaults = {};
   readonly storage: Stored[] = [];

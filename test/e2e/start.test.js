@@ -22,7 +22,7 @@ describe('npm start: the demo', function () {
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-start-'));
     child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2) },
+      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => { output += d; });
@@ -54,11 +54,12 @@ describe('npm start: the demo', function () {
       for (const m of JSON.parse(data)) if (m.topic === 'debug') seen.set(m.data.name, m.data.msg);
     });
     ws.send(JSON.stringify({ subscribe: 'debug' }));
-    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject']) {
+    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject', 'demo-modem-inject']) {
       const status = await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject).end());
       assert.equal(status, 200, `pressing ${id}`);
     }
-    const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report'];
+    const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report',
+      'modem send result', 'modem: phone replied', 'modem: delivery report'];
     await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
     ws.close();
     assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
@@ -67,6 +68,9 @@ describe('npm start: the demo', function () {
     const report = JSON.parse(seen.get('CMPP: delivery report'));
     assert.deepEqual([report.payload.status, report.correlation], ['delivered', { alarm: 'room-b' }]);
     assert.equal(JSON.parse(seen.get('IMSP: delivery report')).payload.status, 'delivered');
+    assert.equal(JSON.parse(seen.get('modem send result')).parts, 2);
+    assert.equal(JSON.parse(seen.get('modem: phone replied')).payload, 'OK, on my way.');
+    assert.deepEqual(JSON.parse(seen.get('modem: delivery report')).payload.parts, { total: 2, delivered: 2, failed: 0 });
   });
 
   it('stops everything on Ctrl-C', async () => {
