@@ -56,7 +56,7 @@ function demoCertificate() {
 
 /** The demo flow, pointed at the simulators' ports. */
 function demoFlow(sims) {
-  const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'demo.json'), 'utf8'));
+  const flow = JSON.parse(fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8'));
   for (const node of flow) {
     if (node.type === 'cmpp-connection') node.port = sims.ports.cmpp;
     if (node.type === 'modem-port') node.port = `tcp://${host}:${sims.ports.modem}`;

@@ -118,7 +118,6 @@ export class ImspClient extends EventEmitter {
     this.polling = { initialMs: 5000, maxMs: 300000, deadlineMs: 24 * 3600e3, ...options.polling };
     this.base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     if (this.base.protocol !== 'https:') throw new SmsError('IMSP_PARAM', `baseUrl: IMSP takes HTTPS (TLS 1.2 or later) only, got "${this.options.baseUrl}"`, 'baseUrl');
-    checkCredentials(this.options);
     // Certificates are always verified: against the public CAs, or for a private
     // endpoint against the CA given (which then is the only one trusted).
     this.agent = new https.Agent({ keepAlive: true, minVersion: 'TLSv1.2', ca: options.ca, maxSockets: 8 });
@@ -312,6 +311,8 @@ export class ImspClient extends EventEmitter {
   }
 
   private call(servlet: Servlet, params: Array<[string, string | number | Buffer | undefined]>, method = this.options.method): Promise<string> {
+    // Checked here rather than at creation, so that a flow deploys before its password is filled in.
+    checkCredentials(this.options);
     const url = new URL(servlet, this.base);
     const form = formEncode(params);
     if (method === 'GET') url.search = form;

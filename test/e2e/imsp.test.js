@@ -178,7 +178,9 @@ describe('IMSP client against the IMSP simulator (HTTPS)', function () {
 
   it('refuses plain HTTP and bad input before anything is sent', async () => {
     assert.throws(() => new imsp.ImspClient({ ...ACCOUNT, baseUrl: 'http://127.0.0.1/imsp/' }), /baseUrl: IMSP takes HTTPS/);
-    assert.throws(() => new imsp.ImspClient({ account: 'much-too-long', password: 'x', baseUrl: sim.baseUrl }), /account: the IMSP account: 1 to 8 ASCII characters/);
+    const badAccount = new imsp.ImspClient({ account: 'much-too-long', password: 'x', baseUrl: sim.baseUrl });
+    await assert.rejects(badAccount.querySM('H1'), /account: the IMSP account: 1 to 8 ASCII characters/);
+    badAccount.close();
     await assert.rejects(client.send({ to: '12345', payload: 'x' }), /to_addr: "12345" is not a number IMSP takes/);
     await assert.rejects(client.send({ to: '0912345678', payload: 'x', msgType: 2 }), /dest_port: msg_type 2 needs/);
     await assert.rejects(client.send({ to: '0912345678', payload: 'x', expireMinutes: 5000 }), /msg_expire_time: minutes from 0 to 1440/);

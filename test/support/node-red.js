@@ -11,4 +11,4 @@ function runtimeVersion() {
   return require(`${runtime}/package.json`).version;
 }
 
-module.exports = { helper, runtimeVersion };
+module.exports = { helper, runtimeVersion, runtime };
