@@ -1,10 +1,12 @@
 import { Encoding } from '../src';
+import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { CmppConnectionNode, correlationOf, sendError } from './shared';
+import { CmppConnectionNode, correlationOf, sendError, textToSend } from './shared';
 
 interface CmppSubmitDef extends NodeDef {
   connection: string;
   to: string;
+  message: string;
   encoding: Encoding | 'auto';
   registeredDelivery: boolean;
   srcId: string;
@@ -12,6 +14,7 @@ interface CmppSubmitDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  registerAdminRoutes(RED);
   function CmppSubmitNode(this: Node, config: CmppSubmitDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -27,7 +30,7 @@ export = function register(RED: NodeAPI): void {
       client
         .send({
           to: (msg.to ?? config.to) as string | string[],
-          payload: msg.payload as string | Buffer,
+          payload: textToSend(msg, config.message),
           encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
           registeredDelivery: typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false,
           srcId: (msg.srcId as string) || config.srcId || undefined,

@@ -1,10 +1,12 @@
 import { DeliveryReport, Encoding, imsp } from '../src';
+import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ImspAccountNode, reportMessage, sendError } from './shared';
+import { correlationOf, ImspAccountNode, reportMessage, sendError, textToSend } from './shared';
 
 interface ImspSendDef extends NodeDef {
   account: string;
   to: string;
+  message: string;
   encoding: Encoding | 'auto';
   msgType: string;
   destPort: string;
@@ -13,6 +15,7 @@ interface ImspSendDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  registerAdminRoutes(RED);
   function ImspSendNode(this: Node, config: ImspSendDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -69,7 +72,7 @@ export = function register(RED: NodeAPI): void {
       const msgType = Number(msg.msgType ?? config.msgType ?? 0) as 0 | 1 | 2 | 3;
       client.send({
         to: (msg.to ?? config.to) as string | string[],
-        payload: msg.payload as string | Buffer,
+        payload: textToSend(msg, config.message),
         encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
         msgType,
         destPort: (msg.destPort as string) ?? (config.destPort || undefined),

@@ -1,10 +1,12 @@
 import { DeliveryReport, Encoding, modem } from '../src';
+import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ModemPortNode, reportMessage, sendError } from './shared';
+import { correlationOf, ModemPortNode, reportMessage, sendError, textToSend } from './shared';
 
 interface ModemPduDef extends NodeDef {
   modem: string;
   to: string;
+  message: string;
   encoding: Encoding | 'auto';
   statusReport: boolean;
   validity: string | number;
@@ -12,6 +14,7 @@ interface ModemPduDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
+  registerAdminRoutes(RED);
   function ModemPduNode(this: Node, config: ModemPduDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -33,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessage, send, done) => {
       device.send({
         to: (msg.to ?? config.to) as string | string[],
-        payload: msg.payload as string | Buffer,
+        payload: textToSend(msg, config.message),
         encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
         statusReport: typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false,
         validityMinutes: Number(msg.validity ?? config.validity) || undefined,

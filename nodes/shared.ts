@@ -81,3 +81,13 @@ export interface ModemPortNode extends Node {
   register(user: Node): modem.Modem;
   deregister(user: Node): Promise<void>;
 }
+
+/**
+ * What a send node sends: msg.payload when it is text or a Buffer, else the
+ * node's static message (an Inject node's timestamp, a sensor's number).
+ */
+export function textToSend(msg: NodeMessage, message: string | undefined): string | Buffer {
+  if (typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)) return msg.payload;
+  if (message) return message;
+  return msg.payload === undefined || msg.payload === null ? '' : String(msg.payload);
+}

@@ -1,4 +1,5 @@
 import { Encoding, segment, Segmentation, SmsPart, Target } from '../src';
+import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 interface SmsSplitDef extends NodeDef {
@@ -39,6 +40,7 @@ function describePart(p: SmsPart, s: Segmentation): SplitPart {
 }
 
 export = function register(RED: NodeAPI): void {
+  registerAdminRoutes(RED);
   function SmsSplitNode(this: Node, config: SmsSplitDef): void {
     RED.nodes.createNode(this, config);
     const node = this;

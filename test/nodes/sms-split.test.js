@@ -83,6 +83,14 @@ describe(`sms-split node (Node-RED ${runtimeVersion()})`, function () {
     assert.match(msg.error.message, /"溫" \(U\+6EAB, position 1\) cannot be written in gsm7/);
   });
 
+  it('serves the live part count the editor shows for a static message', async () => {
+    await helper.load(smsSplit, flow({}));
+    const res = await helper.request().get('/smsflow/segment').query({ text: '家'.repeat(71), target: 'imsp' }).expect(200);
+    assert.deepEqual(res.body, { count: 2, encoding: 'ucs2', code: 8, perPart: 67 });
+    const bad = await helper.request().get('/smsflow/segment').query({ text: '家', target: 'cmpp', encoding: 'ascii' }).expect(400);
+    assert.match(bad.body.error, /"家" \(U\+5BB6, position 1\) cannot be written in ascii/);
+  });
+
   it('shows the cost in its status', async () => {
     await helper.load(smsSplit, flow({}));
     const node = helper.getNode('split');

@@ -1,0 +1,22 @@
+/**
+ * Editor endpoints: the live part count of a form's static message comes from
+ * the same segmenter the nodes use, so the editor never guesses.
+ */
+import { Encoding, segment, SmsError, Target } from '../src';
+import { NodeAPI } from './red';
+
+const served = new WeakSet<object>();
+
+export function registerAdminRoutes(RED: NodeAPI): void {
+  if (served.has(RED.httpAdmin)) return;
+  served.add(RED.httpAdmin);
+  RED.httpAdmin.get('/smsflow/segment', RED.auth.needsPermission('flows.read'), (req, res) => {
+    const q = (req as { query: Record<string, string> }).query;
+    try {
+      const s = segment(String(q.text ?? ''), { target: (q.target as Target) || 'generic', encoding: (q.encoding as Encoding) || 'auto', referenceBits: q.referenceBits === '16' ? 16 : 8, reference: 0 });
+      res.json({ count: s.count, encoding: s.encoding, code: s.code, perPart: s.count > 1 ? [...(s.parts[0].text ?? '')].length : undefined });
+    } catch (err) {
+      res.status(400).json({ error: (err as SmsError).message, code: (err as SmsError).code });
+    }
+  });
+}
