@@ -5,10 +5,10 @@
 function until(predicate, { timeoutMs = 5000, everyMs = 5, what = 'the condition' } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const check = () => {
+    const check = async () => {
       let value;
       try {
-        value = predicate();
+        value = await predicate();
       } catch (err) {
         reject(err);
         return;
