@@ -8,7 +8,7 @@ const { X509Certificate } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { startSimulators, selfSignedCertificate } = require('../dist/src');
+const { startSimulators, selfSignedCertificate, servePhonesPage } = require('../dist/src');
 
 const root = path.join(__dirname, '..');
 const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user');
@@ -19,6 +19,7 @@ const DEMO_PORTS = {
   cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890,
   imsp: Number(process.env.SMSFLOW_IMSP_PORT) || 14443,
   modem: Number(process.env.SMSFLOW_MODEM_PORT) || 17000,
+  phones: Number(process.env.SMSFLOW_PHONES_PORT) || 17080,
 };
 
 function pickRuntime() {
@@ -55,11 +56,12 @@ function demoCertificate() {
 }
 
 /** The demo flow, pointed at the simulators' ports. */
-function demoFlow(sims) {
+function demoFlow(sims, phonesUrl) {
   const flow = JSON.parse(fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8'));
   for (const node of flow) {
     if (node.type === 'cmpp-connection') node.port = sims.ports.cmpp;
     if (node.type === 'modem-port') node.port = `tcp://${host}:${sims.ports.modem}`;
+    if (node.type === 'comment' && node.info) node.info = node.info.replace('{{phones}}', phonesUrl);
     if (node.type === 'imsp-account') {
       node.baseUrl = sims.imsp.baseUrl;
       node.ca = sims.imsp.certificate.cert;
@@ -89,8 +91,10 @@ async function main() {
     console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_IMSP_PORT / SMSFLOW_MODEM_PORT to use other ports.`);
     process.exit(1);
   }
+  const phones = await servePhonesPage(sims, DEMO_PORTS.phones, host);
   console.log('Simulators:');
   for (const line of sims.describe()) console.log(`  ${line}`);
+  console.log(`  Phones     ${phones.url}  what the simulated phones received, as a person sees it`);
 
   const runtime = pickRuntime();
   const red = require.resolve(`${runtime}/red.js`);
@@ -110,7 +114,7 @@ async function main() {
     if (!deployed) {
       deployed = true;
       try {
-        await deploy(demoFlow(sims));
+        await deploy(demoFlow(sims, phones.url));
       } catch (err) {
         console.error(err.message);
       }
@@ -121,6 +125,7 @@ async function main() {
     console.log(`\n  Node-RED ${version} is running with @smsflow/node-red-sms.\n` +
       `  Open http://${host}:${port}/ and press the button on the left of an Inject node in the demo flow;\n` +
       '  the Debug sidebar (the bug icon, top right) shows each send, the phone\'s reply and the delivery report.\n' +
+      `  The simulated phones' inboxes: ${phones.url}\n` +
       '  Ctrl-C stops everything.\n');
   });
   let stopping = false;
@@ -132,6 +137,7 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   child.on('exit', async (code) => {
+    await phones.close();
     await sims.stop();
     process.exit(stopping ? 0 : code ?? 1);
   });

@@ -11,3 +11,4 @@ export * as pdu from './pdu';
 export * as modem from './modem';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';
+export { servePhonesPage, inboxes, InboxEntry } from './phones-page';

@@ -36,7 +36,7 @@ describe('the editor in a real browser', function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-editor-'));
     let output = '';
     child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3) },
+      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => { output += d; });
@@ -132,5 +132,19 @@ describe('the editor in a real browser', function () {
     assert.match(note, /Successfully deployed/);
     await page.screenshot({ path: path.join(SHOTS, '02-deployed.png') });
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('shows the simulated phones\' inboxes on their page', async () => {
+    for (const id of ['demo-cmpp-inject', 'demo-modem-inject']) {
+      await page.evaluate((nodeId) => fetch(`inject/${nodeId}`, { method: 'POST' }), id);
+    }
+    const phones = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    await until(async () => {
+      await phones.goto(`http://127.0.0.1:${PORT + 4}/`);
+      return (await phones.$$('.sms')).length >= 2;
+    }, { timeoutMs: 20000, what: 'two messages on the phones page' });
+    assert.match(await phones.textContent('body'), /13800138000[\s\S]*2 parts joined/);
+    await phones.screenshot({ path: path.join(SHOTS, '03-phones.png') });
+    await phones.close();
   });
 });

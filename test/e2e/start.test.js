@@ -22,7 +22,7 @@ describe('npm start: the demo', function () {
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-start-'));
     child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3) },
+      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => { output += d; });
@@ -71,6 +71,24 @@ describe('npm start: the demo', function () {
     assert.equal(JSON.parse(seen.get('modem send result')).parts, 2);
     assert.equal(JSON.parse(seen.get('modem: phone replied')).payload, 'OK, on my way.');
     assert.deepEqual(JSON.parse(seen.get('modem: delivery report')).payload.parts, { total: 2, delivered: 2, failed: 0 });
+  });
+
+  it('serves a page with each simulated phone\'s inbox, long messages joined', async () => {
+    const get = (p) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port: PORT + 4, path: p }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve(body));
+    }).on('error', reject));
+    assert.match(output, new RegExp(`Phones +http://127.0.0.1:${PORT + 4}/`));
+    const entries = JSON.parse(await get('/inboxes.json'));
+    const byChannel = (c) => entries.find((e) => e.channel === c);
+    assert.deepEqual([byChannel('cmpp').phone, byChannel('cmpp').parts, byChannel('cmpp').incomplete], ['13800138000', 2, false]);
+    assert.match(byChannel('cmpp').text, /^【机房告警】B 区机房温度/);
+    assert.equal(byChannel('imsp').phone, '0912345678');
+    assert.equal(byChannel('modem').from, '+886911111111');
+    const page = await get('/');
+    assert.match(page, /Simulated phones: what they received/);
+    assert.match(page, /13800138000/);
   });
 
   it('stops everything on Ctrl-C', async () => {
