@@ -266,6 +266,14 @@ describe('CMPP client: failures and recovery', function () {
     await until(() => sim.record.connects.length >= 2, { what: 'the link to be dropped and made again' });
   });
 
+  it('queues over the send rate instead of refusing, in order', async () => {
+    ({ sim, client } = await setup({ ratePerSecond: 10 }));
+    await client.start();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ to: '13800138000', payload: `r${i}` })));
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual(sim.record.submits.map((s) => s.body.msgContent.toString()), Array.from({ length: 20 }, (_, i) => `r${i}`));
+  });
+
   it('bounds the queue and says so when it is full', async () => {
     ({ sim, client } = await setup({ window: 1, maxQueue: 3 }));
     await client.start();

@@ -1,0 +1,68 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { ReportTracker } = require('../../dist/src');
+const { until } = require('../support/wait');
+
+function tracker(options = {}) {
+  const t = new ReportTracker({ channel: 'test', ...options });
+  const reports = [];
+  t.on('report', (r) => reports.push(r));
+  return { t, reports };
+}
+
+const part = (group, to, p, total, extra = {}) => ({ group, to, part: p, total, submittedAt: '2026-11-22T00:00:00Z', ...extra });
+
+describe('delivery report tracker', () => {
+  it('reports a message once every part has a final state, delivered only if all are', () => {
+    const { t, reports } = tracker();
+    t.expect('a1', part('g1', '111', 1, 2, { correlation: 'x' }));
+    t.expect('a2', part('g1', '111', 2, 2));
+    assert.equal(t.resolve('a2', { status: 'delivered', detail: 'DELIVRD', doneAt: '2026-11-22T00:01:00+08:00' }), true);
+    assert.equal(reports.length, 0, 'waits for the other part');
+    assert.equal(t.resolve('a1', { status: 'pending', detail: 'ACCEPTD' }), true);
+    assert.equal(reports.length, 0, 'an intermediate state is not final');
+    t.resolve('a1', { status: 'delivered', detail: 'DELIVRD', doneAt: '2026-11-22T00:00:30+08:00' });
+    assert.deepEqual(reports, [{ channel: 'test', id: 'a1', to: '111', status: 'delivered', detail: 'DELIVRD', submittedAt: '2026-11-22T00:00:00Z', doneAt: '2026-11-22T00:01:00+08:00', correlation: 'x', matched: true, parts: { total: 2, delivered: 2, failed: 0 } }]);
+    assert.equal(t.pending, 0);
+  });
+
+  it('takes the first failed part\'s state, and shows the carrier id when the key differs', () => {
+    const { t, reports } = tracker();
+    t.expect('H1|09', part('g', '09', 1, 2, { carrierId: 'H1' }));
+    t.expect('H2|09', part('g', '09', 2, 2, { carrierId: 'H2' }));
+    t.resolve('H1|09', { status: 'delivered', detail: '0' });
+    t.resolve('H2|09', { status: 'undeliverable', detail: '8 SIM card memory full' });
+    assert.deepEqual([reports[0].id, reports[0].status, reports[0].detail, reports[0].parts], ['H1', 'undeliverable', '8 SIM card memory full', { total: 2, delivered: 1, failed: 1 }]);
+  });
+
+  it('still emits a report nothing waited for, marked unmatched', () => {
+    const { t, reports } = tracker();
+    assert.equal(t.resolve('zzz', { status: 'delivered', detail: 'DELIVRD', to: '222' }), false);
+    assert.deepEqual([reports[0].id, reports[0].to, reports[0].matched], ['zzz', '222', false]);
+    assert.equal(t.counts.unmatched, 1);
+  });
+
+  it('gives up after the TTL: the message is reported unknown, with what did arrive', async () => {
+    const { t, reports } = tracker({ ttlMs: 40 });
+    t.expect('b1', part('g', '333', 1, 2));
+    t.expect('b2', part('g', '333', 2, 2));
+    t.resolve('b1', { status: 'delivered', detail: 'DELIVRD' });
+    await until(() => reports.length === 1, { what: 'the expiry' });
+    assert.deepEqual([reports[0].status, reports[0].parts], ['unknown', { total: 2, delivered: 1, failed: 0 }]);
+    assert.match(reports[0].detail, /no report within 0 s|no report within/);
+    assert.equal(t.counts.expired, 1);
+    t.close();
+  });
+
+  it('keeps at most maxPending messages: the oldest is reported and dropped, counted', () => {
+    const { t, reports } = tracker({ maxPending: 2 });
+    t.expect('1', part('g1', 'a', 1, 1));
+    t.expect('2', part('g2', 'b', 1, 1));
+    t.expect('3', part('g3', 'c', 1, 1));
+    assert.deepEqual(reports.map((r) => [r.to, r.status]), [['a', 'unknown']]);
+    assert.match(reports[0].detail, /too many reports pending/);
+    assert.equal(t.counts.dropped, 1);
+    assert.equal(t.pending, 2);
+    t.close();
+  });
+});
