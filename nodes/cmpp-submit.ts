@@ -1,7 +1,7 @@
 import { Encoding } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { CmppConnectionNode, correlationOf, sendError, textToSend } from './shared';
+import { CmppConnectionNode, correlationOf, sendError, textToSend, requireConfig } from './shared';
 
 interface CmppSubmitDef extends NodeDef {
   connection: string;
@@ -18,12 +18,8 @@ export = function register(RED: NodeAPI): void {
   function CmppSubmitNode(this: Node, config: CmppSubmitDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const connection = RED.nodes.getNode(config.connection) as CmppConnectionNode | null;
-    if (!connection) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-submit.status.noConnection') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('cmpp-submit.errors.noConnection'))));
-      return;
-    }
+    const connection = requireConfig<CmppConnectionNode>(RED, node, config.connection, 'cmpp-submit.status.noConnection', 'cmpp-submit.errors.noConnection');
+    if (!connection) return;
     const client = connection.register(node);
 
     node.on('input', (msg: NodeMessage, send, done) => {

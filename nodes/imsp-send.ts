@@ -1,7 +1,7 @@
 import { DeliveryReport, Encoding, imsp } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ImspAccountNode, reportMessage, sendError, textToSend } from './shared';
+import { correlationOf, ImspAccountNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 
 interface ImspSendDef extends NodeDef {
   account: string;
@@ -19,12 +19,8 @@ export = function register(RED: NodeAPI): void {
   function ImspSendNode(this: Node, config: ImspSendDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const account = RED.nodes.getNode(config.account) as ImspAccountNode | null;
-    if (!account) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.noAccount') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('imsp-send.errors.noAccount'))));
-      return;
-    }
+    const account = requireConfig<ImspAccountNode>(RED, node, config.account, 'imsp-send.status.noAccount', 'imsp-send.errors.noAccount');
+    if (!account) return;
     let client: imsp.ImspClient;
     try {
       client = account.register(node);

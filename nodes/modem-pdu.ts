@@ -1,7 +1,7 @@
 import { DeliveryReport, Encoding, modem } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ModemPortNode, reportMessage, sendError, textToSend } from './shared';
+import { correlationOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 
 interface ModemPduDef extends NodeDef {
   modem: string;
@@ -18,12 +18,8 @@ export = function register(RED: NodeAPI): void {
   function ModemPduNode(this: Node, config: ModemPduDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const port = RED.nodes.getNode(config.modem) as ModemPortNode | null;
-    if (!port) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('modem-pdu.status.noModem') });
-      node.on('input', (_msg, _send, done) => done(new Error(RED._('modem-pdu.errors.noModem'))));
-      return;
-    }
+    const port = requireConfig<ModemPortNode>(RED, node, config.modem, 'modem-pdu.status.noModem', 'modem-pdu.errors.noModem');
+    if (!port) return;
     const device = port.register(node);
     const onMessage = (sms: modem.ModemIncoming): void => node.send([null, { payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
     const onReport = (report: DeliveryReport): void => {

@@ -3,7 +3,7 @@
  * and how a config node keeps its users.
  */
 import { cmpp, imsp, modem, SmsError } from '../src';
-import { Node, NodeMessage, NodeStatus } from './red';
+import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 
 /** The correlation data a send stores and its delivery report brings back. */
 export interface Correlation {
@@ -90,4 +90,17 @@ export function textToSend(msg: NodeMessage, message: string | undefined): strin
   if (typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)) return msg.payload;
   if (message) return message;
   return msg.payload === undefined || msg.payload === null ? '' : String(msg.payload);
+}
+
+/**
+ * The config node a node needs, or null after saying so: a red status, and
+ * every input answered with the error (so a Catch node still sees each msg).
+ */
+export function requireConfig<T extends Node>(RED: NodeAPI, node: Node, id: string, statusKey: string, errorKey: string): T | null {
+  const config = RED.nodes.getNode(id) as T | null;
+  if (!config) {
+    node.status({ fill: 'red', shape: 'ring', text: RED._(statusKey) });
+    node.on('input', (_msg, _send, done) => done(new Error(RED._(errorKey))));
+  }
+  return config;
 }

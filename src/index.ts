@@ -5,6 +5,7 @@
 export { SmsError } from './errors';
 export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
+export { PartResult, SendResult } from './results';
 export * as cmpp from './cmpp';
 export * as imsp from './imsp';
 export * as pdu from './pdu';

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
 import { DeliveryReport, ReportTracker } from '../reports';
+import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
 import { ReferenceAllocator } from '../text/references';
@@ -50,24 +51,7 @@ export interface CmppSendRequest {
   correlation?: unknown;
 }
 
-export interface PartResult {
-  to: string;
-  part: number;
-  ok: boolean;
-  /** Msg_Id in canonical form (decimal text) */
-  id: string;
-  code: number | string;
-  description: string;
-}
-
-export interface SendResult {
-  channel: 'cmpp';
-  ok: boolean;
-  to: string[];
-  encoding: Encoding;
-  parts: number;
-  results: PartResult[];
-}
+export type SendResult = BaseSendResult<'cmpp'>;
 
 export interface IncomingSms {
   /** text, or a Buffer for binary content */
@@ -225,7 +209,7 @@ export class CmppClient extends EventEmitter {
         });
       }),
     );
-    const results = (await Promise.all(submits)).flat().sort((a, b) => recipients.indexOf(a.to) - recipients.indexOf(b.to) || a.part - b.part);
+    const results = inOrder((await Promise.all(submits)).flat(), recipients);
     return { channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results };
   }
 

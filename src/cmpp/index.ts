@@ -4,7 +4,7 @@ export { COMMANDS, Command, Version, V2, V3, layoutOf } from './messages';
 export { packMsgId, unpackMsgId, msgIdToBuffer, msgIdFromBuffer, msgIdPlus, MsgIdFields } from './msgid';
 export { authenticatorSource, authenticatorIsmg, connectTimestamp } from './auth';
 export { CmppSession, SessionOptions, SessionState } from './session';
-export { CmppClient, CmppClientOptions, CmppSendRequest, SendResult, PartResult, IncomingSms, parseRecipients } from './client';
+export { CmppClient, CmppClientOptions, CmppSendRequest, SendResult, IncomingSms, parseRecipients } from './client';
 export { IsmgSimulator, IsmgSimulatorOptions, Faults, SubmitRecord } from './simulator';
 export { decodeContent } from './content';
 export { reportStatus, describeSubmitResult } from './status';

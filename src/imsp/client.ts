@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import { SmsError } from '../errors';
 import { DeliveryReport, DeliveryStatus, ReportTracker } from '../reports';
+import { inOrder, PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment } from '../text/segmenter';
@@ -55,27 +56,14 @@ export interface ImspSendRequest {
   correlation?: unknown;
 }
 
-export interface ImspPartResult {
-  to: string;
-  part: number;
-  ok: boolean;
-  /** the message id IMSP gave */
-  id: string;
-  code: number | string;
-  description: string;
+export interface ImspPartResult extends PartResult {
   /** the code's meaning in the document's words */
   meaning?: string;
   class?: CodeClass;
 }
 
-export interface ImspSendResult {
-  channel: 'imsp';
-  ok: boolean;
-  to: string[];
-  encoding: Encoding;
+export interface ImspSendResult extends SendResult<'imsp', ImspPartResult> {
   msgDcs: number;
-  parts: number;
-  results: ImspPartResult[];
 }
 
 export declare interface ImspClient {
@@ -220,7 +208,7 @@ export class ImspClient extends EventEmitter {
         return { to, part: part.number, ok, id: record.messageId, code: record.code, description: record.description || info.en, meaning: info.zh, class: info.class };
       });
     });
-    const results = (await Promise.all(requests)).flat().sort((a, b) => recipients.indexOf(a.to) - recipients.indexOf(b.to) || a.part - b.part);
+    const results = inOrder((await Promise.all(requests)).flat(), recipients);
     if (request.track) {
       for (const id of new Set(results.filter((r) => r.ok).map((r) => r.id))) this.poll(id, this.polling.initialMs, Date.now() + this.polling.deadlineMs);
     }

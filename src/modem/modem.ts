@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { SmsError } from '../errors';
 import { DeliveryReport, ReportTracker } from '../reports';
+import { PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
 import { ReferenceAllocator } from '../text/references';
@@ -63,24 +64,8 @@ export interface ModemSendRequest {
   correlation?: unknown;
 }
 
-export interface ModemPartResult {
-  to: string;
-  part: number;
-  ok: boolean;
-  /** the message reference (TP-MR) the modem gave */
-  id: string;
-  code: number | string;
-  description: string;
-}
-
-export interface ModemSendResult {
-  channel: 'modem';
-  ok: boolean;
-  to: string[];
-  encoding: Encoding;
-  parts: number;
-  results: ModemPartResult[];
-}
+export type ModemPartResult = PartResult;
+export type ModemSendResult = SendResult<'modem'>;
 
 export interface ModemIncoming {
   payload: string | Buffer;

@@ -19,6 +19,7 @@ function keysUsed(name) {
   const keys = new Set();
   const ts = fs.readFileSync(path.join(nodesDir, `${name}.ts`), 'utf8');
   for (const m of ts.matchAll(/RED\._\('([^']+)'/g)) keys.add(m[1]);
+  for (const m of ts.matchAll(new RegExp(`'(${name}\\.[\\w.]+\\w)'`, 'g'))) keys.add(m[1]);
   const html = fs.readFileSync(path.join(nodesDir, `${name}.html`), 'utf8');
   for (const m of html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) if (!m[1].startsWith('node-red:')) keys.add(m[1]);
   for (const m of html.matchAll(new RegExp(`'(${name}\\.[\\w.]+\\w)'`, 'g'))) if (!/\.(svg|png)$/.test(m[1])) keys.add(m[1]);
