@@ -70,7 +70,7 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('modem-port', ModemPortNode, { credentials: { pin: { type: 'password' } } });
 
   // The editor lists the machine's serial ports from here.
-  RED.httpAdmin.get('/smsflow/serial-ports', RED.auth.needsPermission('modem-port.read'), async (_req, res) => {
+  RED.httpAdmin.get('/smsflow/serial-ports', RED.auth.needsPermission('serial.read'), async (_req, res) => {
     try {
       const { SerialPort } = await import('serialport');
       res.json((await SerialPort.list()).map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? '' })));
