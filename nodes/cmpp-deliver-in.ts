@@ -17,7 +17,7 @@ export = function register(RED: NodeAPI): void {
     }
     const client = connection.register(node);
     const onMessage = (sms: cmpp.IncomingSms): void => node.send([{ payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
-    const onReport = (report: DeliveryReport): void => node.send([null, reportMessage(report as unknown as Record<string, unknown>)]);
+    const onReport = (report: DeliveryReport): void => node.send([null, reportMessage(report)]);
     client.on('message', onMessage);
     client.on('report', onReport);
 

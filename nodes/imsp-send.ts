@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     const onReport = (report: DeliveryReport): void => {
       const c = report.correlation as { node?: string } | undefined;
       if (c?.node !== node.id) return;
-      node.send([null, reportMessage(report as unknown as Record<string, unknown>)]);
+      node.send([null, reportMessage(report)]);
     };
     client.on('report', onReport);
 

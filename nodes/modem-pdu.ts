@@ -24,7 +24,7 @@ export = function register(RED: NodeAPI): void {
     const onMessage = (sms: modem.ModemIncoming): void => node.send([null, { payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
     const onReport = (report: DeliveryReport): void => {
       if ((report.correlation as { node?: string } | undefined)?.node !== node.id) return;
-      node.send([null, null, reportMessage(report as unknown as Record<string, unknown>)]);
+      node.send([null, null, reportMessage(report)]);
     };
     if (config.receive !== false) device.on('message', onMessage);
     device.on('report', onReport);

@@ -2,7 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, imsp, modem, SmsError } from '../src';
+import { cmpp, DeliveryReport, imsp, modem, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 
 /** The correlation data a send stores and its delivery report brings back. */
@@ -17,7 +17,7 @@ export function correlationOf(msg: NodeMessage): Correlation {
 }
 
 /** Puts a report's correlation data back on the msg the way it left. */
-export function reportMessage(report: { correlation?: unknown } & Record<string, unknown>): NodeMessage {
+export function reportMessage(report: DeliveryReport): NodeMessage {
   const { correlation, ...payload } = report;
   const c = (correlation ?? {}) as Correlation;
   const msg: NodeMessage = { payload };

@@ -22,6 +22,14 @@ function bodySize(fields: Field[], body: Body): number {
   return size;
 }
 
+function writeFields(fields: Field[], body: Body, out: Buffer, start: number): void {
+  let at = start;
+  for (const field of fields) {
+    field.type.write(out, at, body[field.key], body, field.name);
+    at += field.type.size(body);
+  }
+}
+
 export function encode(pdu: { command: Command; sequenceId: number; body?: Body }, version: Version = V3): Buffer {
   const fields = layoutOf(version, pdu.command);
   if (!fields) throw new SmsError('CMPP_FIELD', `command: "${String(pdu.command)}" is not a CMPP command`, 'command');
@@ -34,11 +42,7 @@ export function encode(pdu: { command: Command; sequenceId: number; body?: Body 
     throw new SmsError('CMPP_FIELD', `Sequence_Id: must be a whole number from 0 to 4294967295, got ${pdu.sequenceId}`, 'Sequence_Id');
   }
   out.writeUInt32BE(pdu.sequenceId, 8);
-  let at = HEADER_LENGTH;
-  for (const field of fields) {
-    field.type.write(out, at, body[field.key], body, field.name);
-    at += field.type.size(body);
-  }
+  writeFields(fields, body, out, HEADER_LENGTH);
   return out;
 }
 
@@ -71,33 +75,28 @@ export function decode(frame: Buffer, version: Version = V3): CmppPdu {
   return { command: layout.command, sequenceId: frame.readUInt32BE(8), body };
 }
 
-export interface StatusReport {
+export type StatusReport = {
   msgId: string;
   stat: string;
   submitTime: string;
   doneTime: string;
   destTerminalId: string;
   smscSequence: number;
-}
+};
 
 /**
  * Reads the status report in a DELIVER's Msg_Content: 60 octets as the
  * document lays it out, or 71 with a 32-octet terminal id.
  */
 export function decodeReport(content: Buffer): StatusReport {
-  if (content.length === 60) return readFields(REPORT_FIELDS, content, 0, 60, 'status report') as unknown as StatusReport;
-  if (content.length === 71) return readFields(REPORT_WIDE_FIELDS, content, 0, 71, 'status report') as unknown as StatusReport;
+  if (content.length === 60) return readFields(REPORT_FIELDS, content, 0, 60, 'status report') as StatusReport;
+  if (content.length === 71) return readFields(REPORT_WIDE_FIELDS, content, 0, 71, 'status report') as StatusReport;
   throw new SmsError('CMPP_DECODE', `status report: Msg_Content is ${content.length} octets, a report has 60 (21-octet terminal id) or 71 (32-octet)`, 'Msg_Content');
 }
 
 export function encodeReport(report: StatusReport, wide = false): Buffer {
   const fields = wide ? REPORT_WIDE_FIELDS : REPORT_FIELDS;
-  const body = report as unknown as Body;
-  const out = Buffer.allocUnsafe(bodySize(fields, body));
-  let at = 0;
-  for (const field of fields) {
-    field.type.write(out, at, body[field.key], body, field.name);
-    at += field.type.size(body);
-  }
+  const out = Buffer.allocUnsafe(bodySize(fields, report));
+  writeFields(fields, report, out, 0);
   return out;
 }
