@@ -25,6 +25,8 @@ const FINAL = /^(OK|ERROR|\+CME ERROR: ?(\d+)|\+CMS ERROR: ?(\d+)|NO CARRIER)$/;
 
 interface Pending {
   command: string;
+  /** how errors name the command (a PIN never appears in them) */
+  label: string;
   lines: string[];
   resolve: (lines: string[]) => void;
   reject: (err: Error) => void;
@@ -65,9 +67,13 @@ export class AtEngine extends EventEmitter {
     this.stream.destroy();
   }
 
-  /** Sends a command (without the trailing CR); resolves with the lines before OK. */
-  command(command: string, timeoutMs = this.timeoutMs): Promise<string[]> {
-    return this.enqueue(command, timeoutMs);
+  /**
+   * Sends a command (without the trailing CR); resolves with the lines before
+   * OK. Errors name it by `label` when given: a command carrying a secret
+   * (AT+CPIN) is never quoted in a message.
+   */
+  command(command: string, timeoutMs = this.timeoutMs, label = command): Promise<string[]> {
+    return this.enqueue(command, timeoutMs, undefined, label);
   }
 
   /** AT+CMGS and the like: the command, then `text` after the "> " prompt, ended with Ctrl-Z. */
@@ -75,17 +81,17 @@ export class AtEngine extends EventEmitter {
     return this.enqueue(command, timeoutMs, text);
   }
 
-  private enqueue(command: string, timeoutMs: number, afterPrompt?: string): Promise<string[]> {
-    if (this.closed) return Promise.reject(new SmsError('MODEM_CLOSED', `${command}: the modem line is closed`));
+  private enqueue(command: string, timeoutMs: number, afterPrompt?: string, label = command): Promise<string[]> {
+    if (this.closed) return Promise.reject(new SmsError('MODEM_CLOSED', `${label}: the modem line is closed`));
     return new Promise((resolve, reject) => {
       const run = (): void => {
         const timer = setTimeout(() => {
           this.pending = undefined;
-          reject(new SmsError('MODEM_TIMEOUT', `${command}: no answer from the modem within ${timeoutMs} ms`));
+          reject(new SmsError('MODEM_TIMEOUT', `${label}: no answer from the modem within ${timeoutMs} ms`));
           if (afterPrompt !== undefined) this.stream.write('\x1b'); // leave the prompt if the modem still waits in it
           this.next();
         }, timeoutMs);
-        this.pending = { command, lines: [], resolve, reject, timer, afterPrompt };
+        this.pending = { command, label, lines: [], resolve, reject, timer, afterPrompt };
         this.stream.write(`${command}\r`);
       };
       if (this.pending) this.queue.push({ run, reject });
@@ -116,7 +122,7 @@ export class AtEngine extends EventEmitter {
   }
 
   private onLine(line: string): void {
-    this.emit('line', line);
+    this.emit('line', this.pending && line === this.pending.command ? this.pending.label : line);
     if (this.urcAwaitingPdu) {
       const urc = this.urcAwaitingPdu;
       this.urcAwaitingPdu = undefined;
@@ -143,9 +149,9 @@ export class AtEngine extends EventEmitter {
     clearTimeout(pending.timer);
     this.pending = undefined;
     if (final[1] === 'OK') pending.resolve(pending.lines);
-    else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.command));
-    else if (final[3] !== undefined) pending.reject(cmsError(Number(final[3]), pending.command));
-    else pending.reject(new SmsError('MODEM_ERROR', `${pending.command}: the modem answered ${line}`));
+    else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.label));
+    else if (final[3] !== undefined) pending.reject(cmsError(Number(final[3]), pending.label));
+    else pending.reject(new SmsError('MODEM_ERROR', `${pending.label}: the modem answered ${line}`));
     this.next();
   }
 

@@ -300,7 +300,7 @@ export class Modem extends EventEmitter {
     const cpin = (await at.command('AT+CPIN?')).join(' ');
     if (/SIM PIN/.test(cpin)) {
       if (!this.options.pin) throw new SmsError('MODEM_PIN', 'the SIM asks for its PIN: set the PIN in the modem settings');
-      await at.command(`AT+CPIN="${this.options.pin}"`);
+      await at.command(`AT+CPIN="${this.options.pin}"`, undefined, 'AT+CPIN=<PIN>');
     } else if (/SIM PUK/.test(cpin)) {
       throw new SmsError('MODEM_PIN', 'the SIM is locked (PUK required): unlock it in a phone');
     }
