@@ -190,8 +190,9 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     ? [portsElement({ destination: options.ports.destination, source: options.ports.source ?? 0, portBits: options.ports.portBits ?? 16 })]
     : [];
   const concatOctets = referenceBits === 16 ? 6 : 5;
+  const ascii = (): boolean => typeof input === 'string' && /^[\x00-\x7f]*$/.test(input);
   const capacities = (rule: EncodingRule): [number, number] => {
-    const single = capacityAfterHeader(rule, udhLength(fixed));
+    const single = rule.singleIfAscii && !fixed.length && ascii() ? rule.singleIfAscii : capacityAfterHeader(rule, udhLength(fixed));
     const multi = rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single;
     return [single, multi];
   };

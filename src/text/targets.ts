@@ -20,6 +20,8 @@ export interface EncodingRule {
   unit: 'septet' | 'octet';
   /** false where the protocol allows no user data header (IMSP Big5) */
   concatenates: boolean;
+  /** a larger single capacity for text that is all ASCII (IMSP Big5: 160 English characters, 70 Chinese) */
+  singleIfAscii?: number;
 }
 
 export interface TargetProfile {
@@ -56,7 +58,7 @@ export const PROFILES: Record<Target, TargetProfile> = {
     target: 'imsp',
     auto: ['gsm7', 'ucs2'],
     rules: {
-      big5: { code: 0, single: 140, withHeader: 140, unit: 'octet', concatenates: false },
+      big5: { code: 0, single: 140, withHeader: 140, unit: 'octet', concatenates: false, singleIfAscii: 160 },
       // ASCII goes one character per octet but is counted like GSM text:
       // 160 characters, 153 or 152 after a concatenation header (example 6).
       ascii: septets(1),

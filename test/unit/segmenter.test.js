@@ -129,6 +129,8 @@ describe('segmenter: errors name the field and the limit', () => {
   it('refuses long Big5 text for IMSP, which has no long Big5 messages', () => {
     refuse(() => core.segment('家'.repeat(71), { target: 'imsp', encoding: 'big5' }), 'SMS_TOO_LONG', /big5 carries a single message of at most 140 octets/);
     assert.equal(core.segment('家'.repeat(70), { target: 'imsp', encoding: 'big5' }).parts[0].userData.length, 140);
+    assert.equal(core.segment('a'.repeat(160), { target: 'imsp', encoding: 'big5' }).count, 1, 'all-English Big5 holds 160 (note 7a)');
+    refuse(() => core.segment('a'.repeat(161), { target: 'imsp', encoding: 'big5' }), 'SMS_TOO_LONG', /at most 160 octets/);
   });
   it('refuses what is neither text nor a Buffer, and unknown options', () => {
     refuse(() => core.segment(42), 'SMS_FIELD', /payload: must be text or a Buffer, got number/);
