@@ -98,6 +98,14 @@ describe('the editor in a real browser', function () {
       await page.waitForTimeout(300);
       const labels = await page.$$eval('.red-ui-tray .form-row label span[data-i18n]', (els) => els.map((e) => e.textContent.trim()));
       assert.ok(labels.length > 0 && labels.every((l) => l && !l.includes('.')), `labels are translated: ${labels}`);
+      if (type === 'cmpp-connection') {
+        await page.fill('#node-config-input-port', '99999');
+        await page.dispatchEvent('#node-config-input-port', 'change');
+        await page.waitForFunction(() => document.querySelector('#node-config-input-port').classList.contains('input-error'));
+        const says = await page.evaluate(() => RED.nodes.getType('cmpp-connection').defaults.port.validate('99999'));
+        assert.equal(says, 'a whole number from 1 to 65535', 'the form says what the rule is');
+        await page.fill('#node-config-input-port', '7890');
+      }
       if (type === 'cmpp-submit') {
         await page.fill('#node-input-message', '【告警】'.padEnd(80, '水'));
         let live = '';
