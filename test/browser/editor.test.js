@@ -105,6 +105,8 @@ describe('the editor in a real browser', function () {
         const says = await page.evaluate(() => RED.nodes.getType('cmpp-connection').defaults.port.validate('99999'));
         assert.equal(says, 'a whole number from 1 to 65535', 'the form says what the rule is');
         await page.fill('#node-config-input-port', '7890');
+        await page.dispatchEvent('#node-config-input-port', 'change');
+        await page.waitForFunction(() => !document.querySelector('#node-config-input-port').classList.contains('input-error'));
       }
       if (type === 'cmpp-submit') {
         await page.fill('#node-input-message', '【告警】'.padEnd(80, '水'));
