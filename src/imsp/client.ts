@@ -113,12 +113,6 @@ export class ImspClient extends EventEmitter {
     this.tracker.on('report', (r) => this.emit('report', r));
   }
 
-  /** Changes the password used from now on, when the request succeeds. */
-  setPassword(password: string): void {
-    checkCredentials({ account: this.options.account, password });
-    this.options.password = password;
-  }
-
   async submitSM(params: SubmitParams): Promise<SubmitRecord[]> {
     checkSubmit(params, this.options.maxRecipients);
     const body = await this.call('SubmitSM', [

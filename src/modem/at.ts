@@ -39,7 +39,6 @@ interface Pending {
 export declare interface AtEngine {
   on(event: 'urc', listener: (urc: Urc) => void): this;
   on(event: 'close', listener: (err?: Error) => void): this;
-  on(event: 'line', listener: (line: string) => void): this;
 }
 
 export class AtEngine extends EventEmitter {
@@ -122,7 +121,6 @@ export class AtEngine extends EventEmitter {
   }
 
   private onLine(line: string): void {
-    this.emit('line', this.pending && line === this.pending.command ? this.pending.label : line);
     if (this.urcAwaitingPdu) {
       const urc = this.urcAwaitingPdu;
       this.urcAwaitingPdu = undefined;
