@@ -5,6 +5,9 @@
  * Expectations live `ttlMs` (48 h by default, CMPP's default wait for a
  * report) and at most `maxPending` groups; a group that times out or is
  * pushed out is still reported, as `unknown`, so nothing vanishes unseen.
+ * A report may arrive before the carrier's answer that tells its id (in the
+ * same TCP read, or ahead of it under load): it is held `earlyHoldMs` for
+ * its expectation, and only then reported as unmatched.
  */
 import { EventEmitter } from 'node:events';
 
@@ -65,7 +68,16 @@ export interface ReportTrackerOptions {
   channel: string;
   ttlMs?: number;
   maxPending?: number;
+  /** how long a report nobody expects yet waits for its expectation (default 10 s) */
+  earlyHoldMs?: number;
+  /** reports held at most (default 10000); past it the oldest is reported unmatched */
+  maxEarly?: number;
   now?: () => number;
+}
+
+interface EarlyReport {
+  outcome: Outcome;
+  heldUntil: number;
 }
 
 export declare interface ReportTracker<C> {
@@ -78,14 +90,25 @@ export class ReportTracker<C = unknown> extends EventEmitter {
   private readonly ttlMs: number;
   private readonly maxPending: number;
   private readonly now: () => number;
+  private readonly early = new Map<string, EarlyReport>();
+  private readonly earlyHoldMs: number;
+  private readonly maxEarly: number;
   private sweeper?: NodeJS.Timeout;
-  readonly counts = { expired: 0, dropped: 0, unmatched: 0 };
+  private earlyTimer?: NodeJS.Timeout;
+  readonly counts = { expired: 0, dropped: 0, unmatched: 0, early: 0 };
 
   constructor(private readonly options: ReportTrackerOptions) {
     super();
     this.ttlMs = options.ttlMs ?? 48 * 3600 * 1000;
     this.maxPending = options.maxPending ?? 100000;
+    this.earlyHoldMs = options.earlyHoldMs ?? 10000;
+    this.maxEarly = options.maxEarly ?? 10000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** reports waiting for the answer that tells their id */
+  get held(): number {
+    return this.early.size;
   }
 
   get pending(): number {
@@ -107,6 +130,12 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     group.ids.set(e.part, id);
     if (e.carrierId !== undefined) group.shown.set(e.part, e.carrierId);
     this.byId.set(id, { group, part: e.part });
+    const early = this.early.get(id);
+    if (early) {
+      this.early.delete(id);
+      this.counts.early++;
+      this.resolve(id, early.outcome);
+    }
   }
 
   /** Records a report; returns false when nothing was waiting for it (it is still emitted). */
@@ -114,8 +143,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     if (outcome.status === 'pending') return this.byId.has(id);
     const entry = this.byId.get(id);
     if (!entry) {
-      this.counts.unmatched++;
-      this.emit('report', { channel: this.options.channel, id, to: outcome.to ?? '', status: outcome.status, detail: outcome.detail, submittedAt: outcome.submittedAt, doneAt: outcome.doneAt, matched: false });
+      this.hold(id, outcome);
       return false;
     }
     this.byId.delete(id);
@@ -124,10 +152,53 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     return true;
   }
 
-  /** Stops the expiry timer; what is pending stays unreported. */
+  /** Stops the timers; what is pending stays unreported, what is held is reported unmatched. */
   close(): void {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
+    clearTimeout(this.earlyTimer);
+    this.earlyTimer = undefined;
+    for (const id of [...this.early.keys()]) this.unmatched(id);
+  }
+
+  private hold(id: string, outcome: Outcome): void {
+    if (this.earlyHoldMs <= 0) {
+      this.emitUnmatched(id, outcome);
+      return;
+    }
+    if (this.early.has(id)) this.unmatched(id); // the same id twice: the first one has had its chance
+    if (this.early.size >= this.maxEarly) this.unmatched(this.early.keys().next().value as string);
+    this.early.set(id, { outcome, heldUntil: this.now() + this.earlyHoldMs });
+    this.armEarlyTimer();
+  }
+
+  private unmatched(id: string): void {
+    const held = this.early.get(id);
+    if (!held) return;
+    this.early.delete(id);
+    this.emitUnmatched(id, held.outcome);
+  }
+
+  private emitUnmatched(id: string, outcome: Outcome): void {
+    this.counts.unmatched++;
+    this.emit('report', { channel: this.options.channel, id, to: outcome.to ?? '', status: outcome.status, detail: outcome.detail, submittedAt: outcome.submittedAt, doneAt: outcome.doneAt, matched: false });
+  }
+
+  /** One timer for the oldest held report (they are held in arrival order, so in expiry order). */
+  private armEarlyTimer(): void {
+    if (this.earlyTimer) return;
+    const first = this.early.values().next().value as EarlyReport | undefined;
+    if (!first) return;
+    this.earlyTimer = setTimeout(() => {
+      this.earlyTimer = undefined;
+      const now = this.now();
+      for (const [id, held] of this.early) {
+        if (held.heldUntil > now) break;
+        this.unmatched(id);
+      }
+      this.armEarlyTimer();
+    }, Math.max(1, first.heldUntil - this.now()));
+    this.earlyTimer.unref?.();
   }
 
   private finish(group: Group<C>, missing?: string): void {

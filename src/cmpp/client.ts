@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
+import { checkParts, refuseEmpty } from '../limits';
 import { DeliveryReport, ReportTracker } from '../reports';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -33,7 +34,7 @@ export interface CmppClientOptions extends SessionOptions {
   /** numbers per SUBMIT; the document allows fewer than 100 (default 99) */
   recipientsPerSubmit?: number;
   referenceBits?: 8 | 16;
-  reports?: { ttlMs?: number; maxPending?: number };
+  reports?: { ttlMs?: number; maxPending?: number; earlyHoldMs?: number };
   reassembly?: ReassemblerOptions;
 }
 
@@ -49,6 +50,8 @@ export interface CmppSendRequest {
   msgLevel?: number;
   /** comes back on the delivery report */
   correlation?: unknown;
+  /** SMS this message may cost at most (default 10; 0: no limit) */
+  maxParts?: number;
 }
 
 export type SendResult = BaseSendResult<'cmpp'>;
@@ -149,6 +152,7 @@ export class CmppClient extends EventEmitter {
   async send(request: CmppSendRequest): Promise<SendResult> {
     const version = this.session.options.version;
     const recipients = parseRecipients(request.to, version === V3 ? 32 : 21);
+    refuseEmpty(request.payload, request.encoding);
     const split = segment(request.payload, {
       target: 'cmpp',
       encoding: request.encoding ?? 'auto',
@@ -156,6 +160,7 @@ export class CmppClient extends EventEmitter {
       to: recipients[0],
       allocator: this.references,
     });
+    checkParts(split, request.maxParts);
     const perSubmit = Math.min(99, Math.max(1, this.options.recipientsPerSubmit ?? 99));
     const chunks: string[][] = [];
     for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.slice(i, i + perSubmit));
@@ -191,22 +196,27 @@ export class CmppClient extends EventEmitter {
           msgContent: part.userData,
           linkId: request.linkId ?? '',
         };
-        let pdu: CmppPdu;
+        // The answer is read, and its reports expected, before any frame after it:
+        // a report in the same TCP read as its SUBMIT_RESP is matched.
+        let answered: PartResult[] = [];
+        const onAnswer = (pdu: CmppPdu): void => {
+          const result = Number(pdu.body.result);
+          const msgId = String(pdu.body.msgId);
+          answered = chunk.map((to, k) => {
+            const id = result === 0 ? msgIdPlus(msgId, k) : '';
+            if (result === 0 && registered) {
+              this.tracker.expect(id, { group: `${sendKey}:${to}`, to, part: part.number, total: part.total, submittedAt, correlation: request.correlation });
+            }
+            return { to, part: part.number, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
+          });
+        };
         try {
-          pdu = await this.session.request('SUBMIT', body);
+          await this.session.request('SUBMIT', body, onAnswer);
         } catch (err) {
           const e = err as SmsError;
           return chunk.map((to) => ({ to, part: part.number, ok: false, id: '', code: e.code ?? 'CMPP_ERROR', description: e.message }));
         }
-        const result = Number(pdu.body.result);
-        const msgId = String(pdu.body.msgId);
-        return chunk.map((to, k) => {
-          const id = result === 0 ? msgIdPlus(msgId, k) : '';
-          if (result === 0 && registered) {
-            this.tracker.expect(id, { group: `${sendKey}:${to}`, to, part: part.number, total: part.total, submittedAt, correlation: request.correlation });
-          }
-          return { to, part: part.number, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
-        });
+        return answered;
       }),
     );
     const results = inOrder((await Promise.all(submits)).flat(), recipients);

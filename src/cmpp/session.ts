@@ -3,17 +3,18 @@
  * login, a window of unanswered requests, resend after T (N tries),
  * ACTIVE_TEST on an idle link, answers to every gateway request, and
  * reconnection with back-off. Requests that were in flight when the link
- * dropped are sent again after the next login: every request ends with
- * exactly one outcome (its response, or an error), none is lost.
+ * dropped are sent again after the next login (at-least-once), or, when the
+ * user chose at-most-once, end as uncertain: every request ends with exactly
+ * one outcome (its response, or an error), none is lost.
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { SmsError } from '../errors';
 import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES, connectTimestamp, sourceAddrOctets } from './auth';
-import { CmppPdu, decode, encode } from './codec';
+import { CmppPdu, decode, encode, HEADER_LENGTH } from './codec';
 import { Body } from './fields';
 import { Framer } from './framer';
-import { Command, Version, V3 } from './messages';
+import { Command, COMMANDS, Version, V3 } from './messages';
 import { connectError } from './status';
 
 export interface SessionOptions {
@@ -40,8 +41,22 @@ export interface SessionOptions {
   ratePerSecond?: number;
   /** requests waiting to be sent at most (default 10000); past it, send() fails at once */
   maxQueue?: number;
-  /** a request still unsent after this long fails (default 10 min); 0 = wait for ever */
+  /** a request still unsent after this long fails (default 60 s); 0 = wait for ever */
   queueTimeoutMs?: number;
+  /** while the link is down (after the first try to reach it), fail requests at once instead of queueing them */
+  failWhenDown?: boolean;
+  /**
+   * at-least-once (default): what was in flight when the link dropped, or went
+   * unanswered for T, is sent again (the phone may get it twice); at-most-once:
+   * it ends with CMPP_UNCERTAIN and is never sent again.
+   */
+  delivery?: Delivery;
+  /** a refused login is tried again after this long (default 5 min) */
+  loginRetryMs?: number;
+  /** accept a CONNECT_RESP whose AuthenticatorISMG does not match (some gateways fill it loosely); logged once */
+  acceptLooseAuthenticator?: boolean;
+  /** octets written but not yet sent at most (default 4 MiB); past it the link is dropped and opened again */
+  maxWriteBufferBytes?: number;
   /** SUBMIT_RESP Result 8 (flow control): waits between retries and how many retries (default 0.5 s to 10 s, 20) */
   flowControl?: { initialMs?: number; maxMs?: number; retries?: number };
   /** for tests: the clock */
@@ -49,13 +64,25 @@ export interface SessionOptions {
 }
 
 export type SessionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+export type Delivery = 'at-least-once' | 'at-most-once';
+
+/** Why the session stopped trying for a while (a refused login), and when it tries again. */
+export interface RetryError extends SmsError {
+  retryAt?: number;
+}
+
+/** Called at the moment the answer is read, before any frame after it is handled. */
+export type OnAnswer = (pdu: CmppPdu) => void;
 
 interface Request {
   command: Command;
   body: Body;
   resolve: (pdu: CmppPdu) => void;
   reject: (err: Error) => void;
+  onAnswer?: OnAnswer;
   tries: number;
+  /** it left at least once: the gateway may have it, whatever happens next */
+  sent: boolean;
   flowRetries: number;
   order: number;
   enqueuedAt: number;
@@ -96,7 +123,10 @@ export class CmppSession extends EventEmitter {
   private tokensAt = 0;
   private login?: { resolve: () => void; reject: (err: Error) => void; source: Buffer; sequenceId: number; timer: NodeJS.Timeout };
   private closing?: Promise<void>;
+  /** DELIVER Msg_Ids answered lately, with the Result given: a DELIVER sent again gets the same answer */
   private recentDelivers = new Map<string, number>();
+  private everSettled = false;
+  private warnedLooseAuthenticator = false;
   private terminateWaiter?: (pdu: CmppPdu) => void;
   private lastError?: Error;
   private loginRefused?: Error;
@@ -117,7 +147,12 @@ export class CmppSession extends EventEmitter {
       utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
       ratePerSecond: 0,
       maxQueue: 10000,
-      queueTimeoutMs: 600000,
+      queueTimeoutMs: 60000,
+      failWhenDown: false,
+      delivery: 'at-least-once',
+      loginRetryMs: 300000,
+      acceptLooseAuthenticator: false,
+      maxWriteBufferBytes: 4 * 1024 * 1024,
       now: Date.now,
       ...options,
       reconnect,
@@ -154,15 +189,22 @@ export class CmppSession extends EventEmitter {
     });
   }
 
-  /** Sends a request when the window allows; resolves with the gateway's response. */
-  request(command: Command, body: Body = {}): Promise<CmppPdu> {
+  /**
+   * Sends a request when the window allows; resolves with the gateway's
+   * response. `onAnswer` sees the response synchronously, before any frame
+   * read after it (a status report in the same TCP read) is handled.
+   */
+  request(command: Command, body: Body = {}, onAnswer?: OnAnswer): Promise<CmppPdu> {
     if (this.stateValue === 'closed' || this.closing) return Promise.reject(new SmsError('CMPP_CLOSED', 'the CMPP connection is closed'));
-    if (this.stateValue === 'failed') return Promise.reject(this.failure);
+    if (this.stateValue === 'failed' && this.failure) return Promise.reject(this.failure);
+    if (this.options.failWhenDown && this.everSettled && this.stateValue !== 'connected') {
+      return Promise.reject(new SmsError('CMPP_NOT_CONNECTED', `not sent: the CMPP link to ${this.options.host}:${this.options.port} is down (the connection is set to fail at once while down)`));
+    }
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new SmsError('CMPP_QUEUE_FULL', `the CMPP send queue is full (${this.options.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ command, body, resolve, reject, tries: 0, flowRetries: 0, order: this.order++, enqueuedAt: this.options.now() });
+      this.queue.push({ command, body, resolve, reject, onAnswer, tries: 0, sent: false, flowRetries: 0, order: this.order++, enqueuedAt: this.options.now() });
       this.emit('queue', this.depth);
       this.armQueueTimer();
       this.pump();
@@ -194,7 +236,7 @@ export class CmppSession extends EventEmitter {
         });
         this.terminateWaiter = undefined;
       }
-      this.failAll(new SmsError('CMPP_CLOSED', 'the CMPP connection was closed before this message was sent'));
+      this.failAll(new SmsError('CMPP_CLOSED', 'the CMPP connection was closed before this message was sent'), uncertain('the CMPP connection was closed while this message waited for the gateway\'s answer'));
       this.teardown();
       this.setState('closed');
     })();
@@ -254,6 +296,8 @@ export class CmppSession extends EventEmitter {
   }
 
   private onLoggedIn(): void {
+    this.everSettled = true;
+    this.failure = undefined;
     this.reconnectDelay = this.options.reconnect ? this.options.reconnect.initialMs : 0;
     this.unansweredTests = 0;
     this.lastTraffic = this.options.now();
@@ -276,11 +320,34 @@ export class CmppSession extends EventEmitter {
       try {
         pdu = decode(frame, this.options.version);
       } catch (err) {
+        if (this.undecodable(frame, err as SmsError)) continue;
         this.protocolError(err as Error);
         return;
       }
       this.onPdu(pdu);
     }
+  }
+
+  /**
+   * A well-framed message that does not decode. A DELIVER is answered with
+   * DELIVER_RESP Result 4 (length) or 1 (structure), so that the gateway does
+   * not send it again for ever; an unknown Command_Id is skipped. Returns
+   * false when the link cannot go on (a broken answer to our own request).
+   */
+  private undecodable(frame: Buffer, err: SmsError): boolean {
+    const commandId = frame.readUInt32BE(4);
+    if (err.field === 'Command_Id') {
+      this.emit('error', new SmsError('CMPP_UNKNOWN_COMMAND', `the gateway sent Command_Id 0x${commandId.toString(16).padStart(8, '0')}, which is not CMPP ${this.options.version === V3 ? '3.0' : '2.0'}; skipped`));
+      return true;
+    }
+    if (commandId !== COMMANDS.DELIVER) return false;
+    const msgId = frame.length >= HEADER_LENGTH + 8 ? frame.readBigUInt64BE(HEADER_LENGTH).toString() : '0';
+    const result = err.field === 'Msg_Content' || err.field === 'Total_Length' ? 4 : 1;
+    if (!this.recentDelivers.has(msgId)) {
+      this.emit('error', new SmsError('CMPP_BAD_DELIVER', `the gateway sent a DELIVER (Msg_Id ${msgId}) that could not be read (${err.message}); answered with Result ${result} and dropped`));
+    }
+    this.answerDeliver(msgId, frame.readUInt32BE(8), result);
+    return true;
   }
 
   /** The gateway sent something that is not CMPP: say so, drop the link, reconnect. */
@@ -302,8 +369,14 @@ export class CmppSession extends EventEmitter {
       }
       const expected = authenticatorIsmg(0, login.source, this.options.sharedSecret, this.options.version);
       if (!expected.equals(pdu.body.authenticatorIsmg as Buffer)) {
-        login.reject(new SmsError('CMPP_AUTH', 'CMPP login failed: the gateway\'s AuthenticatorISMG does not match; the shared secret differs from the gateway\'s, or this is not the expected gateway'));
-        return;
+        if (!this.options.acceptLooseAuthenticator) {
+          login.reject(new SmsError('CMPP_AUTH', 'CMPP login failed: the gateway\'s AuthenticatorISMG does not match; the shared secret differs from the gateway\'s, or this is not the expected gateway (if the gateway is known to fill it loosely, turn on "accept a loose AuthenticatorISMG")'));
+          return;
+        }
+        if (!this.warnedLooseAuthenticator) {
+          this.warnedLooseAuthenticator = true;
+          this.emit('error', new SmsError('CMPP_LOOSE_AUTHENTICATOR', `the gateway at ${this.options.host}:${this.options.port} answered CONNECT with an AuthenticatorISMG that does not match; accepted, as the connection is set to`));
+        }
       }
       login.resolve();
       return;
@@ -340,22 +413,31 @@ export class CmppSession extends EventEmitter {
     if (pdu.command === 'SUBMIT_RESP' && Number(pdu.body.result) === 8) {
       this.flowControlled(request);
     } else {
+      try {
+        request.onAnswer?.(pdu);
+      } catch (err) {
+        this.emit('error', err as Error);
+      }
       request.resolve(pdu);
     }
     this.emit('queue', this.depth);
     this.pump();
   }
 
+  private answerDeliver(msgId: string, sequenceId: number, result: number): void {
+    this.recentDelivers.delete(msgId);
+    this.recentDelivers.set(msgId, result);
+    if (this.recentDelivers.size > 10000) this.recentDelivers.delete(this.recentDelivers.keys().next().value as string);
+    this.write('DELIVER_RESP', sequenceId, { msgId, result });
+  }
+
   private onDeliver(pdu: CmppPdu): void {
     const msgId = String(pdu.body.msgId);
-    const ack: DeliverAck = (result = 0) => {
-      this.recentDelivers.set(msgId, this.options.now());
-      if (this.recentDelivers.size > 10000) this.recentDelivers.delete(this.recentDelivers.keys().next().value as string);
-      this.write('DELIVER_RESP', pdu.sequenceId, { msgId, result });
-    };
-    if (this.recentDelivers.has(msgId) || this.listenerCount('deliver') === 0) {
-      // Seen before: our answer was lost and the gateway sent it again.
-      ack(0);
+    const ack: DeliverAck = (result = 0) => this.answerDeliver(msgId, pdu.sequenceId, result);
+    const earlier = this.recentDelivers.get(msgId);
+    if (earlier !== undefined || this.listenerCount('deliver') === 0) {
+      // Seen before: our answer was lost and the gateway sent it again. It gets the same answer.
+      ack(earlier ?? 0);
       return;
     }
     let answered = false;
@@ -425,6 +507,7 @@ export class CmppSession extends EventEmitter {
     const sequenceId = this.nextSequence();
     request.sequenceId = sequenceId;
     request.tries++;
+    request.sent = true;
     this.inflight.set(sequenceId, request);
     request.timer = setTimeout(() => this.onResponseTimeout(request, sequenceId), this.options.responseTimeoutMs);
     try {
@@ -439,6 +522,12 @@ export class CmppSession extends EventEmitter {
   private onResponseTimeout(request: Request, sequenceId: number): void {
     if (this.inflight.get(sequenceId) !== request) return;
     this.inflight.delete(sequenceId);
+    if (this.options.delivery === 'at-most-once') {
+      request.reject(uncertain(`the gateway did not answer CMPP_${request.command} within ${this.options.responseTimeoutMs / 1000} s`));
+      this.emit('queue', this.depth);
+      this.pump();
+      return;
+    }
     if (request.tries >= this.options.maxTries) {
       const seconds = this.options.responseTimeoutMs / 1000;
       request.reject(new SmsError('CMPP_TIMEOUT', `the gateway did not answer CMPP_${request.command} after ${request.tries} tries, ${seconds} s apart`));
@@ -462,6 +551,10 @@ export class CmppSession extends EventEmitter {
       });
     }
     socket.write(encode({ command, sequenceId, body }, this.options.version));
+    if (socket.writableLength > this.options.maxWriteBufferBytes) {
+      // The gateway does not read what we write (while it may still send): do not hold it all.
+      socket.destroy(new SmsError('CMPP_BACKPRESSURE', `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`));
+    }
   }
 
   private nextSequence(): number {
@@ -492,16 +585,21 @@ export class CmppSession extends EventEmitter {
       const now = this.options.now();
       const expired = this.queue.filter((r) => now - r.enqueuedAt >= limit && r.tries === 0);
       if (expired.length) {
-        this.queue = this.queue.filter((r) => !expired.includes(r));
+        const gone = new Set(expired);
+        this.queue = this.queue.filter((r) => !gone.has(r));
         const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
-        for (const r of expired) r.reject(new SmsError('CMPP_QUEUE_TIMEOUT', `not sent within ${Math.round(limit / 1000)} s: ${why}`));
+        for (const r of expired) {
+          r.reject(r.sent
+            ? uncertain(`it was sent once, the link dropped before the answer, and it could not be sent again within ${Math.round(limit / 1000)} s (${why})`)
+            : new SmsError('CMPP_QUEUE_TIMEOUT', `not sent within ${Math.round(limit / 1000)} s: ${why}`));
+        }
         this.emit('queue', this.depth);
       }
       if (!this.queue.length) {
         clearInterval(this.queueTimer);
         this.queueTimer = undefined;
       }
-    }, Math.max(10, Math.min(limit / 4, 5000)));
+    }, Math.max(10, Math.min(limit / 4, 1000)));
     this.queueTimer.unref?.();
   }
 
@@ -513,28 +611,40 @@ export class CmppSession extends EventEmitter {
       clearTimeout(this.login.timer);
       this.login = undefined;
     }
-    // What was in flight goes back to the head of the queue, in its order.
+    // What was in flight goes back to the head of the queue, in its order
+    // (at-least-once), or ends as uncertain (at-most-once).
     const unanswered = [...this.inflight.values()];
-    for (const r of unanswered) {
-      clearTimeout(r.timer);
-      r.tries = 0;
-    }
     this.inflight.clear();
-    this.requeue(unanswered);
+    for (const r of unanswered) clearTimeout(r.timer);
+    if (this.options.delivery === 'at-most-once') {
+      const why = uncertain('the CMPP link dropped after this message was sent and before the gateway answered');
+      for (const r of unanswered) r.reject(why);
+      if (unanswered.length) this.emit('queue', this.depth);
+    } else {
+      for (const r of unanswered) r.tries = 0;
+      this.requeue(unanswered);
+    }
     if (this.closing) return;
+    this.everSettled = true;
     const refused = this.loginRefused;
     this.loginRefused = undefined;
-    if (refused && (refused as SmsError).code === 'CMPP_AUTH') {
-      this.failure = new SmsError('CMPP_AUTH', `${refused.message}. Fix the connection settings and deploy again.`);
-      this.failAll(this.failure);
-      this.setState('failed', refused);
+    if (refused) {
+      // Trying a refused login again at once could lock the account: wait minutes.
+      const retryAt = this.options.now() + this.options.loginRetryMs;
+      const failure: RetryError = new SmsError((refused as SmsError).code ?? 'CMPP_AUTH', `${refused.message}. Fix the connection settings and deploy; the next try is at ${new Date(retryAt).toISOString()}.`);
+      failure.retryAt = retryAt;
+      this.failure = failure;
+      this.failAll(failure, failure);
+      this.setState('failed', failure);
+      if (this.options.reconnect) this.reconnectTimer = setTimeout(() => this.connect(), this.options.loginRetryMs);
       return;
     }
     const detail = refused ?? this.lastError ?? new SmsError('CMPP_DISCONNECTED', 'the gateway closed the connection');
     this.lastError = undefined;
     this.setState('disconnected', detail);
     if (!this.options.reconnect) {
-      this.failAll(new SmsError('CMPP_DISCONNECTED', `the CMPP link dropped: ${detail.message}`));
+      const dropped = new SmsError('CMPP_DISCONNECTED', `the CMPP link dropped: ${detail.message}`);
+      this.failAll(dropped, uncertain(`the CMPP link dropped (${detail.message}) after this message was sent`));
       return;
     }
     const delay = this.reconnectDelay;
@@ -542,13 +652,14 @@ export class CmppSession extends EventEmitter {
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private failAll(err: Error): void {
+  /** Fails everything waiting: `unsent` for what never left, `maybeSent` for what the gateway may have. */
+  private failAll(unsent: Error, maybeSent: Error): void {
     const all = [...this.inflight.values(), ...this.queue];
     this.inflight.clear();
     this.queue = [];
     for (const r of all) {
       clearTimeout(r.timer);
-      r.reject(err);
+      r.reject(r.sent ? maybeSent : unsent);
     }
     if (all.length) this.emit('queue', 0);
   }
@@ -561,4 +672,9 @@ export class CmppSession extends EventEmitter {
     this.socket?.destroy();
     this.socket = undefined;
   }
+}
+
+/** The outcome of a message the gateway may or may not have taken: it is not sent again. */
+export function uncertain(why: string): SmsError {
+  return new SmsError('CMPP_UNCERTAIN', `${why}; the gateway may or may not have accepted it, and it is not sent again`);
 }

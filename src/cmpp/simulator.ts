@@ -5,6 +5,7 @@
  * mobile-originated messages, and can misbehave on request.
  */
 import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { Reassembler } from '../text/reassembly';
 import { segment } from '../text/segmenter';
@@ -27,6 +28,12 @@ export interface IsmgSimulatorOptions {
   gatewayCode?: number;
   /** delay before a status report is sent (default 50 ms) */
   reportDelayMs?: number;
+  /**
+   * when a status report leaves: `after` the SUBMIT_RESP, reportDelayMs later
+   * (default); `with-response`: in the same TCP write, just after it;
+   * `before-response`: in the same write, ahead of it (as gateways under load do)
+   */
+  reportTiming?: 'after' | 'with-response' | 'before-response';
   /** Stat of the reports, per destination (default DELIVRD) */
   reportStat?: (destination: string) => string;
   /** report width: 60 octets (21-octet terminal id) or 71 (32); default 60 for 2.0, 71 for 3.0 */
@@ -55,6 +62,8 @@ export interface Faults {
   ignoreSubmits?: number;
   /** answer CONNECT with an AuthenticatorISMG that does not match */
   badAuthenticator?: boolean;
+  /** fill AuthenticatorISMG as some gateways in the field do: MD5 of four zero octets */
+  looseAuthenticator?: boolean;
 }
 
 export interface SubmitRecord {
@@ -83,7 +92,7 @@ interface Link {
   loggedIn: boolean;
   unanswered: number;
   sequence: number;
-  pending: Map<number, (pdu: CmppPdu) => void>;
+  pending: Map<number, { resolve: (pdu: CmppPdu) => void; reject: (err: Error) => void }>;
   activeTest?: NodeJS.Timeout;
 }
 
@@ -117,6 +126,7 @@ export class IsmgSimulator extends EventEmitter {
       accounts: { '901234': 'secret' },
       gatewayCode: 10001,
       reportDelayMs: 50,
+      reportTiming: 'after',
       reportStat: () => 'DELIVRD',
       activeTestIntervalMs: 0,
       lean: false,
@@ -187,6 +197,26 @@ export class IsmgSimulator extends EventEmitter {
     for (const link of this.links) link.socket.write(frame);
   }
 
+  /**
+   * Sends a DELIVER whose body cannot be read, on every link: `length`, a
+   * Msg_Length past the end of the frame; `report`, a status report whose
+   * Msg_Content is not 60 or 71 octets. Resolves with the DELIVER_RESP bodies.
+   */
+  async sendBadDeliver(kind: 'length' | 'report' = 'length'): Promise<Body[]> {
+    const answers: Promise<CmppPdu>[] = [];
+    for (const link of this.links) {
+      if (!link.loggedIn) continue;
+      const content = Buffer.from(kind === 'report' ? 'not a report' : 'hello');
+      const frame = encode({ command: 'DELIVER', sequenceId: 0, body: this.deliverBody('1069001', '13800138000', content, kind === 'report' ? 1 : 0) }, link.version);
+      if (kind === 'length') {
+        const at = frame.length - content.length - (link.version === V3 ? 21 : 9); // Msg_Length precedes Msg_Content
+        frame[at] = 200;
+      }
+      answers.push(this.requestFrame(link, frame));
+    }
+    return (await Promise.all(answers)).map((p) => p.body);
+  }
+
   /** Sends TERMINATE to every SP. */
   terminate(): void {
     for (const link of this.links) this.send(link, 'TERMINATE', this.nextLinkSequence(link), {});
@@ -206,18 +236,10 @@ export class IsmgSimulator extends EventEmitter {
     for (const i of order) {
       const part = s.parts[i];
       answers.push(this.request(link, 'DELIVER', {
-        msgId: this.nextMsgId(1),
-        destId: mo.to,
+        ...this.deliverBody(mo.to, mo.from, part.userData, 0),
         serviceId: mo.serviceId ?? '',
-        tpPid: 0,
         tpUdhi: s.count > 1 ? 1 : 0,
         msgFmt: s.code,
-        srcTerminalId: mo.from,
-        srcTerminalType: 0,
-        registeredDelivery: 0,
-        msgLength: part.userData.length,
-        msgContent: part.userData,
-        linkId: '',
       }));
     }
     return (await Promise.all(answers)).map((p) => p.body);
@@ -253,6 +275,9 @@ export class IsmgSimulator extends EventEmitter {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearInterval(link.activeTest);
+      const closed = new Error('link closed');
+      for (const waiter of link.pending.values()) waiter.reject(closed);
+      link.pending.clear();
       this.links.delete(link);
       this.emit('disconnect');
     });
@@ -260,11 +285,11 @@ export class IsmgSimulator extends EventEmitter {
 
   private onPdu(link: Link, pdu: CmppPdu): void {
     if (pdu.command.endsWith('_RESP')) {
-      if (pdu.command === 'DELIVER_RESP') this.record.deliverResps.push(pdu.body);
+      if (pdu.command === 'DELIVER_RESP' && !this.options.lean) this.record.deliverResps.push(pdu.body);
       if (pdu.command === 'ACTIVE_TEST_RESP') this.record.activeTestResps++;
       const waiter = link.pending.get(pdu.sequenceId);
       link.pending.delete(pdu.sequenceId);
-      waiter?.(pdu);
+      waiter?.resolve(pdu);
       return;
     }
     if (pdu.command === 'CONNECT') {
@@ -314,6 +339,7 @@ export class IsmgSimulator extends EventEmitter {
     this.record.connects.push({ spId: sourceAddr, version, status, timestamp });
     let authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
     if (this.faults.badAuthenticator) authenticatorIsmgValue = Buffer.alloc(16, 0x55);
+    if (this.faults.looseAuthenticator && status === 0) authenticatorIsmgValue = createHash('md5').update(Buffer.alloc(4)).digest();
     this.send(link, 'CONNECT_RESP', pdu.sequenceId, { status, authenticatorIsmg: authenticatorIsmgValue, version: link.version });
     if (status !== 0) {
       link.socket.end();
@@ -344,6 +370,17 @@ export class IsmgSimulator extends EventEmitter {
     const msgId = result === 0 ? this.nextMsgId(recipients.length) : '0';
     if (!this.options.lean) this.record.submits.push({ version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() });
     this.emit('submit', body, msgId, result);
+    const timing = this.options.reportTiming;
+    if (result === 0 && Number(body.registeredDelivery) === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {
+      // The response and its reports in one write, in the order asked for.
+      link.unanswered = Math.max(0, link.unanswered - 1);
+      const response = encode({ command: 'SUBMIT_RESP', sequenceId: pdu.sequenceId, body: { msgId, result } }, link.version);
+      const reports = recipients.map((to, k) => this.reportFrame(link, msgIdPlus(msgId, k), to, body));
+      const frames = timing === 'before-response' ? [...reports, response] : [response, ...reports];
+      if (!link.socket.destroyed) link.socket.write(Buffer.concat(frames));
+      if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
+      return;
+    }
     this.answer(link, 'SUBMIT_RESP', pdu.sequenceId, { msgId, result });
     if (result !== 0) return;
     if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
@@ -382,25 +419,36 @@ export class IsmgSimulator extends EventEmitter {
 
   private sendReport(link: Link, msgId: string, to: string, submit: Body): void {
     if (!this.links.has(link)) return;
+    this.requestFrame(link, this.reportFrame(link, msgId, to, submit)).catch(() => undefined);
+  }
+
+  /** A status report DELIVER, its answer awaited (and not recorded in lean mode). */
+  private reportFrame(link: Link, msgId: string, to: string, submit: Body): Buffer {
     const stamp = this.reportTime();
     const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
     const content = encodeReport({
       msgId, stat: this.options.reportStat(to), submitTime: stamp, doneTime: stamp, destTerminalId: to, smscSequence: this.msgSequence,
     }, wide);
-    this.request(link, 'DELIVER', {
+    const sequenceId = this.nextLinkSequence(link);
+    link.pending.set(sequenceId, { resolve: () => undefined, reject: () => undefined });
+    return encode({ command: 'DELIVER', sequenceId, body: { ...this.deliverBody(String(submit.srcId), to, content, 1), serviceId: String(submit.serviceId) } }, link.version);
+  }
+
+  private deliverBody(destId: string, from: string, content: Buffer, registeredDelivery: 0 | 1): Body {
+    return {
       msgId: this.nextMsgId(1),
-      destId: String(submit.srcId),
-      serviceId: String(submit.serviceId),
+      destId,
+      serviceId: '',
       tpPid: 0,
       tpUdhi: 0,
       msgFmt: 0,
-      srcTerminalId: to,
+      srcTerminalId: from,
       srcTerminalType: 0,
-      registeredDelivery: 1,
+      registeredDelivery,
       msgLength: content.length,
       msgContent: content,
       linkId: '',
-    }).catch(() => undefined);
+    };
   }
 
   private reportTime(): string {
@@ -440,11 +488,20 @@ export class IsmgSimulator extends EventEmitter {
   }
 
   private request(link: Link, command: Command, body: Body): Promise<CmppPdu> {
+    return this.requestFrame(link, encode({ command, sequenceId: 0, body }, link.version));
+  }
+
+  /** Sends a request frame under the link's next Sequence_Id; resolves with its answer, rejects when the link closes. */
+  private requestFrame(link: Link, frame: Buffer): Promise<CmppPdu> {
     const sequenceId = this.nextLinkSequence(link);
+    frame.writeUInt32BE(sequenceId, 8);
     return new Promise((resolve, reject) => {
-      link.pending.set(sequenceId, resolve);
-      link.socket.once('close', () => reject(new Error('link closed')));
-      this.send(link, command, sequenceId, body);
+      if (link.socket.destroyed) {
+        reject(new Error('link closed'));
+        return;
+      }
+      link.pending.set(sequenceId, { resolve, reject });
+      link.socket.write(frame);
     });
   }
 

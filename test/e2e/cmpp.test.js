@@ -245,9 +245,13 @@ describe('CMPP client: failures and recovery', function () {
     assert.match(errors[0].message, /malformed frame \(frame: Total_Length 5 is outside 12..16384/);
     await until(() => client.state === 'connected');
     assert.equal((await client.send({ to: '13800138000', payload: 'still here' })).ok, true);
+    // A well-framed message with an unknown Command_Id is skipped, the link kept.
     sim.sendMalformed('command');
-    await until(() => sim.record.connects.length === 3, { what: 'the second reconnect' });
-    assert.match(errors[1].message, /Command_Id 0x00000099 is not a CMPP command/);
+    await until(() => errors.length === 2, { what: 'the unknown command to be reported' });
+    assert.equal(errors[1].code, 'CMPP_UNKNOWN_COMMAND');
+    assert.match(errors[1].message, /Command_Id 0x00000099, which is not CMPP 3\.0; skipped/);
+    assert.equal((await client.send({ to: '13800138000', payload: 'same link' })).ok, true);
+    assert.equal(sim.record.connects.length, 2);
   });
 
   it('answers the gateway\'s ACTIVE_TEST and TERMINATE, and reconnects after a TERMINATE', async () => {

@@ -35,11 +35,35 @@ describe('delivery report tracker', () => {
     assert.deepEqual([reports[0].id, reports[0].status, reports[0].detail, reports[0].parts], ['H1', 'undeliverable', '8 SIM card memory full', { total: 2, delivered: 1, failed: 1 }]);
   });
 
-  it('still emits a report nothing waited for, marked unmatched', () => {
-    const { t, reports } = tracker();
+  it('still emits a report nothing waited for, marked unmatched, once it has waited for its expectation', async () => {
+    const { t, reports } = tracker({ earlyHoldMs: 30 });
     assert.equal(t.resolve('zzz', { status: 'delivered', detail: 'DELIVRD', to: '222' }), false);
+    assert.equal(reports.length, 0, 'held first: its SUBMIT_RESP may still be on the way');
+    assert.equal(t.held, 1);
+    await until(() => reports.length === 1, { what: 'the hold to end' });
     assert.deepEqual([reports[0].id, reports[0].to, reports[0].matched], ['zzz', '222', false]);
     assert.equal(t.counts.unmatched, 1);
+    assert.equal(t.held, 0);
+  });
+
+  it('matches a report that arrived before its expectation, whatever the order of the parts', () => {
+    const { t, reports } = tracker();
+    t.resolve('e2', { status: 'delivered', detail: 'DELIVRD', to: '444' });
+    t.expect('e1', part('g', '444', 1, 2, { correlation: 'c' }));
+    t.resolve('e1', { status: 'delivered', detail: 'DELIVRD', to: '444' });
+    assert.equal(reports.length, 0);
+    t.expect('e2', part('g', '444', 2, 2, { correlation: 'c' }));
+    assert.deepEqual([reports.length, reports[0].matched, reports[0].correlation, reports[0].parts], [1, true, 'c', { total: 2, delivered: 2, failed: 0 }]);
+    assert.deepEqual([t.counts.unmatched, t.counts.early, t.held], [0, 1, 0]);
+  });
+
+  it('bounds the reports it holds: past the bound the oldest is reported unmatched', () => {
+    const { t, reports } = tracker({ maxEarly: 3 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) t.resolve(id, { status: 'delivered', detail: 'DELIVRD' });
+    assert.deepEqual(reports.map((r) => [r.id, r.matched]), [['a', false], ['b', false]]);
+    assert.equal(t.held, 3);
+    t.close();
+    assert.deepEqual(reports.map((r) => r.id), ['a', 'b', 'c', 'd', 'e'], 'close reports what it held');
   });
 
   it('gives up after the TTL: the message is reported unknown, with what did arrive', async () => {
