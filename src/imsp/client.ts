@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
+import * as iconv from 'iconv-lite';
 import { SmsError } from '../errors';
 import { DeliveryReport, DeliveryStatus, ReportTracker } from '../reports';
 import { inOrder, PartResult, SendResult } from '../results';
@@ -31,6 +32,8 @@ export interface ImspClientOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** recipients per request (default 20, the document's limit) */
   maxRecipients?: number;
+  /** a reply larger than this is refused (default 64 KiB; a reply is a few KiB) */
+  maxReplyBytes?: number;
   referenceBits?: 8 | 16;
   /** QuerySM polling: first wait, longest wait, and how long to keep trying (default 5 s, 5 min, 24 h) */
   polling?: { initialMs?: number; maxMs?: number; deadlineMs?: number };
@@ -79,8 +82,15 @@ function networkError(err: NodeJS.ErrnoException, url: URL): SmsError {
   if (/CERT|self.signed|unable to verify|altnames|UNABLE_TO_GET_ISSUER/i.test(text)) {
     return new SmsError('IMSP_TLS_CERTIFICATE', `${url.host}'s certificate is not trusted (${err.message}); for a private endpoint give its CA certificate in the CA setting`);
   }
-  if (err.code === 'IMSP_TIMEOUT') return err as SmsError;
+  if (err.code === 'IMSP_TIMEOUT' || err.code === 'IMSP_REPLY_TOO_LARGE') return err as SmsError;
   return new SmsError('IMSP_NETWORK', `could not reach ${url.host}: ${err.message}`);
+}
+
+/** The reply's text by its charset: Big5 (the server's own) unless the reply says otherwise. */
+export function decodeReply(octets: Buffer, contentType: string | undefined): string {
+  const charset = /charset\s*=\s*"?([\w-]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase() ?? 'big5';
+  if (charset === 'utf-8' || charset === 'utf8') return octets.toString('utf8');
+  return iconv.encodingExists(charset) ? iconv.decode(octets, charset) : iconv.decode(octets, 'big5');
 }
 
 /** yyyymmddHHMMSS, Taiwan time, to ISO. */
@@ -102,7 +112,7 @@ export class ImspClient extends EventEmitter {
 
   constructor(options: ImspClientOptions) {
     super();
-    this.options = { baseUrl: DEFAULT_BASE_URL, method: 'POST', timeoutMs: 30000, maxRecipients: 20, referenceBits: 8, ...options };
+    this.options = { baseUrl: DEFAULT_BASE_URL, method: 'POST', timeoutMs: 30000, maxRecipients: 20, maxReplyBytes: 64 * 1024, referenceBits: 8, ...options };
     this.polling = { initialMs: 5000, maxMs: 300000, deadlineMs: 24 * 3600e3, ...options.polling };
     this.base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     if (this.base.protocol !== 'https:') throw new SmsError('IMSP_PARAM', `baseUrl: IMSP takes HTTPS (TLS 1.2 or later) only, got "${this.options.baseUrl}"`, 'baseUrl');
@@ -298,27 +308,42 @@ export class ImspClient extends EventEmitter {
     const url = new URL(servlet, this.base);
     const form = formEncode(params);
     if (method === 'GET') url.search = form;
+    const { timeoutMs, maxReplyBytes } = this.options;
     return new Promise((resolve, reject) => {
+      // One deadline for the whole request, however slowly the reply trickles in.
+      const deadline = setTimeout(() => req.destroy(new SmsError('IMSP_TIMEOUT', `${servlet} did not answer in full within ${timeoutMs} ms`)), timeoutMs);
+      const settle = <T>(fn: (v: T) => void) => (v: T): void => {
+        clearTimeout(deadline);
+        fn(v);
+      };
+      const ok = settle(resolve);
+      const fail = settle(reject);
       const req = https.request(url, {
         method,
         agent: this.agent,
-        timeout: this.options.timeoutMs,
         headers: method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } : {},
       }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(networkError(err, url)));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString(/big5/i.test(String(res.headers['content-type'])) ? 'latin1' : 'utf8');
-          if (res.statusCode !== 200) {
-            reject(new SmsError('IMSP_HTTP', `${servlet} answered HTTP ${res.statusCode}: ${JSON.stringify(body.slice(0, 200))}`));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxReplyBytes) {
+            req.destroy(new SmsError('IMSP_REPLY_TOO_LARGE', `${servlet} answered with more than ${Math.round(maxReplyBytes / 1024)} KiB; an IMSP reply is a few KiB, so this is not the IMSP server (check the URL)`));
             return;
           }
-          resolve(body);
+          chunks.push(c);
+        });
+        res.on('error', (err) => fail(networkError(err, url)));
+        res.on('end', () => {
+          const body = decodeReply(Buffer.concat(chunks), res.headers['content-type']);
+          if (res.statusCode !== 200) {
+            fail(new SmsError('IMSP_HTTP', `${servlet} answered HTTP ${res.statusCode}: ${JSON.stringify(body.slice(0, 200))}`));
+            return;
+          }
+          ok(body);
         });
       });
-      req.on('timeout', () => req.destroy(Object.assign(new SmsError('IMSP_TIMEOUT', `${servlet} did not answer within ${this.options.timeoutMs} ms`))));
-      req.on('error', (err) => reject(networkError(err, url)));
+      req.on('error', (err) => fail(networkError(err, url)));
       req.end(method === 'POST' ? form : undefined);
     });
   }

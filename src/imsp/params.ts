@@ -117,24 +117,28 @@ export function formEncode(pairs: Array<[string, string | number | Buffer | unde
   return out.join('&');
 }
 
-/** Reads a form body into name -> octets (so that Big5 text survives). */
+/** Percent-decoding to octets; a "%" not followed by two hex digits stands for itself. */
+function percentDecode(raw: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch === '+') bytes.push(0x20);
+    else if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.from(bytes);
+}
+
+/** Reads a form body into name -> octets (so that Big5 text survives). Never throws. */
 export function formDecode(body: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const pair of body.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const raw = eq < 0 ? '' : pair.slice(eq + 1);
-    const bytes: number[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const ch = raw[i];
-      if (ch === '+') bytes.push(0x20);
-      else if (ch === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else bytes.push(...Buffer.from(ch, 'utf8'));
-    }
-    out.set(name, Buffer.from(bytes));
+    const name = percentDecode(eq < 0 ? pair : pair.slice(0, eq)).toString('latin1');
+    out.set(name, percentDecode(eq < 0 ? '' : pair.slice(eq + 1)));
   }
   return out;
 }

@@ -30,10 +30,25 @@ function unreadable(why: string, body: string): SmsError {
   return new SmsError('IMSP_REPLY', `the IMSP reply could not be read (${why}); it said: ${JSON.stringify(quoted)}`);
 }
 
+/**
+ * The text between <body ...> and </body>, found with indexOf: a hostile
+ * reply (thousands of "<body") costs one pass, never a regex's backtracking.
+ */
+function bodyText(body: string): string | undefined {
+  const lower = body.toLowerCase();
+  const open = lower.indexOf('<body');
+  if (open < 0) return undefined;
+  const start = lower.indexOf('>', open);
+  if (start < 0) return undefined;
+  let end = lower.indexOf('</body', start);
+  while (end >= 0 && !/^<\/body\s*>/.test(lower.slice(end, end + 32))) end = lower.indexOf('</body', end + 6);
+  return end < 0 ? undefined : body.slice(start + 1, end);
+}
+
 function records(body: string, minFields: number): string[][] {
-  const match = /<body[^>]*>([\s\S]*?)<\/body\s*>/i.exec(body);
-  if (!match) throw unreadable('no <body> in it', body);
-  const rows = match[1].split(/<br\s*\/?>/i).map((r) => r.trim()).filter(Boolean);
+  const text = bodyText(body);
+  if (text === undefined) throw unreadable('no <body> in it', body);
+  const rows = text.split(/<br\s*\/?>/i).map((r) => r.trim()).filter(Boolean);
   if (!rows.length) throw unreadable('the body is empty', body);
   return rows.map((row) => {
     const fields = row.split('|').map((f) => f.trim());

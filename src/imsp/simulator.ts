@@ -61,6 +61,9 @@ interface Sent {
   at: number;
 }
 
+/** a request is a few hundred octets; more is refused */
+const MAX_REQUEST_BYTES = 64 * 1024;
+
 const DESCRIPTIONS: Record<number, string> = {
   [-1]: 'System error (simulated)',
   0: 'Success',
@@ -156,10 +159,33 @@ export class ImspSimulator extends EventEmitter {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_REQUEST_BYTES) {
+        res.writeHead(413, { 'Content-Type': 'text/html; charset=UTF-8', Connection: 'close' });
+        res.end('<html><body>-1 | Request too large</body></html>');
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => undefined);
     req.on('end', () => {
+      try {
+        this.serve(req, res, Buffer.concat(chunks));
+      } catch (err) {
+        // Bad input gets an answer; the simulator never goes down with it.
+        if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'text/html; charset=UTF-8' });
+        res.end(html(`-1 | System error (${(err as Error).message})`));
+      }
+    });
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, received: Buffer): void {
+    {
       const url = new URL(req.url ?? '/', 'https://localhost');
-      const raw = req.method === 'GET' ? url.search.replace(/^\?/, '') : Buffer.concat(chunks).toString('latin1');
+      const raw = req.method === 'GET' ? url.search.replace(/^\?/, '') : received.toString('latin1');
       const servlet = url.pathname.replace(/^\/imsp\/sms\/servlet\//, '');
       const answer = (status: number, body: string): void => {
         const send = (): void => {
@@ -205,7 +231,7 @@ export class ImspSimulator extends EventEmitter {
         default:
           return answer(404, '<html><body>Not Found</body></html>');
       }
-    });
+    }
   }
 
   private submit(params: Map<string, Buffer>, text: (n: string) => string, authOk: boolean): string {

@@ -116,7 +116,7 @@ describe('IMSP client against the IMSP simulator (HTTPS)', function () {
     client = make({ timeoutMs: 100 });
     sim.faults.delayMs = 400;
     r = (await client.send({ to: '0912345678', payload: 'x' })).results[0];
-    assert.deepEqual([r.code, r.description], ['IMSP_TIMEOUT', 'SubmitSM did not answer within 100 ms']);
+    assert.deepEqual([r.code, r.description], ['IMSP_TIMEOUT', 'SubmitSM did not answer in full within 100 ms']);
   });
 
   it('polls QuerySM until each recipient is final and reports it, long messages combined', async () => {
