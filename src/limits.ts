@@ -26,3 +26,10 @@ export function checkParts(split: Segmentation, maxParts = DEFAULT_MAX_PARTS): v
     'payload',
   );
 }
+
+/** A wait in words: "300 ms", "60 s", "5 min". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120000 || ms % 60000) return `${Math.round(ms / 1000)} s`;
+  return `${ms / 60000} min`;
+}

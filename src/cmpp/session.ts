@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { SmsError } from '../errors';
+import { duration } from '../limits';
 import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES, connectTimestamp, sourceAddrOctets } from './auth';
 import { CmppPdu, decode, encode, HEADER_LENGTH } from './codec';
 import { Body } from './fields';
@@ -590,8 +591,8 @@ export class CmppSession extends EventEmitter {
         const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
         for (const r of expired) {
           r.reject(r.sent
-            ? uncertain(`it was sent once, the link dropped before the answer, and it could not be sent again within ${Math.round(limit / 1000)} s (${why})`)
-            : new SmsError('CMPP_QUEUE_TIMEOUT', `not sent within ${Math.round(limit / 1000)} s: ${why}`));
+            ? uncertain(`it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
+            : new SmsError('CMPP_QUEUE_TIMEOUT', `not sent within ${duration(limit)}: ${why}`));
         }
         this.emit('queue', this.depth);
       }

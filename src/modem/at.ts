@@ -3,7 +3,10 @@
  * server, the virtual modem): one command at a time, each with a timeout;
  * final results OK, ERROR, +CME ERROR and +CMS ERROR; the "> " prompt of
  * AT+CMGS; and unsolicited result codes recognised wherever they arrive,
- * even in the middle of a command's answer.
+ * even in the middle of a command's answer. Bounded against a modem gone
+ * wrong: a line longer than any PDU line is dropped, and the queue of
+ * waiting commands has a limit. Background work (reading stored messages)
+ * waits behind the user's sends.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -23,6 +26,32 @@ const URC = /^(\+CMTI|\+CMT|\+CDSI|\+CDS|\+CREG|\+CGREG|\+CUSD|\+CBM|RING|NO CAR
 const WITH_PDU = new Set(['+CMT', '+CDS', '+CBM']);
 const FINAL = /^(OK|ERROR|\+CME ERROR: ?(\d+)|\+CMS ERROR: ?(\d+)|NO CARRIER)$/;
 
+/** foreground: sends and set-up; background: work that may wait (stored-message reads) */
+export type Lane = 'foreground' | 'background';
+
+export interface AtEngineOptions {
+  /** a command unanswered this long fails (default 10 s) */
+  timeoutMs?: number;
+  /** characters in one line at most (default 2048; a PDU line is at most about 360) */
+  maxLineLength?: number;
+  /** commands waiting at most (default 100); past it a command fails at once with MODEM_BUSY */
+  maxQueue?: number;
+}
+
+export interface CommandOptions {
+  timeoutMs?: number;
+  /** how errors name the command (a PIN never appears in them) */
+  label?: string;
+  lane?: Lane;
+  /** called as the OK is read, before any line after it (a URC in the same read) is handled */
+  onOk?: (lines: string[]) => void;
+}
+
+interface Queued {
+  run: () => void;
+  reject: (err: Error) => void;
+}
+
 interface Pending {
   command: string;
   /** how errors name the command (a PIN never appears in them) */
@@ -30,6 +59,7 @@ interface Pending {
   lines: string[];
   resolve: (lines: string[]) => void;
   reject: (err: Error) => void;
+  onOk?: (lines: string[]) => void;
   timer: NodeJS.Timeout;
   /** text sent after the "> " prompt, ended with Ctrl-Z */
   afterPrompt?: string;
@@ -39,17 +69,29 @@ interface Pending {
 export declare interface AtEngine {
   on(event: 'urc', listener: (urc: Urc) => void): this;
   on(event: 'close', listener: (err?: Error) => void): this;
+  /** something the modem sent was dropped (a line too long) */
+  on(event: 'warning', listener: (err: SmsError) => void): this;
 }
 
 export class AtEngine extends EventEmitter {
   private buffer = '';
+  /** dropping the rest of a line that grew past the limit */
+  private discarding = false;
   private pending?: Pending;
-  private readonly queue: Array<{ run: () => void; reject: (err: Error) => void }> = [];
+  private readonly foreground: Queued[] = [];
+  private readonly background: Queued[] = [];
   private urcAwaitingPdu?: Urc;
   private closed = false;
+  private readonly timeoutMs: number;
+  private readonly maxLineLength: number;
+  private readonly maxQueue: number;
 
-  constructor(private readonly stream: Duplex, private readonly timeoutMs = 10000) {
+  constructor(private readonly stream: Duplex, options: AtEngineOptions | number = {}) {
     super();
+    const o = typeof options === 'number' ? { timeoutMs: options } : options;
+    this.timeoutMs = o.timeoutMs ?? 10000;
+    this.maxLineLength = o.maxLineLength ?? 2048;
+    this.maxQueue = o.maxQueue ?? 100;
     stream.on('data', (chunk: Buffer | string) => this.onData(String(chunk)));
     const end = (err?: Error): void => this.onClose(err);
     stream.once('close', () => end());
@@ -71,8 +113,14 @@ export class AtEngine extends EventEmitter {
    * OK. Errors name it by `label` when given: a command carrying a secret
    * (AT+CPIN) is never quoted in a message.
    */
-  command(command: string, timeoutMs = this.timeoutMs, label = command): Promise<string[]> {
-    return this.enqueue(command, timeoutMs, undefined, label);
+  command(command: string, options: number | CommandOptions = {}, label?: string): Promise<string[]> {
+    const o = typeof options === 'number' ? { timeoutMs: options } : options;
+    return this.enqueue(command, o.timeoutMs ?? this.timeoutMs, undefined, label ?? o.label ?? command, o.lane, o.onOk);
+  }
+
+  /** commands waiting for their turn */
+  get waiting(): number {
+    return this.foreground.length + this.background.length;
   }
 
   /** AT+CMGS and the like: the command, then `text` after the "> " prompt, ended with Ctrl-Z. */
@@ -80,8 +128,11 @@ export class AtEngine extends EventEmitter {
     return this.enqueue(command, timeoutMs, text);
   }
 
-  private enqueue(command: string, timeoutMs: number, afterPrompt?: string, label = command): Promise<string[]> {
+  private enqueue(command: string, timeoutMs: number, afterPrompt?: string, label = command, lane: Lane = 'foreground', onOk?: (lines: string[]) => void): Promise<string[]> {
     if (this.closed) return Promise.reject(new SmsError('MODEM_CLOSED', `${label}: the modem line is closed`));
+    if (this.pending && this.waiting >= this.maxQueue) {
+      return Promise.reject(new SmsError('MODEM_BUSY', `${label}: ${this.waiting} commands already wait for the modem; try again later`));
+    }
     return new Promise((resolve, reject) => {
       const run = (): void => {
         const timer = setTimeout(() => {
@@ -90,21 +141,28 @@ export class AtEngine extends EventEmitter {
           if (afterPrompt !== undefined) this.stream.write('\x1b'); // leave the prompt if the modem still waits in it
           this.next();
         }, timeoutMs);
-        this.pending = { command, label, lines: [], resolve, reject, timer, afterPrompt };
+        this.pending = { command, label, lines: [], resolve, reject, onOk, timer, afterPrompt };
         this.stream.write(`${command}\r`);
       };
-      if (this.pending) this.queue.push({ run, reject });
+      if (this.pending) (lane === 'background' ? this.background : this.foreground).push({ run, reject });
       else run();
     });
   }
 
   private next(): void {
-    this.queue.shift()?.run();
+    (this.foreground.shift() ?? this.background.shift())?.run();
   }
 
   private onData(text: string): void {
     this.buffer += text;
     for (;;) {
+      if (this.buffer.length > this.maxLineLength && !/\r|\n/.test(this.buffer.slice(0, this.maxLineLength + 1))) {
+        // No line is this long: drop it rather than hold whatever the modem sends.
+        if (!this.discarding) this.emit('warning', new SmsError('MODEM_LINE_TOO_LONG', `the modem sent a line longer than ${this.maxLineLength} characters; dropped`));
+        this.discarding = true;
+        this.buffer = '';
+        return;
+      }
       const pending = this.pending;
       if (pending?.afterPrompt !== undefined && !pending.prompted && /^\s*> ?$/.test(this.buffer)) {
         pending.prompted = true;
@@ -116,6 +174,10 @@ export class AtEngine extends EventEmitter {
       if (!match) return;
       const line = this.buffer.slice(0, match.index).trim();
       this.buffer = this.buffer.slice(match.index + match[0].length);
+      if (this.discarding) {
+        this.discarding = false; // the tail of the long line
+        continue;
+      }
       if (line) this.onLine(line);
     }
   }
@@ -146,7 +208,10 @@ export class AtEngine extends EventEmitter {
     }
     clearTimeout(pending.timer);
     this.pending = undefined;
-    if (final[1] === 'OK') pending.resolve(pending.lines);
+    if (final[1] === 'OK') {
+      pending.onOk?.(pending.lines);
+      pending.resolve(pending.lines);
+    }
     else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.label));
     else if (final[3] !== undefined) pending.reject(cmsError(Number(final[3]), pending.label));
     else pending.reject(new SmsError('MODEM_ERROR', `${pending.label}: the modem answered ${line}`));
@@ -162,7 +227,7 @@ export class AtEngine extends EventEmitter {
       this.pending.reject(failure);
       this.pending = undefined;
     }
-    for (const queued of this.queue.splice(0)) queued.reject(failure);
+    for (const queued of [...this.foreground.splice(0), ...this.background.splice(0)]) queued.reject(failure);
     this.emit('close', err);
   }
 }

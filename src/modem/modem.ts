@@ -4,7 +4,10 @@
  * AT+CMGR then AT+CMGD, +CMT acknowledged when the modem asks, a sweep of
  * stored messages at start), matches status reports to the parts they
  * answer, and watches signal and registration. When the line goes away it
- * reopens it with back-off; a send under way is sent again.
+ * reopens it with back-off; a send under way is sent again. A PIN the SIM
+ * refused is never sent again (a SIM locks after three); a send waits for
+ * the modem at most `queueTimeoutMs`; a long message stops at its first
+ * failed part. Stored messages are read by one worker, each once.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -17,6 +20,7 @@ import { ReferenceAllocator } from '../text/references';
 import { decodeReceived, Deliver, StatusReport } from '../pdu/tpdu';
 import { submitsFor } from '../pdu/submits';
 import { describeTpStatus, tpStatus } from '../pdu/status';
+import { checkParts, duration, refuseEmpty } from '../limits';
 import { AtEngine, Urc } from './at';
 import { openLine } from './transport';
 
@@ -38,7 +42,16 @@ export interface ModemOptions {
   referenceBits?: 8 | 16;
   reports?: { ttlMs?: number; maxPending?: number };
   reassembly?: ReassemblerOptions;
+  /** where received messages are kept and read: SIM (SM, the default), phone (ME), or both (MT) */
+  storage?: Storage;
+  /** a send waits for the modem to be ready at most this long (default 60 s); 0: for ever */
+  queueTimeoutMs?: number;
+  /** while the modem is not ready (after the first try to open it), fail sends at once */
+  failWhenDown?: boolean;
 }
+
+export type Storage = 'SM' | 'ME' | 'MT';
+const STORAGES: readonly Storage[] = ['SM', 'ME', 'MT'];
 
 export type ModemState = 'opening' | 'ready' | 'reopening' | 'failed' | 'closed';
 
@@ -62,6 +75,8 @@ export interface ModemSendRequest {
   /** class 0: shown at once, not stored */
   flash?: boolean;
   correlation?: unknown;
+  /** SMS this message may cost per recipient at most (default 10; 0: no limit) */
+  maxParts?: number;
 }
 
 export type ModemPartResult = PartResult;
@@ -89,8 +104,24 @@ interface Meta {
 
 const digits = (n: string): string => n.replace(/[^\d]/g, '');
 
+/** Settings that go into AT commands are checked here, so that nothing else can ride along. */
+function checkSettings(options: ModemOptions): void {
+  if (options.pin !== undefined && options.pin !== '' && !/^\d{4,8}$/.test(options.pin)) {
+    throw new SmsError('SMS_FIELD', 'pin: the SIM PIN is 4 to 8 digits', 'pin');
+  }
+  if (options.smsc !== undefined && options.smsc !== '' && !/^\+?\d{3,20}$/.test(options.smsc)) {
+    throw new SmsError('SMS_FIELD', 'smsc: the SMS centre number is 3 to 20 digits, optionally starting with +', 'smsc');
+  }
+  if (options.storage !== undefined && !STORAGES.includes(options.storage)) {
+    throw new SmsError('SMS_FIELD', `storage: one of ${STORAGES.join(', ')}, got "${String(options.storage)}"`, 'storage');
+  }
+}
+
+/** The SIM refused the PIN, or is locked: nothing will fix it but the user. */
+class SimFailure extends SmsError {}
+
 export class Modem extends EventEmitter {
-  private readonly options: ModemOptions & { commandTimeoutMs: number; sendTimeoutMs: number; reopen: { initialMs: number; maxMs: number }; signalIntervalMs: number };
+  private readonly options: ModemOptions & { commandTimeoutMs: number; sendTimeoutMs: number; reopen: { initialMs: number; maxMs: number }; signalIntervalMs: number; storage: Storage; queueTimeoutMs: number };
   private at?: AtEngine;
   private stateValue: ModemState = 'closed';
   private reopenDelay: number;
@@ -104,8 +135,18 @@ export class Modem extends EventEmitter {
   private readonly reassembler: Reassembler<Meta>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
-  /** stored messages being read, so that a +CMTI and the sweep do not both take one */
-  private reading = new Set<number>();
+  /** stored-message indexes announced by +CMTI / +CDSI and not yet read (repeats coalesce) */
+  private readonly toRead = new Set<number>();
+  /** indexes read (or listed by the sweep) and not yet deleted: a +CMTI for one of them is the same message */
+  private readonly taken = new Set<number>();
+  private sweepNeeded = false;
+  private readerRunning = false;
+  /** how many messages the storage holds (from AT+CPMS): an index past it is not real */
+  private storageSize = 255;
+  private warnedIndex = false;
+  /** the SIM refused the PIN or is locked: not tried again until the settings change */
+  private simFailure?: SimFailure;
+  private everOpened = false;
   lastSignal?: Signal;
 
   constructor(options: ModemOptions) {
@@ -114,10 +155,13 @@ export class Modem extends EventEmitter {
       commandTimeoutMs: 10000,
       sendTimeoutMs: 60000,
       signalIntervalMs: 60000,
+      storage: 'SM',
+      queueTimeoutMs: 60000,
       ...options,
       reopen: { initialMs: 1000, maxMs: 30000, ...options.reopen },
     };
     if (!options.open && !options.port) throw new SmsError('SMS_FIELD', 'port: give the serial port (e.g. /dev/ttyUSB0, COM3) or tcp://host:port', 'port');
+    checkSettings(options);
     this.reopenDelay = this.options.reopen.initialMs;
     this.tracker = new ReportTracker({ channel: 'modem', ...options.reports });
     this.reassembler = new Reassembler<Meta>(options.reassembly);
@@ -157,31 +201,42 @@ export class Modem extends EventEmitter {
     const recipients = (Array.isArray(request.to) ? request.to.map(String) : String(request.to ?? '').split(/[\s,;]+/)).map((n) => n.trim()).filter(Boolean);
     if (!recipients.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to)', 'to');
     for (const n of recipients) if (!/^\+?\d{3,20}$/.test(n)) throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number (digits, optionally starting with +)`, 'to');
+    refuseEmpty(request.payload, request.encoding);
     const sendKey = `${++this.sends}`;
     const submittedAt = new Date().toISOString();
-    const results: ModemPartResult[] = [];
-    let encoding: Encoding = 'gsm7';
-    let parts = 0;
-    for (const to of recipients) {
-      const { split, pdus } = submitsFor(to, request.payload, {
+    const deadline = this.options.queueTimeoutMs > 0 ? Date.now() + this.options.queueTimeoutMs : Infinity;
+    // Every recipient's parts are made (and checked) before the first one leaves.
+    const planned = recipients.map((to) => ({
+      to,
+      ...submitsFor(to, request.payload, {
         encoding: request.encoding,
         referenceBits: this.options.referenceBits,
         allocator: this.references,
         statusReport: request.statusReport,
         validity: request.validityMinutes ? { format: 'relative', minutes: request.validityMinutes } : undefined,
         messageClass: request.flash ? 0 : undefined,
-      });
-      encoding = split.encoding;
-      parts = split.count;
+      }),
+    }));
+    for (const { split } of planned) checkParts(split, request.maxParts);
+    const results: ModemPartResult[] = [];
+    const { encoding, count: parts } = planned[0].split;
+    for (const { to, split, pdus } of planned) {
+      let failedPart = 0;
       for (const [i, p] of pdus.entries()) {
+        if (failedPart) {
+          // The phone could never join a message with a part missing: the rest is not sent (nor paid for).
+          results.push({ to, part: i + 1, ok: false, id: '', code: 'SMS_NOT_SENT', description: `not sent: part ${failedPart} failed, so the rest of the message was not sent` });
+          continue;
+        }
         try {
-          const mr = await this.submit(p.hex, p.tpduLength);
+          const mr = await this.submit(p.hex, p.tpduLength, deadline);
           if (request.statusReport) {
             this.tracker.expect(`${mr}:${digits(to)}`, { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation: request.correlation, carrierId: String(mr) });
           }
           results.push({ to, part: i + 1, ok: true, id: String(mr), code: 0, description: 'sent' });
         } catch (err) {
           const e = err as SmsError;
+          failedPart = i + 1;
           results.push({ to, part: i + 1, ok: false, id: '', code: e.code ?? 'MODEM_ERROR', description: e.message });
         }
       }
@@ -204,9 +259,9 @@ export class Modem extends EventEmitter {
   }
 
   /** One part, sent again after a reopen if the line dropped under it. */
-  private async submit(hex: string, tpduLength: number): Promise<number> {
+  private async submit(hex: string, tpduLength: number, deadline: number): Promise<number> {
     for (let attempt = 1; ; attempt++) {
-      const at = await this.line();
+      const at = await this.line(deadline);
       try {
         const lines = await at.commandWithPrompt(`AT+CMGS=${tpduLength}`, hex, this.options.sendTimeoutMs);
         const mr = /\+CMGS:\s*(\d+)/.exec(lines.join('\n'));
@@ -218,11 +273,32 @@ export class Modem extends EventEmitter {
     }
   }
 
-  private async line(): Promise<AtEngine> {
+  /** The line, once the modem is ready: at once, or by `deadline`, or an error that says why not. */
+  private async line(deadline = Infinity): Promise<AtEngine> {
     if (this.closing) throw new SmsError('MODEM_CLOSED', 'the modem is closed');
-    if (this.stateValue !== 'ready') await this.ready;
+    if (this.simFailure) throw this.simFailure;
+    if (this.stateValue !== 'ready') {
+      if (this.options.failWhenDown && this.everOpened) {
+        throw new SmsError('MODEM_NOT_READY', `not sent: the modem is ${this.stateValue} (the modem is set to fail at once while it is not ready)`);
+      }
+      await this.readyBy(deadline);
+    }
     if (!this.at || this.at.isClosed) throw new SmsError('MODEM_CLOSED', 'the modem line is closed');
     return this.at;
+  }
+
+  private readyBy(deadline: number): Promise<void> {
+    if (deadline === Infinity) return this.ready as Promise<void>;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const why = this.simFailure ? this.simFailure.message : `the modem is ${this.stateValue}`;
+        reject(new SmsError('MODEM_QUEUE_TIMEOUT', `not sent within ${duration(this.options.queueTimeoutMs)}: ${why}`));
+      }, Math.max(0, deadline - Date.now()));
+      (this.ready as Promise<void>).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private setState(state: ModemState, detail?: Error): void {
@@ -240,11 +316,12 @@ export class Modem extends EventEmitter {
       this.scheduleReopen(err as Error);
       return;
     }
-    const at = new AtEngine(stream, this.options.commandTimeoutMs);
+    const at = new AtEngine(stream, { timeoutMs: this.options.commandTimeoutMs });
     this.at = at;
     at.on('urc', (urc) => this.onUrc(urc));
+    at.on('warning', (err) => this.emit('error', err));
     at.on('close', (err) => {
-      if (this.at !== at || this.closing) return;
+      if (this.at !== at || this.closing || this.simFailure) return;
       clearInterval(this.signalTimer);
       this.ready = new Promise((resolve) => {
         this.readyResolve = resolve;
@@ -254,16 +331,20 @@ export class Modem extends EventEmitter {
     try {
       await this.setup(at);
     } catch (err) {
+      this.everOpened = true;
       const e = err as SmsError;
-      if (/^CME_1[0-8]$|^CMS_31\d$|^MODEM_PIN$/.test(e.code)) {
-        // A SIM problem will not pass by itself: stop, say why.
-        this.setState('failed', e);
+      if (e instanceof SimFailure || /^CME_1[0-8]$|^CMS_31\d$/.test(e.code)) {
+        // A SIM problem will not pass by itself: stop, say why, do not reopen.
+        this.simFailure = e instanceof SimFailure ? e : new SimFailure(e.code, e.message);
+        this.setState('failed', this.simFailure);
+        clearTimeout(this.reopenTimer);
         stream.destroy();
-        throw e;
+        throw this.simFailure;
       }
       stream.destroy();
       return;
     }
+    this.everOpened = true;
     this.reopenDelay = this.options.reopen.initialMs;
     this.setState('ready');
     this.readyResolve?.();
@@ -273,11 +354,13 @@ export class Modem extends EventEmitter {
       this.signalTimer.unref?.();
     }
     this.readSignal().catch(() => undefined);
-    this.sweep(at).catch((err) => this.emit('error', err));
+    this.sweepNeeded = true;
+    this.readStored();
   }
 
   private scheduleReopen(err: Error): void {
     if (this.closing) return;
+    this.everOpened = true;
     this.setState('reopening', err);
     const delay = this.reopenDelay;
     this.reopenDelay = Math.min(this.options.reopen.maxMs, this.reopenDelay * 2);
@@ -297,58 +380,133 @@ export class Modem extends EventEmitter {
     if (!alive) throw new SmsError('MODEM_TIMEOUT', 'the modem does not answer AT: check the port and the baud rate');
     await at.command('ATE0');
     await at.command('AT+CMEE=1');
-    const cpin = (await at.command('AT+CPIN?')).join(' ');
-    if (/SIM PIN/.test(cpin)) {
-      if (!this.options.pin) throw new SmsError('MODEM_PIN', 'the SIM asks for its PIN: set the PIN in the modem settings');
-      await at.command(`AT+CPIN="${this.options.pin}"`, undefined, 'AT+CPIN=<PIN>');
-    } else if (/SIM PUK/.test(cpin)) {
-      throw new SmsError('MODEM_PIN', 'the SIM is locked (PUK required): unlock it in a phone');
-    }
+    await this.unlockSim(at);
     await at.command('AT+CMGF=0');
     if (this.options.smsc) await at.command(`AT+CSCA="${this.options.smsc}",${this.options.smsc.startsWith('+') ? 145 : 129}`);
-    await at.command('AT+CPMS="SM","SM","SM"');
+    const mem = this.options.storage;
+    const cpms = (await at.command(`AT+CPMS="${mem}","${mem}","${mem}"`)).join(' ');
+    const total = Number(/\+CPMS:\s*\d+\s*,\s*(\d+)/.exec(cpms)?.[1]);
+    if (Number.isInteger(total) && total > 0) this.storageSize = total;
     const csms = (await at.command('AT+CSMS?').catch(() => [] as string[])).join(' ');
     this.needsAck = /\+CSMS:\s*1/.test(csms);
     // New messages stored with +CMTI; status reports straight to us with +CDS.
     await at.command('AT+CNMI=2,1,0,1,0');
   }
 
+  /**
+   * Asks the SIM what it needs and sends the PIN only on "SIM PIN", and only
+   * if the SIM has not refused it before: three wrong PINs lock a SIM.
+   */
+  private async unlockSim(at: AtEngine): Promise<void> {
+    const cpin = (await at.command('AT+CPIN?')).join(' ');
+    if (/SIM PUK/.test(cpin)) {
+      throw new SimFailure('MODEM_PUK', 'the SIM is locked after too many wrong PINs: it needs the PUK from the carrier; unlock it in a phone, then deploy again');
+    }
+    if (!/SIM PIN/.test(cpin)) return;
+    if (!this.options.pin) throw new SimFailure('MODEM_PIN', 'the SIM asks for its PIN: set the PIN in the modem settings');
+    try {
+      await at.command(`AT+CPIN="${this.options.pin}"`, undefined, 'AT+CPIN=<PIN>');
+    } catch (err) {
+      const e = err as SmsError;
+      if (e.code === 'MODEM_TIMEOUT' || e.code === 'MODEM_CLOSED') throw e;
+      const left = await this.pinTriesLeft(at);
+      const tries = left === undefined ? '' : ` The SIM has ${left} ${left === 1 ? 'try' : 'tries'} left before it locks and needs the PUK.`;
+      throw new SimFailure('MODEM_PIN_REFUSED', `the SIM refused the PIN (${e.message}); it is not sent again until you change the PIN setting or deploy again.${tries}`);
+    }
+  }
+
+  /** AT+CPINR (27.007): the PIN tries left, where the modem tells. */
+  private async pinTriesLeft(at: AtEngine): Promise<number | undefined> {
+    try {
+      const lines = await at.command('AT+CPINR="SIM PIN"');
+      const m = /\+CPINR:\s*"?SIM PIN"?\s*,\s*(\d+)/.exec(lines.join(' '));
+      return m ? Number(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The one reader of stored messages: first the sweep (AT+CMGL, every
+   * message stored while nobody listened), then each index +CMTI announced.
+   * An index the sweep took is not read again; repeats coalesce; the
+   * commands go in the background lane, behind the user's sends.
+   */
+  private readStored(): void {
+    if (this.readerRunning) return;
+    this.readerRunning = true;
+    const run = async (): Promise<void> => {
+      while (!this.closing && (this.sweepNeeded || this.toRead.size)) {
+        const at = this.at;
+        if (!at || at.isClosed || this.stateValue !== 'ready') return;
+        if (this.sweepNeeded) {
+          this.sweepNeeded = false;
+          await this.sweep(at);
+          continue;
+        }
+        const index = this.toRead.values().next().value as number;
+        this.toRead.delete(index);
+        this.taken.add(index);
+        try {
+          const lines = await at.command(`AT+CMGR=${index}`, { lane: 'background' });
+          const pdu = lines.find((l, i) => i > 0 && /^[0-9A-Fa-f]+$/.test(l));
+          if (pdu) this.take(pdu);
+          await at.command(`AT+CMGD=${index}`, { lane: 'background', onOk: () => this.taken.delete(index) });
+        } finally {
+          this.taken.delete(index);
+        }
+      }
+    };
+    run().catch((err) => this.emit('error', err)).finally(() => {
+      this.readerRunning = false;
+      if (!this.closing && this.stateValue === 'ready' && (this.sweepNeeded || this.toRead.size)) this.readStored();
+    });
+  }
+
   /** Reads and deletes every stored message: what came while the line was down is not missed. */
   private async sweep(at: AtEngine): Promise<void> {
-    const lines = await at.command('AT+CMGL=4');
-    for (let i = 0; i < lines.length; i++) {
-      const m = /^\+CMGL:\s*(\d+)/.exec(lines[i]);
-      if (!m || i + 1 >= lines.length) continue;
-      const index = Number(m[1]);
-      this.take(lines[i + 1]);
-      await at.command(`AT+CMGD=${index}`).catch((err) => this.emit('error', err));
-      i++;
+    const listed = (lines: string[]): number[] => lines.map((l) => /^\+CMGL:\s*(\d+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    // As the list is read, its messages are taken: a +CMTI for one of them, before or after, is not read again.
+    const lines = await at.command('AT+CMGL=4', {
+      lane: 'background',
+      onOk: (answer) => {
+        for (const index of listed(answer)) {
+          this.toRead.delete(index);
+          this.taken.add(index);
+        }
+      },
+    });
+    try {
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^\+CMGL:\s*(\d+)/.exec(lines[i]);
+        if (!m || i + 1 >= lines.length) continue;
+        const index = Number(m[1]);
+        this.take(lines[i + 1]);
+        await at.command(`AT+CMGD=${index}`, { lane: 'background', onOk: () => this.taken.delete(index) }).catch((err) => this.emit('error', err));
+        i++;
+      }
+    } finally {
+      for (const index of listed(lines)) this.taken.delete(index);
     }
   }
 
   private onUrc(urc: Urc): void {
     if (urc.name === 'CMTI' || urc.name === 'CDSI') {
-      const index = Number(urc.line.split(',').pop());
-      if (Number.isInteger(index)) this.readStored(index).catch((err) => this.emit('error', err));
+      const m = /:\s*"?(\w*)"?\s*,\s*(\d+)\s*$/.exec(urc.line);
+      const index = Number(m?.[2]);
+      if (!m || !Number.isInteger(index) || index > this.storageSize || (m[1] && m[1] !== this.options.storage && this.options.storage !== 'MT')) {
+        if (!this.warnedIndex) this.emit('error', new SmsError('MODEM_URC', `the modem announced a stored message that is not in ${this.options.storage} (1..${this.storageSize}): ${urc.line}; ignored`));
+        this.warnedIndex = true;
+        return;
+      }
+      if (this.taken.has(index)) return; // being read already
+      this.toRead.add(index);
+      this.readStored();
       return;
     }
     if ((urc.name === 'CMT' || urc.name === 'CDS') && urc.pdu) {
       this.take(urc.pdu);
       if (this.needsAck) this.at?.command('AT+CNMA').catch((err) => this.emit('error', err));
-    }
-  }
-
-  private async readStored(index: number): Promise<void> {
-    if (this.reading.has(index)) return;
-    this.reading.add(index);
-    try {
-      const at = await this.line();
-      const lines = await at.command(`AT+CMGR=${index}`);
-      const pdu = lines.find((l, i) => i > 0 && /^[0-9A-Fa-f]+$/.test(l));
-      if (pdu) this.take(pdu);
-      await at.command(`AT+CMGD=${index}`);
-    } finally {
-      this.reading.delete(index);
     }
   }
 

@@ -47,6 +47,10 @@ export interface VirtualFaults {
   ignoreSends?: number;
   /** send this unsolicited line in the middle of the next answer */
   urcDuringAnswer?: string;
+  /** let this many AT+CMGS through, then answer the next one with +CMS ERROR `code` */
+  failSendAfter?: { sends: number; code: number };
+  /** send these unsolicited lines in the middle of the answer to the next command that starts with `command` */
+  urcsDuring?: { command: string; lines: string[] };
 }
 
 export class VirtualNetwork extends EventEmitter {
@@ -175,6 +179,10 @@ export class VirtualModem extends EventEmitter implements Subscriber {
   private prompt?: { length: number };
   private echo = true;
   private pinOk: boolean;
+  /** wrong PINs the SIM still takes before it asks for the PUK */
+  pinTriesLeft = 3;
+  /** where messages are read and stored (AT+CPMS) */
+  private memory = 'SM';
   private cnmi = [0, 0, 0, 0, 0];
   private mr = 0;
   private smsc: string;
@@ -227,7 +235,7 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     }
     const index = this.storeOnSim(encoded);
     if (index < 0) return false;
-    if (this.cnmi[1] === 1) this.urc(`+CMTI: "SM",${index}`);
+    if (this.cnmi[1] === 1) this.urc(`+CMTI: "${this.memory}",${index}`);
     return true;
   }
 
@@ -237,7 +245,7 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       return;
     }
     const index = this.storeOnSim(encoded);
-    if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "SM",${index}`);
+    if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "${this.memory}",${index}`);
   }
 
   /** Puts a PDU on the SIM without telling anyone; returns its index, or -1 when the SIM is full. */
@@ -247,6 +255,11 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     while (this.storage.some((s) => s.index === index)) index++;
     this.storage.push({ index, stat: 0, hex: encoded.hex, length: encoded.tpduLength });
     return index;
+  }
+
+  /** Sends unsolicited lines as they are (a modem gone wrong, in tests). */
+  sendRaw(text: string): void {
+    this.write(text);
   }
 
   private urc(line: string, pdu?: string): void {
@@ -285,6 +298,11 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       out.splice(1, 0, `\r\n${this.faults.urcDuringAnswer}`);
       this.faults.urcDuringAnswer = undefined;
     }
+    const during = this.faults.urcsDuring;
+    if (during && this.commands[this.commands.length - 1]?.toUpperCase().startsWith(during.command)) {
+      out.splice(Math.min(1, out.length), 0, ...during.lines.map((l) => `\r\n${l}`));
+      this.faults.urcsDuring = undefined;
+    }
     this.write(`${out.join('')}\r\n${final}\r\n`);
   }
 
@@ -305,12 +323,18 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       return this.answer([]);
     }
     if (cmd === 'AT+CMGF=1') return this.answer([], '+CMS ERROR: 303');
-    if (cmd === 'AT+CPIN?') return this.answer([`+CPIN: ${this.pinOk ? 'READY' : 'SIM PIN'}`]);
+    if (cmd === 'AT+CPIN?') return this.answer([`+CPIN: ${this.pinOk ? 'READY' : this.pinTriesLeft > 0 ? 'SIM PIN' : 'SIM PUK'}`]);
     if (cmd.startsWith('AT+CPIN=')) {
-      if (arg('AT+CPIN=').replace(/"/g, '') !== this.options.pin) return this.answer([], '+CME ERROR: 16');
+      if (this.pinTriesLeft <= 0) return this.answer([], '+CME ERROR: 12'); // SIM PUK required
+      if (arg('AT+CPIN=').replace(/"/g, '') !== this.options.pin) {
+        this.pinTriesLeft--;
+        return this.answer([], '+CME ERROR: 16');
+      }
       this.pinOk = true;
+      this.pinTriesLeft = 3;
       return this.answer([]);
     }
+    if (cmd.startsWith('AT+CPINR')) return this.answer([`+CPINR: "SIM PIN",${this.pinTriesLeft},3`, '+CPINR: "SIM PUK",10,10']);
     if (cmd === 'AT+CSQ') return this.answer(['+CSQ: 21,99']);
     if (cmd === 'AT+CREG?') return this.answer(['+CREG: 0,1']);
     if (cmd === 'AT+COPS?') return this.answer(['+COPS: 0,0,"Virtual Network"']);
@@ -324,6 +348,9 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       return this.answer([]);
     }
     if (cmd.startsWith('AT+CPMS')) {
+      const mem = /^AT\+CPMS="?(SM|ME|MT)"?/.exec(cmd)?.[1];
+      if (cmd.startsWith('AT+CPMS=') && !mem) return this.answer([], '+CMS ERROR: 302');
+      if (mem) this.memory = mem;
       const used = this.storage.length;
       const size = this.options.storageSize;
       return this.answer([`+CPMS: ${used},${size},${used},${size},${used},${size}`]);
@@ -336,6 +363,13 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     if (cmd.startsWith('AT+CMGS=') && this.faults.ignoreSends) {
       this.faults.ignoreSends--;
       return;
+    }
+    if (cmd.startsWith('AT+CMGS=') && this.faults.failSendAfter) {
+      const f = this.faults.failSendAfter;
+      if (f.sends-- <= 0) {
+        this.faults.failSendAfter = undefined;
+        return this.answer([], `+CMS ERROR: ${f.code}`);
+      }
     }
     if (cmd.startsWith('AT+CMGS=')) {
       const length = Number(arg('AT+CMGS='));

@@ -185,7 +185,7 @@ describe('CMPP outcomes: links that drop, logins that fail, gateways that are do
     const started = Date.now();
     const r = await client.send({ to: '13800138000', payload: 'while down' });
     assert.equal(r.results[0].code, 'CMPP_QUEUE_TIMEOUT');
-    assert.match(r.results[0].description, /not sent within 0 s: the gateway could not be reached|not sent within \d+ s/);
+    assert.match(r.results[0].description, /not sent within 300 ms: the gateway could not be reached/);
     assert.ok(Date.now() - started < 2000, 'an outcome shortly after the deadline');
   });
 

@@ -119,7 +119,7 @@ describe('modem driver against virtual modems over TCP', function () {
     assert.ok(locked.commands.includes('AT+CPIN="1234"'));
     const other = network.modem('+886955555555', { pin: '1234' });
     const wrong = await connect(other, { pin: '9999' });
-    await assert.rejects(wrong.start(), (err) => err.code === 'CME_16' && /^AT\+CPIN=<PIN>: .*incorrect PIN/.test(err.message) && !err.message.includes('9999'));
+    await assert.rejects(wrong.start(), (err) => err.code === 'MODEM_PIN_REFUSED' && /AT\+CPIN=<PIN>: .*incorrect PIN/.test(err.message) && /2 tries left/.test(err.message) && !err.message.includes('9999'));
     assert.equal(wrong.state, 'failed');
     const third = network.modem('+886966666666', { pin: '1234' });
     const none = await connect(third);
