@@ -1,6 +1,6 @@
 import { cmpp, SmsError } from '../src';
 import { Node, NodeAPI, NodeDef } from './red';
-import { CmppConnectionNode, Users } from './shared';
+import { CmppConnectionNode, OutageLog, Users } from './shared';
 
 interface CmppConnectionDef extends NodeDef {
   host: string;
@@ -18,6 +18,11 @@ interface CmppConnectionDef extends NodeDef {
   queueSize: string | number;
   utcOffset: string | number;
   referenceBits: '8' | '16';
+  queueTimeout: string | number;
+  failWhenDown: boolean;
+  delivery: cmpp.Delivery;
+  loginRetry: string | number;
+  looseAuthenticator: boolean;
 }
 
 const num = (value: unknown, fallback: number): number => {
@@ -32,6 +37,8 @@ export = function register(RED: NodeAPI): void {
     const users = new Users();
     let client: cmpp.CmppClient | undefined;
     let closing: Promise<void> | undefined;
+    const outage = new OutageLog(node);
+    const where = `${config.host || '127.0.0.1'}:${num(config.port, 7890)}`;
 
     const options = (): cmpp.CmppClientOptions => ({
       host: config.host || '127.0.0.1',
@@ -50,12 +57,18 @@ export = function register(RED: NodeAPI): void {
       maxQueue: num(config.queueSize, 10000),
       utcOffsetMinutes: num(config.utcOffset, 8) * 60,
       referenceBits: config.referenceBits === '16' ? 16 : 8,
+      queueTimeoutMs: num(config.queueTimeout, 60) * 1000,
+      failWhenDown: config.failWhenDown === true,
+      delivery: config.delivery === 'at-most-once' ? 'at-most-once' : 'at-least-once',
+      loginRetryMs: num(config.loginRetry, 5) * 60000,
+      acceptLooseAuthenticator: config.looseAuthenticator === true,
     });
 
     function showState(state: cmpp.SessionState, detail?: Error): void {
       const depth = client?.session.depth ?? 0;
       switch (state) {
         case 'connected':
+          outage.up((seconds) => RED._('cmpp-connection.log.up', { where, seconds }));
           users.status(depth
             ? { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.queue', { depth }) }
             : { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.connected') });
@@ -63,13 +76,16 @@ export = function register(RED: NodeAPI): void {
         case 'connecting':
           users.status({ fill: 'yellow', shape: 'ring', text: RED._('cmpp-connection.status.connecting') });
           return;
-        case 'failed':
-          users.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-connection.status.loginFailed') });
-          if (detail) node.error(detail.message);
+        case 'failed': {
+          const retryAt = (detail as cmpp.RetryError | undefined)?.retryAt;
+          const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
+          users.status({ fill: 'red', shape: 'ring', text: time ? RED._('cmpp-connection.status.loginRetry', { time }) : RED._('cmpp-connection.status.loginFailed') });
+          if (detail) outage.down(detail.message);
           return;
+        }
         case 'disconnected':
           users.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-connection.status.disconnected') });
-          if (detail) node.warn(RED._('cmpp-connection.warn.disconnected', { reason: detail.message }));
+          if (detail) outage.down(RED._('cmpp-connection.warn.disconnected', { where, reason: detail.message }));
           return;
         default:
           users.status({});
@@ -89,11 +105,18 @@ export = function register(RED: NodeAPI): void {
       return client;
     };
 
+    /** Closes the client; messages still queued are failed, and their count said once, naming the connection. */
+    const closeClient = (c: cmpp.CmppClient): Promise<void> => {
+      const waiting = c.session.depth;
+      if (waiting) node.warn(RED._('cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
+      return c.close();
+    };
+
     node.deregister = async (user: Node): Promise<void> => {
       if (users.remove(user) === 0 && client) {
         const closingClient = client;
         client = undefined;
-        closing = closingClient.close();
+        closing = closeClient(closingClient);
         await closing;
       }
     };
@@ -103,7 +126,7 @@ export = function register(RED: NodeAPI): void {
       if (client) {
         const c = client;
         client = undefined;
-        c.close().then(finish, finish);
+        closeClient(c).then(finish, finish);
       } else if (closing) {
         closing.then(finish, finish);
       } else {

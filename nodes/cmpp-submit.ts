@@ -1,7 +1,7 @@
 import { Encoding } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { CmppConnectionNode, correlationOf, sendError, textToSend, requireConfig } from './shared';
+import { CmppConnectionNode, correlationOf, finishSend, maxPartsOf, sendError, textToSend, requireConfig } from './shared';
 
 interface CmppSubmitDef extends NodeDef {
   connection: string;
@@ -11,6 +11,7 @@ interface CmppSubmitDef extends NodeDef {
   registeredDelivery: boolean;
   srcId: string;
   serviceId: string;
+  maxParts: string | number;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -23,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     const client = connection.register(node);
 
     node.on('input', (msg: NodeMessage, send, done) => {
+      const finish = finishSend(RED, node, done, 'cmpp-submit.status.failed');
       client
         .send({
           to: (msg.to ?? config.to) as string | string[],
@@ -32,16 +34,17 @@ export = function register(RED: NodeAPI): void {
           srcId: (msg.srcId as string) || config.srcId || undefined,
           serviceId: (msg.serviceId as string) || config.serviceId || undefined,
           correlation: correlationOf(msg),
+          maxParts: maxPartsOf(config.maxParts),
         })
         .then((result) => {
           if (!result.ok) {
-            done(sendError(result, 'CMPP'));
+            finish(sendError(result, 'CMPP'));
             return;
           }
           msg.payload = result;
           send(msg);
-          done();
-        }, (err: Error) => done(err));
+          finish();
+        }, finish);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

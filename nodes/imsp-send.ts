@@ -1,7 +1,8 @@
-import { DeliveryReport, Encoding, imsp } from '../src';
+import { DeliveryReport, Encoding, imsp, SmsError } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ImspAccountNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { statusOf } from './status';
 
 interface ImspSendDef extends NodeDef {
   account: string;
@@ -12,6 +13,7 @@ interface ImspSendDef extends NodeDef {
   destPort: string;
   expire: string | number;
   track: boolean;
+  maxParts: string | number;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -31,7 +33,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     let pending = 0;
-    const showPending = (): void => node.status(pending ? { fill: 'blue', shape: 'dot', text: RED._('imsp-send.status.sending', { count: pending }) } : {});
+    const showPending = (): void => statusOf(node).link(pending ? { fill: 'blue', shape: 'dot', text: RED._('imsp-send.status.sending', { count: pending }) } : {});
 
     const onReport = (report: DeliveryReport): void => {
       const c = report.correlation as { node?: string } | undefined;
@@ -43,21 +45,17 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessage, send, done) => {
       pending++;
       showPending();
+      const end = finishSend(RED, node, done, 'imsp-send.status.failed');
       const finish = (err?: Error): void => {
         pending--;
         showPending();
-        if (err) {
-          node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.failed') });
-          done(err);
-        } else {
-          send([msg, null]);
-          done();
-        }
+        if (!err) send([msg, null]);
+        end(err);
       };
       if (msg.action === 'changePassword') {
         client.changePassword(String(msg.payload)).then((r) => {
           if (!r.ok) {
-            finish(Object.assign(new Error(`IMSP ChangePasswd: ${r.meaning} (${r.code} ${r.description})`), { code: `IMSP_${r.code}` }));
+            finish(new SmsError(`IMSP_${r.code}`, `IMSP ChangePasswd: ${r.meaning} (${r.code} ${r.description})`));
             return;
           }
           msg.payload = r;
@@ -75,6 +73,7 @@ export = function register(RED: NodeAPI): void {
         expireMinutes: Number(msg.expire ?? config.expire ?? 0),
         track: typeof msg.track === 'boolean' ? msg.track : config.track === true,
         correlation: { ...correlationOf(msg), node: node.id },
+        maxParts: maxPartsOf(config.maxParts),
       }).then((result) => {
         if (!result.ok) {
           finish(sendError(result, 'IMSP'));
@@ -86,6 +85,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      statusOf(node).stop();
       client.off('report', onReport);
       account.deregister(node);
       done();

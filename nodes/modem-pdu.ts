@@ -1,7 +1,7 @@
 import { DeliveryReport, Encoding, modem } from '../src';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { correlationOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 
 interface ModemPduDef extends NodeDef {
   modem: string;
@@ -11,6 +11,7 @@ interface ModemPduDef extends NodeDef {
   statusReport: boolean;
   validity: string | number;
   receive: boolean;
+  maxParts: string | number;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -30,6 +31,7 @@ export = function register(RED: NodeAPI): void {
     device.on('report', onReport);
 
     node.on('input', (msg: NodeMessage, send, done) => {
+      const finish = finishSend(RED, node, done, 'modem-pdu.status.failed');
       device.send({
         to: (msg.to ?? config.to) as string | string[],
         payload: textToSend(msg, config.message),
@@ -38,15 +40,16 @@ export = function register(RED: NodeAPI): void {
         validityMinutes: Number(msg.validity ?? config.validity) || undefined,
         flash: msg.flash === true,
         correlation: { ...correlationOf(msg), node: node.id },
+        maxParts: maxPartsOf(config.maxParts),
       }).then((result) => {
         if (!result.ok) {
-          done(sendError(result, 'MODEM'));
+          finish(sendError(result, 'MODEM'));
           return;
         }
         msg.payload = result;
         send([msg, null, null]);
-        done();
-      }, (err: Error) => done(err));
+        finish();
+      }, finish);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

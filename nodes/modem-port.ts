@@ -1,6 +1,6 @@
 import { modem } from '../src';
 import { Node, NodeAPI, NodeDef } from './red';
-import { ModemPortNode, Users } from './shared';
+import { ModemPortNode, OutageLog, Users } from './shared';
 
 interface ModemPortDef extends NodeDef {
   port: string;
@@ -8,6 +8,9 @@ interface ModemPortDef extends NodeDef {
   smsc: string;
   reopenMax: string | number;
   signalInterval: string | number;
+  storage: modem.Storage;
+  queueTimeout: string | number;
+  failWhenDown: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -16,6 +19,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const users = new Users();
     let device: modem.Modem | undefined;
+    const outage = new OutageLog(node);
 
     const show = (state: modem.ModemState, signal?: modem.Signal): void => {
       if (state === 'ready') {
@@ -31,6 +35,7 @@ export = function register(RED: NodeAPI): void {
     node.register = (user: Node): modem.Modem => {
       users.add(user);
       if (!device) {
+        const queueTimeout = Number(config.queueTimeout);
         device = new modem.Modem({
           port: config.port,
           baudRate: Number(config.baudRate) || 115200,
@@ -38,10 +43,14 @@ export = function register(RED: NodeAPI): void {
           smsc: config.smsc || undefined,
           reopen: { maxMs: (Number(config.reopenMax) || 30) * 1000 },
           signalIntervalMs: (Number(config.signalInterval) || 60) * 1000,
+          storage: config.storage === 'ME' || config.storage === 'MT' ? config.storage : 'SM',
+          queueTimeoutMs: (config.queueTimeout === '' || config.queueTimeout === undefined || !Number.isFinite(queueTimeout) ? 60 : queueTimeout) * 1000,
+          failWhenDown: config.failWhenDown === true,
         });
         device.on('state', (state, detail) => {
           show(state);
-          if (state === 'reopening' && detail) node.warn(RED._('modem-port.warn.reopening', { port: config.port, reason: detail.message }));
+          if (state === 'ready') outage.up((seconds) => RED._('modem-port.log.up', { port: config.port, seconds }));
+          if (state === 'reopening' && detail) outage.down(RED._('modem-port.warn.reopening', { port: config.port, reason: detail.message }));
           if (state === 'failed' && detail) node.error(detail.message);
         });
         device.on('signal', (signal) => show(device!.state, signal));

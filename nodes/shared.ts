@@ -2,8 +2,9 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, DeliveryReport, imsp, modem, SmsError } from '../src';
+import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, imsp, modem, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
+import { statusOf } from './status';
 
 /** The correlation data a send stores and its delivery report brings back. */
 export interface Correlation {
@@ -45,12 +46,13 @@ export class Users {
 
   add(node: Node): number {
     this.nodes.add(node);
-    node.status(this.last);
+    statusOf(node).link(this.last);
     return this.nodes.size;
   }
 
   remove(node: Node): number {
     this.nodes.delete(node);
+    statusOf(node).stop();
     return this.nodes.size;
   }
 
@@ -60,8 +62,46 @@ export class Users {
 
   status(status: NodeStatus): void {
     this.last = status;
-    for (const node of this.nodes) node.status(status);
+    for (const node of this.nodes) statusOf(node).link(status);
   }
+}
+
+/**
+ * Logs an outage of a link or port once when it starts and once when it
+ * ends, however many retries lie between.
+ */
+export class OutageLog {
+  private downSince?: number;
+
+  constructor(private readonly node: Node) {}
+
+  down(message: string): void {
+    if (this.downSince !== undefined) return;
+    this.downSince = Date.now();
+    this.node.warn(message);
+  }
+
+  up(message: (seconds: number) => string): void {
+    if (this.downSince === undefined) return;
+    const seconds = Math.round((Date.now() - this.downSince) / 1000);
+    this.downSince = undefined;
+    this.node.log(message(seconds));
+  }
+}
+
+/** The "max SMS per message" setting: blank is the default (10), 0 no limit. */
+export function maxPartsOf(value: unknown): number {
+  const n = Number(value);
+  return value === '' || value === undefined || value === null || !Number.isInteger(n) || n < 0 ? DEFAULT_MAX_PARTS : n;
+}
+
+/** How a send node ends one msg: the status says how the last send went, done() says the rest. */
+export function finishSend(RED: NodeAPI, node: Node, done: (err?: Error) => void, failedKey: string): (err?: Error) => void {
+  return (err?: Error) => {
+    if (err) statusOf(node).failed(RED._(failedKey, { code: (err as SmsError).code ?? 'ERROR' }));
+    else statusOf(node).succeeded();
+    done(err);
+  };
 }
 
 /** The cmpp-connection config node, as its users see it. */

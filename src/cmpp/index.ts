@@ -3,7 +3,7 @@ export { Framer, DEFAULT_MAX_FRAME } from './framer';
 export { COMMANDS, Command, Version, V2, V3, layoutOf } from './messages';
 export { packMsgId, unpackMsgId, msgIdToBuffer, msgIdFromBuffer, msgIdPlus, MsgIdFields } from './msgid';
 export { authenticatorSource, authenticatorIsmg, connectTimestamp } from './auth';
-export { CmppSession, SessionOptions, SessionState } from './session';
+export { CmppSession, SessionOptions, SessionState, Delivery, RetryError, uncertain } from './session';
 export { CmppClient, CmppClientOptions, CmppSendRequest, SendResult, IncomingSms, parseRecipients } from './client';
 export { IsmgSimulator, IsmgSimulatorOptions, Faults, SubmitRecord } from './simulator';
 export { decodeContent } from './content';

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
 import { SmsError } from '../errors';
+import { checkParts, refuseEmpty } from '../limits';
 import { DeliveryReport, DeliveryStatus, ReportTracker } from '../reports';
 import { inOrder, PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -57,6 +58,8 @@ export interface ImspSendRequest {
   /** a fixed concatenation reference (otherwise the next one for the first recipient) */
   reference?: number;
   correlation?: unknown;
+  /** SMS this message may cost per recipient at most (default 10; 0: no limit) */
+  maxParts?: number;
 }
 
 export interface ImspPartResult extends PartResult {
@@ -171,6 +174,7 @@ export class ImspClient extends EventEmitter {
 
   async send(request: ImspSendRequest): Promise<ImspSendResult> {
     const recipients = recipientList(request.to);
+    refuseEmpty(request.payload, request.encoding);
     const msgType = request.msgType ?? 0;
     const plan = this.plan(request, msgType);
     const chunks = this.chunk(recipients);
@@ -265,6 +269,7 @@ export class ImspClient extends EventEmitter {
       to: String(Array.isArray(request.to) ? request.to[0] : request.to),
       allocator: this.references,
     });
+    checkParts(split, request.maxParts);
     return {
       encoding: split.encoding,
       msgDcs: split.code,

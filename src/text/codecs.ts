@@ -139,7 +139,7 @@ const GSM7: Record<NewlineStyle, TextCodec> = { lf: gsm7Codec('lf'), escape: gsm
 
 export function codecFor(encoding: Encoding, newline: NewlineStyle = 'lf'): TextCodec {
   if (encoding === 'gsm7') return GSM7[newline];
-  const codec = CODECS[encoding];
+  const codec = Object.hasOwn(CODECS, encoding) ? CODECS[encoding] : undefined;
   if (!codec) throw new SmsError('SMS_FIELD', `encoding: "${encoding}" is not one of ${ENCODINGS.join(', ')}`, 'encoding');
   return codec;
 }

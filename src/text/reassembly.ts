@@ -6,6 +6,7 @@
  * handed on the same way, so memory stays bounded and nothing vanishes unseen.
  */
 import { EventEmitter } from 'node:events';
+import { SmsError } from '../errors';
 
 export interface IncomingPart<M = unknown> {
   from: string;
@@ -88,6 +89,10 @@ export class Reassembler<M = unknown> extends EventEmitter {
    * handed on at once as a message of its own.
    */
   push(part: IncomingPart<M>): void {
+    if (!Number.isInteger(part.total) || !Number.isInteger(part.sequence) || part.total > 255) {
+      // The wire carries both in one octet: anything else is a caller's mistake, not a message.
+      throw new SmsError('SMS_FIELD', `total: the parts of a message are counted 1 to 255 in whole numbers, got total ${String(part.total)}, sequence ${String(part.sequence)}`, 'total');
+    }
     if (part.total <= 1 || part.sequence < 1 || part.sequence > part.total) {
       this.counts.completed++;
       this.emit('message', join(part, new Map([[1, { ...part, sequence: 1, total: 1 }]]), 1));

@@ -72,13 +72,14 @@ export const PROFILES: Record<Target, TargetProfile> = {
 };
 
 export function profileFor(target: Target): TargetProfile {
-  const profile = PROFILES[target];
+  // Own properties only: "__proto__" or "constructor" from a msg are not targets.
+  const profile = Object.hasOwn(PROFILES, target) ? PROFILES[target] : undefined;
   if (!profile) throw new SmsError('SMS_FIELD', `target: "${target}" is not one of ${TARGETS.join(', ')}`, 'target');
   return profile;
 }
 
 export function ruleFor(profile: TargetProfile, encoding: Encoding): EncodingRule {
-  const rule = profile.rules[encoding];
+  const rule = Object.hasOwn(profile.rules, encoding) ? profile.rules[encoding] : undefined;
   if (!rule) {
     const allowed = Object.keys(profile.rules).join(', ');
     throw new SmsError('SMS_ENCODING', `encoding: ${profile.target} cannot carry ${encoding}; it takes ${allowed}`, 'encoding');

@@ -80,7 +80,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     const submit = helper.getNode('submit');
     const statuses = [];
     submit.on('call:status', (call) => statuses.push(call.args[0]));
-    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.loginFailed'), { what: 'the login failure status' });
+    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.loginRetry'), { what: 'the login failure status' });
     const caught = next('caught');
     submit.receive({ payload: 'x', to: '13800138000' });
     const msg = await caught;
@@ -98,6 +98,92 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     helper.getNode('submit2').receive({ payload: 'hello' });
     const msg = await caught;
     assert.match(msg.error.message, /CMPP send to 13900139000, part 1, failed: Dest_terminal_Id error/);
+  });
+
+  it('shows a failed send as a red ring with its code on the send node until the next success', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const submit = helper.getNode('submit2');
+    const statuses = [];
+    submit.on('call:status', (call) => statuses.push(call.args[0]));
+    sim.faults.submitResult = 13;
+    const caught = next('caught');
+    submit.receive({ payload: 'hello' });
+    await caught;
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'cmpp-submit.status.failed'), { what: 'the red ring' });
+    // A change of the link's state does not hide the failure.
+    sim.faults.submitResult = 0;
+    const sent = next('sent');
+    submit.receive({ payload: 'hello again' });
+    await sent;
+    await until(() => statuses[statuses.length - 1].fill === 'green', { what: 'the failure to clear after a success' });
+  });
+
+  it('refuses a text over the node\'s SMS limit, and an empty one, with the reason on the msg', async () => {
+    const f = flow(sim.port);
+    f.find((n) => n.id === 'submit2').maxParts = 2;
+    await helper.load(nodes, f, { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    let caught = next('caught');
+    helper.getNode('submit2').receive({ payload: 'x'.repeat(400) });
+    let msg = await caught;
+    assert.match(msg.error.message, /needs 3 SMS .* the limit is 2 per message/);
+    caught = next('caught');
+    helper.getNode('submit2').receive({ payload: '' });
+    msg = await caught;
+    assert.match(msg.error.message, /the message is empty/);
+    assert.equal(sim.record.submits.length, 0);
+  });
+
+  it('updates a node\'s status at most four times a second, however busy the queue', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const submit = helper.getNode('submit2');
+    const times = [];
+    submit.on('call:status', () => times.push(Date.now()));
+    let count = 0;
+    helper.getNode('sent').on('input', () => count++);
+    helper.getNode('caught').on('input', () => count++);
+    for (let i = 0; i < 500; i++) submit.receive({ payload: `m${i}` });
+    await until(() => count === 500, { timeoutMs: 10000, what: '500 sends' });
+    await new Promise((r) => setTimeout(r, 300));
+    const span = Math.max(1, times[times.length - 1] - times[0]);
+    assert.ok(times.length <= Math.ceil(span / 250) + 2, `${times.length} status updates in ${span} ms`);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 240, 'never two within a quarter second');
+  });
+
+  it('logs an outage once when it starts and once when it ends, not every retry', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const port = sim.port;
+    await sim.stop();
+    sim.dropLinks();
+    await new Promise((r) => setTimeout(r, 1500)); // reconnect tries every second at most
+    sim = new cmpp.IsmgSimulator({ port });
+    await sim.start();
+    await until(() => sim.sessions === 1, { timeoutMs: 5000, what: 'the reconnect' });
+    const logs = helper.log().args.map((a) => a[0]).filter((e) => e.id === 'conn');
+    const downs = logs.filter((e) => /CMPP link to 127\.0\.0\.1:\d+ down/.test(String(e.msg)) || String(e.msg).includes('cmpp-connection.warn.disconnected'));
+    const ups = logs.filter((e) => String(e.msg).includes('cmpp-connection.log.up'));
+    assert.equal(downs.length, 1, JSON.stringify(logs.map((e) => e.msg)));
+    assert.equal(ups.length, 1);
+  });
+
+  it('warns once, naming the connection, when a deploy closes it with messages still queued', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    sim.faults.withholdResponses = true;
+    for (let i = 0; i < 30; i++) helper.getNode('submit2').receive({ payload: `queued ${i}` });
+    await until(() => sim.record.submits.length === 16, { what: 'a full window' });
+    const warnings = [];
+    const conn = helper.getNode('conn');
+    const warn = conn.warn.bind(conn);
+    conn.warn = (m) => { // the helper's spies are gone once unload starts
+      warnings.push(String(m));
+      warn(m);
+    };
+    await helper.unload();
+    assert.deepEqual(warnings.filter((w) => w === 'cmpp-connection.warn.closedWithQueue'), ['cmpp-connection.warn.closedWithQueue']);
   });
 
   it('closes the connection with TERMINATE when the flow stops', async () => {

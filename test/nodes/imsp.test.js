@@ -1,5 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
+const { until } = require('../support/wait');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { imsp } = require('../../dist/src');
 const nodes = ['imsp-account', 'imsp-send'].map((n) => require(`../../dist/nodes/${n}.js`));
@@ -52,9 +53,12 @@ describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`,
 
   it('reports a refused send to a Catch node with the code and its meaning, password never shown', async () => {
     await helper.load(nodes, flow(sim), { acct: { password: 'wrong-pw' } });
+    const statuses = [];
+    helper.getNode('send').on('call:status', (call) => statuses.push(call.args[0]));
     const caught = next('caught');
     helper.getNode('send').receive({ payload: 'x' });
     const msg = await caught;
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'imsp-send.status.failed'), { what: 'the same red ring as every channel' });
     assert.match(msg.error.message, /IMSP send to 0912345678, part 1, failed: Password error or no this account/);
     assert.equal(msg.payload, 'x');
     assert.ok(!JSON.stringify(helper.log().args).includes('wrong-pw'));

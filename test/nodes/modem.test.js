@@ -54,10 +54,13 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     await helper.load(nodes, flow(), { portA: { pin: '0000' } });
     await until(() => network.modems.get('886911111111').commands.includes('AT+CMGL=4'));
     network.modems.get('886911111111').faults.cmsError = 331;
+    const statuses = [];
+    helper.getNode('sendA').on('call:status', (call) => statuses.push(call.args[0]));
     const caught = next('caught');
     helper.getNode('sendA').receive({ payload: 'x' });
     const msg = await caught;
     assert.match(msg.error.message, /MODEM send to \+886922222222, part 1, failed: .*no network service/);
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'modem-pdu.status.failed'), { what: 'the same red ring as every channel' });
     assert.ok(!JSON.stringify(helper.log().args).includes('"0000"'));
   });
 });
