@@ -75,7 +75,12 @@ function checkRange(field: string, value: number, min: number, max: number): voi
   }
 }
 
+function checkBits(field: string, bits: unknown): void {
+  if (bits !== 8 && bits !== 16) throw new SmsError('SMS_FIELD', `${field}: must be 8 or 16, got ${String(bits)}`, field);
+}
+
 export function concatElement(c: Concatenation): UdhElement {
+  checkBits('referenceBits', c.referenceBits);
   checkRange('reference', c.reference, 0, c.referenceBits === 16 ? 0xffff : 0xff);
   checkRange('total', c.total, 1, 255);
   checkRange('sequence', c.sequence, 1, c.total);
@@ -83,6 +88,7 @@ export function concatElement(c: Concatenation): UdhElement {
 }
 
 export function portsElement(p: ApplicationPorts): UdhElement {
+  checkBits('portBits', p.portBits);
   const max = p.portBits === 16 ? 0xffff : 0xff;
   checkRange('destination port', p.destination, 0, max);
   checkRange('source port', p.source, 0, max);

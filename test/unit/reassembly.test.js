@@ -86,3 +86,14 @@ describe('reassembly of incoming parts', () => {
     assert.equal(out[0].text, undefined);
   });
 });
+
+describe('reassembly: parts counted as the wire counts them', () => {
+  for (const total of [1e9, 256, 2.5, NaN]) {
+    it(`refuses a part whose total is ${total} with a typed error, and holds nothing for it`, () => {
+      const r = new core.Reassembler({ timeoutMs: 1000 });
+      assert.throws(() => r.push({ from: 'A', reference: 1, total, sequence: 1, text: 'x' }), (e) => e.code === 'SMS_FIELD' && e.field === 'total');
+      assert.equal(r.stats.pending, 0);
+      r.flush();
+    });
+  }
+});

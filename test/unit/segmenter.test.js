@@ -162,3 +162,14 @@ describe('reference allocator', () => {
     assert.equal(alloc.allocate('c', 8), 1);
   });
 });
+
+describe('segmenter: options from a msg or the admin endpoint', () => {
+  for (const [key, value] of [['target', '__proto__'], ['target', 'constructor'], ['encoding', 'constructor'], ['encoding', '__proto__'], ['encoding', 'toString']]) {
+    it(`answers ${key} "${value}" with a typed error that names the field`, () => {
+      assert.throws(() => core.segment('hello', { [key]: value }), (e) => e instanceof core.SmsError && e.field === key && new RegExp(`"?${value}"?`).test(e.message));
+    });
+  }
+  it('answers a port or reference width that is not 8 or 16 with a typed error', () => {
+    assert.throws(() => core.segment('x', { ports: { destination: 5000, portBits: 12 } }), (e) => e.code === 'SMS_FIELD' && e.field === 'portBits');
+  });
+});
