@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
+import { pushBounded } from '../bounded';
 import { Reassembler } from '../text/reassembly';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
@@ -42,6 +43,8 @@ export interface IsmgSimulatorOptions {
   activeTestIntervalMs?: number;
   /** keep no record of submits and no phone inboxes (for benchmarks) */
   lean?: boolean;
+  /** entries each record and each phone's inbox keeps at most, the oldest dropped first (default 100000) */
+  recordLimit?: number;
   /** what a phone answers to a message it received (nothing when undefined) */
   autoReply?: (message: PhoneMessage) => string | undefined;
   utcOffsetMinutes?: number;
@@ -130,13 +133,14 @@ export class IsmgSimulator extends EventEmitter {
       reportStat: () => 'DELIVRD',
       activeTestIntervalMs: 0,
       lean: false,
+      recordLimit: 100000,
       utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
       ...options,
     };
     this.reassembler.on('message', (m) => {
       const { to, from } = m.parts[0].meta as { to: string; from: string };
       const list = this.inboxes.get(to) ?? [];
-      list.push({ from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, incomplete: m.incomplete, at: Date.now() });
+      pushBounded(list, { from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, incomplete: m.incomplete, at: Date.now() }, this.options.recordLimit);
       this.inboxes.set(to, list);
       const received = list[list.length - 1];
       this.emit('phone', received);
@@ -285,7 +289,7 @@ export class IsmgSimulator extends EventEmitter {
 
   private onPdu(link: Link, pdu: CmppPdu): void {
     if (pdu.command.endsWith('_RESP')) {
-      if (pdu.command === 'DELIVER_RESP' && !this.options.lean) this.record.deliverResps.push(pdu.body);
+      if (pdu.command === 'DELIVER_RESP' && !this.options.lean) pushBounded(this.record.deliverResps, pdu.body, this.options.recordLimit);
       if (pdu.command === 'ACTIVE_TEST_RESP') this.record.activeTestResps++;
       const waiter = link.pending.get(pdu.sequenceId);
       link.pending.delete(pdu.sequenceId);
@@ -336,7 +340,7 @@ export class IsmgSimulator extends EventEmitter {
     else if (secret === undefined) status = 2;
     else if (!authenticatorSource(sourceAddr, secret, String(timestamp).padStart(10, '0')).equals(source)) status = 3;
     if (this.faults.refuseLogin) status = this.faults.refuseLogin;
-    this.record.connects.push({ spId: sourceAddr, version, status, timestamp });
+    pushBounded(this.record.connects, { spId: sourceAddr, version, status, timestamp }, this.options.recordLimit);
     let authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
     if (this.faults.badAuthenticator) authenticatorIsmgValue = Buffer.alloc(16, 0x55);
     if (this.faults.looseAuthenticator && status === 0) authenticatorIsmgValue = createHash('md5').update(Buffer.alloc(4)).digest();
@@ -359,7 +363,7 @@ export class IsmgSimulator extends EventEmitter {
     if (this.faults.ignoreSubmits && this.faults.ignoreSubmits > 0) {
       this.faults.ignoreSubmits--;
       link.unanswered--; // as if lost on the way: the SP no longer waits for it once it resends
-      this.record.submits.push({ version: link.version, sequenceId: pdu.sequenceId, body, msgId: '', result: -1, receivedAt: Date.now() });
+      pushBounded(this.record.submits, { version: link.version, sequenceId: pdu.sequenceId, body, msgId: '', result: -1, receivedAt: Date.now() }, this.options.recordLimit);
       return;
     }
     let result = this.faults.submitResult ?? 0;
@@ -368,7 +372,7 @@ export class IsmgSimulator extends EventEmitter {
       result = 8;
     }
     const msgId = result === 0 ? this.nextMsgId(recipients.length) : '0';
-    if (!this.options.lean) this.record.submits.push({ version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() });
+    if (!this.options.lean) pushBounded(this.record.submits, { version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
     this.emit('submit', body, msgId, result);
     const timing = this.options.reportTiming;
     if (result === 0 && Number(body.registeredDelivery) === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {

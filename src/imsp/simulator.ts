@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import * as iconv from 'iconv-lite';
+import { boundMap, pushBounded } from '../bounded';
 import { Reassembler } from '../text/reassembly';
 import { decodeGsm7 } from '../text/gsm7';
 import { parseUdh } from '../text/udh';
@@ -29,6 +30,8 @@ export interface ImspSimulatorOptions {
   finalCode?: (to: string) => number;
   /** the server's certificate and key (default: a new self-signed one) */
   certificate?: SelfSignedCertificate;
+  /** entries the request record, each phone's inbox and the sent-message index keep at most (default 100000) */
+  recordLimit?: number;
   /** offer only these TLS versions (tests of refusal) */
   tls?: { minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' };
 }
@@ -109,12 +112,12 @@ export class ImspSimulator extends EventEmitter {
   constructor(options: ImspSimulatorOptions = {}) {
     super();
     const { certificate, ...rest } = options;
-    this.options = { host: '127.0.0.1', port: 0, accounts: { demo0001: 'pass1234' }, deliverAfterMs: 100, maxRecipients: 20, finalCode: () => 0, ...rest };
+    this.options = { host: '127.0.0.1', port: 0, accounts: { demo0001: 'pass1234' }, deliverAfterMs: 100, maxRecipients: 20, finalCode: () => 0, recordLimit: 100000, ...rest };
     this.certificate = certificate ?? selfSignedCertificate('smsflow IMSP simulator');
     this.reassembler.on('message', (m) => {
       const to = (m.parts[0].meta as { to: string }).to;
       const list = this.inboxes.get(to) ?? [];
-      list.push({ text: m.text ?? '', parts: m.total, incomplete: m.incomplete, at: Date.now() });
+      pushBounded(list, { text: m.text ?? '', parts: m.total, incomplete: m.incomplete, at: Date.now() }, this.options.recordLimit);
       this.inboxes.set(to, list);
       this.emit('phone', to, list[list.length - 1]);
     });
@@ -214,7 +217,7 @@ export class ImspSimulator extends EventEmitter {
       const record: ImspRequestRecord = { servlet, method: req.method ?? '', params: {}, raw };
       for (const [k, v] of params) record.params[k] = v.toString('latin1');
       if (servlet === 'SubmitSM' && text('msg_dcs') === '0' && params.has('msg')) record.params.msg = iconv.decode(params.get('msg') as Buffer, 'big5');
-      this.requests.push(record);
+      pushBounded(this.requests, record, this.options.recordLimit);
       this.emit('request', record);
 
       const account = text('account');
@@ -284,6 +287,7 @@ export class ImspSimulator extends EventEmitter {
     const list = this.sent.get(messageId) ?? [];
     list.push({ messageId, to, at: Date.now() });
     this.sent.set(messageId, list);
+    boundMap(this.sent, this.options.recordLimit);
   }
 
   private toPhone(to: string, msg: Buffer, dcs: string, udhi: boolean, hex: boolean): void {

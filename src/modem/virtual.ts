@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { decodeDeliver, decodeSubmit, encodeDeliver, encodeStatusReport } from '../pdu/tpdu';
 import { submitsFor } from '../pdu/submits';
+import { pushBounded } from '../bounded';
 import { Reassembler } from '../text/reassembly';
 import { fromHex } from '../pdu/octets';
 
@@ -307,7 +308,7 @@ export class VirtualModem extends EventEmitter implements Subscriber {
   }
 
   private onCommand(line: string): void {
-    this.commands.push(line);
+    pushBounded(this.commands, line, 10000);
     if (this.echo) this.write(`${line}\r`);
     if (this.faults.silence && this.faults.silence > 0) {
       this.faults.silence--;

@@ -283,3 +283,17 @@ describe('CMPP simulator stays flat', () => {
   });
 });
 
+
+describe('simulators stay within their record limit', () => {
+  it('the CMPP simulator keeps the newest entries of each record and inbox', async () => {
+    const { sim, client } = await setup({}, { recordLimit: 50 });
+    await client.start();
+    await Promise.all(Array.from({ length: 200 }, (_, i) => client.send({ to: '13800138000', payload: `n${i}` })));
+    await until(() => sim.inboxes.get('13800138000')?.some((m) => m.text === 'n199'), { what: 'the last message at the phone' });
+    assert.ok(sim.record.submits.length <= 55 && sim.record.submits.length >= 50, `submits kept: ${sim.record.submits.length}`);
+    assert.ok(sim.inboxes.get('13800138000').length <= 55);
+    assert.equal(sim.record.submits[sim.record.submits.length - 1].body.msgContent.toString(), 'n199', 'the newest are kept');
+    await client.close();
+    await sim.stop();
+  });
+});
