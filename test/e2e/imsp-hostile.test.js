@@ -104,6 +104,23 @@ describe('IMSP client against hostile servers', function () {
   });
 });
 
+describe('IMSP client refuses what it cannot send well', () => {
+  it('an empty text and a text over the SMS limit, before any request', async () => {
+    const sim = new imsp.ImspSimulator();
+    await sim.start();
+    const client = new imsp.ImspClient({ ...ACCOUNT, baseUrl: sim.baseUrl, ca: sim.certificate.cert });
+    try {
+      await assert.rejects(client.send({ to: '0912345678', payload: '' }), (e) => e.code === 'SMS_EMPTY' && e.field === 'payload');
+      await assert.rejects(client.send({ to: '0912345678', payload: '溫度'.repeat(400) }), (e) => e.code === 'SMS_TOO_MANY_PARTS' && /needs 12 SMS \(ucs2, about 134 octets each\) and the limit is 10/.test(e.message));
+      assert.equal(sim.requests.length, 0);
+      assert.equal((await client.send({ to: '0912345678', payload: '溫度'.repeat(400), maxParts: 0 })).parts, 12);
+    } finally {
+      client.close();
+      await sim.stop();
+    }
+  });
+});
+
 describe('IMSP reply parser against hostile replies', function () {
   // With the old regex, 3 MB of "<body" took minutes; the mocha timeout is the bound.
   this.timeout(5000);
