@@ -162,7 +162,10 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     sim = new cmpp.IsmgSimulator({ port });
     await sim.start();
     await until(() => sim.sessions === 1, { timeoutMs: 5000, what: 'the reconnect' });
-    const logs = helper.log().args.map((a) => a[0]).filter((e) => e.id === 'conn');
+    const connLogs = () => helper.log().args.map((a) => a[0]).filter((e) => e.id === 'conn');
+    // The gateway counts the login before the client has read its answer: wait for the client's side.
+    await until(() => connLogs().some((e) => String(e.msg).includes('cmpp-connection.log.up')), { what: 'the link to be logged up' });
+    const logs = connLogs();
     const downs = logs.filter((e) => /CMPP link to 127\.0\.0\.1:\d+ down/.test(String(e.msg)) || String(e.msg).includes('cmpp-connection.warn.disconnected'));
     const ups = logs.filter((e) => String(e.msg).includes('cmpp-connection.log.up'));
     assert.equal(downs.length, 1, JSON.stringify(logs.map((e) => e.msg)));
