@@ -4,6 +4,7 @@
 // exchange of frames of the same sizes with the same window, in the same run.
 const net = require('node:net');
 const { cmpp } = require('../dist/src');
+const testing = require('../dist/src/testing');
 const { compare, printTable } = require('./harness');
 
 const BODY = {
@@ -16,7 +17,7 @@ const WINDOW = 16;
 const SECONDS = 2;
 
 async function throughputOfSession() {
-  const sim = new cmpp.IsmgSimulator({ lean: true });
+  const sim = new testing.IsmgSimulator({ lean: true });
   const port = await sim.start();
   const session = new cmpp.CmppSession({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: 1e6 });
   await session.start();

@@ -4,6 +4,7 @@
 // server with the same concurrency, in the same run.
 const https = require('node:https');
 const { imsp } = require('../dist/src');
+const testing = require('../dist/src/testing');
 const { printTable } = require('./harness');
 
 const CONCURRENCY = 8;
@@ -23,7 +24,7 @@ async function loop(once) {
 }
 
 module.exports = async function run() {
-  const sim = new imsp.ImspSimulator();
+  const sim = new testing.ImspSimulator();
   await sim.start();
   const client = new imsp.ImspClient({ account: 'demo0001', password: 'pass1234', baseUrl: sim.baseUrl, ca: sim.certificate.cert });
   const params = { to_addr: '0912345678', msg_type: 0, msg_dcs: 8, msg: '5BB65EAD' };

@@ -8,7 +8,8 @@ const { X509Certificate } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { startSimulators, selfSignedCertificate, servePhonesPage } = require('../dist/src');
+const { selfSignedCertificate } = require('../dist/src');
+const { startSimulators, servePhonesPage } = require('../dist/src/testing');
 
 const root = path.join(__dirname, '..');
 const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user');

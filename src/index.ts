@@ -12,5 +12,3 @@ export * as imsp from './imsp';
 export * as pdu from './pdu';
 export * as modem from './modem';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';
-export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';
-export { servePhonesPage, inboxes, InboxEntry } from './phones-page';

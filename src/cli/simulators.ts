@@ -3,7 +3,7 @@
  * smsflow-simulators: the carrier simulators on this machine's loopback.
  *   smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--print-ca]
  */
-import { startSimulators } from '../simulators';
+import { startSimulators } from '../testing/simulators';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,6 +5,5 @@ export { packMsgId, unpackMsgId, msgIdToBuffer, msgIdFromBuffer, msgIdPlus, MsgI
 export { authenticatorSource, authenticatorIsmg, connectTimestamp } from './auth';
 export { CmppSession, SessionOptions, SessionState, Delivery, RetryError, uncertain } from './session';
 export { CmppClient, CmppClientOptions, CmppSendRequest, SendResult, IncomingSms, parseRecipients } from './client';
-export { IsmgSimulator, IsmgSimulatorOptions, Faults, SubmitRecord } from './simulator';
 export { decodeContent } from './content';
 export { reportStatus, describeSubmitResult } from './status';

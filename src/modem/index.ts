@@ -1,5 +1,4 @@
 export { AtEngine, AtEngineOptions, CommandOptions, Lane, Urc } from './at';
 export { Modem, ModemOptions, ModemState, ModemSendRequest, ModemSendResult, ModemPartResult, ModemIncoming, Signal, Storage } from './modem';
-export { VirtualNetwork, VirtualModem, VirtualPhone, Subscriber, VirtualModemOptions, VirtualNetworkOptions, VirtualFaults } from './virtual';
 export { openLine } from './transport';
 export { cmsError, cmeError } from './errors';

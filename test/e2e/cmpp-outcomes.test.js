@@ -6,12 +6,13 @@
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const { cmpp } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const { until, sleep } = require('../support/wait');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
 async function setup(clientOptions = {}, simOptions = {}) {
-  const sim = new cmpp.IsmgSimulator({ reportDelayMs: 5, ...simOptions });
+  const sim = new testing.IsmgSimulator({ reportDelayMs: 5, ...simOptions });
   const port = await sim.start();
   const client = new cmpp.CmppClient({ host: '127.0.0.1', port, ...SP, srcId: '1069001', reconnect: { initialMs: 20, maxMs: 100 }, ...clientOptions });
   const errors = [];

@@ -2,12 +2,13 @@
 // The CMPP client against the ISMG simulator over loopback TCP.
 const assert = require('node:assert/strict');
 const { cmpp, SmsError } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const { until, once, sleep } = require('../support/wait');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
 async function setup(clientOptions = {}, simOptions = {}) {
-  const sim = new cmpp.IsmgSimulator({ reportDelayMs: 10, ...simOptions });
+  const sim = new testing.IsmgSimulator({ reportDelayMs: 10, ...simOptions });
   const port = await sim.start();
   const client = new cmpp.CmppClient({ host: '127.0.0.1', port, ...SP, srcId: '1069001', reconnect: { initialMs: 20, maxMs: 100 }, ...clientOptions });
   client.on('error', () => undefined);

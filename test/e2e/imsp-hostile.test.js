@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const https = require('node:https');
 const iconv = require('iconv-lite');
 const { imsp, selfSignedCertificate } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 
 const ACCOUNT = { account: 'demo0001', password: 'pass1234' };
 const certificate = selfSignedCertificate();
@@ -106,7 +107,7 @@ describe('IMSP client against hostile servers', function () {
 
 describe('IMSP client refuses what it cannot send well', () => {
   it('an empty text and a text over the SMS limit, before any request', async () => {
-    const sim = new imsp.ImspSimulator();
+    const sim = new testing.ImspSimulator();
     await sim.start();
     const client = new imsp.ImspClient({ ...ACCOUNT, baseUrl: sim.baseUrl, ca: sim.certificate.cert });
     try {
@@ -132,7 +133,7 @@ describe('IMSP reply parser against hostile replies', function () {
 
 describe('IMSP simulator against malformed requests', () => {
   it('answers a parameter name with a bad percent escape, and keeps serving', async () => {
-    const sim = new imsp.ImspSimulator();
+    const sim = new testing.ImspSimulator();
     await sim.start();
     try {
       const status = await new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // The IMSP client against the IMSP simulator over HTTPS on loopback.
 const assert = require('node:assert/strict');
 const { imsp } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const examples = require('../fixtures/imsp-examples.json');
 const { until } = require('../support/wait');
 
@@ -12,7 +13,7 @@ describe('IMSP client against the IMSP simulator (HTTPS)', function () {
   let client;
   const make = (options = {}) => new imsp.ImspClient({ ...ACCOUNT, baseUrl: sim.baseUrl, ca: sim.certificate.cert, timeoutMs: 2000, polling: { initialMs: 20, maxMs: 80 }, ...options });
   beforeEach(async () => {
-    sim = new imsp.ImspSimulator({ deliverAfterMs: 60 });
+    sim = new testing.ImspSimulator({ deliverAfterMs: 60 });
     await sim.start();
     client = make();
   });
@@ -121,7 +122,7 @@ describe('IMSP client against the IMSP simulator (HTTPS)', function () {
 
   it('polls QuerySM until each recipient is final and reports it, long messages combined', async () => {
     await sim.stop();
-    sim = new imsp.ImspSimulator({ deliverAfterMs: 60, finalCode: (to) => (to === '0987654321' ? 8 : 0) });
+    sim = new testing.ImspSimulator({ deliverAfterMs: 60, finalCode: (to) => (to === '0987654321' ? 8 : 0) });
     await sim.start();
     client.close();
     client = make();
@@ -151,7 +152,7 @@ describe('IMSP client against the IMSP simulator (HTTPS)', function () {
   });
 
   it('refuses a server that offers only TLS 1.1', async () => {
-    const old = new imsp.ImspSimulator({ tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' } });
+    const old = new testing.ImspSimulator({ tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' } });
     await old.start();
     const c = new imsp.ImspClient({ ...ACCOUNT, baseUrl: old.baseUrl, ca: old.certificate.cert });
     try {

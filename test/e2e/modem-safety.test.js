@@ -7,6 +7,7 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const { PassThrough, Duplex } = require('node:stream');
 const { modem } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const { until, sleep } = require('../support/wait');
 
 const A = '+886911111111';
@@ -25,7 +26,7 @@ describe('modem safety against virtual modems gone wrong', function () {
     return m;
   }
   beforeEach(() => {
-    network = new modem.VirtualNetwork({ reportDelayMs: 10 });
+    network = new testing.VirtualNetwork({ reportDelayMs: 10 });
   });
   afterEach(async () => {
     await Promise.all(started.splice(0).map((m) => m.close()));

@@ -3,6 +3,7 @@
 // and through serialport's mock binding.
 const assert = require('node:assert/strict');
 const { modem, pdu } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 const { serialLine } = require('../support/serial-mock');
 
@@ -24,7 +25,7 @@ describe('modem driver against virtual modems over TCP', function () {
     return m;
   }
   beforeEach(async () => {
-    network = new modem.VirtualNetwork({ reportDelayMs: 10 });
+    network = new testing.VirtualNetwork({ reportDelayMs: 10 });
     a = network.modem(A);
     b = network.modem(B);
     ma = await connect(a);
@@ -133,7 +134,7 @@ describe('modem driver against virtual modems over TCP', function () {
 
 describe('modem driver through serialport\'s mock binding', function () {
   it('sends and receives over a SerialPort stream', async () => {
-    const network = new modem.VirtualNetwork({ reportDelayMs: 10 });
+    const network = new testing.VirtualNetwork({ reportDelayMs: 10 });
     const a = network.modem(A);
     const b = network.modem(B);
     const ma = new modem.Modem({ open: serialLine(a, '/dev/ttyVIRTUAL-A'), signalIntervalMs: 0 });

@@ -3,6 +3,7 @@ const assert = require('node:assert/strict');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { until } = require('../support/wait');
 const { cmpp } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const nodes = ['cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in'].map((n) => require(`../../dist/nodes/${n}.js`));
 
 function flow(port, extra = {}) {
@@ -27,7 +28,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
   before(() => helper.startServer());
   after(() => helper.stopServer());
   beforeEach(async () => {
-    sim = new cmpp.IsmgSimulator({ reportDelayMs: 10 });
+    sim = new testing.IsmgSimulator({ reportDelayMs: 10 });
     await sim.start();
   });
   afterEach(async () => {
@@ -159,7 +160,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     await sim.stop();
     sim.dropLinks();
     await new Promise((r) => setTimeout(r, 1500)); // reconnect tries every second at most
-    sim = new cmpp.IsmgSimulator({ port });
+    sim = new testing.IsmgSimulator({ port });
     await sim.start();
     await until(() => sim.sessions === 1, { timeoutMs: 5000, what: 'the reconnect' });
     const connLogs = () => helper.log().args.map((a) => a[0]).filter((e) => e.id === 'conn');

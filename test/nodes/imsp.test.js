@@ -3,6 +3,7 @@ const assert = require('node:assert/strict');
 const { until } = require('../support/wait');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { imsp } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const nodes = ['imsp-account', 'imsp-send'].map((n) => require(`../../dist/nodes/${n}.js`));
 
 function flow(sim, extra = {}) {
@@ -24,7 +25,7 @@ describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`,
   before(() => helper.startServer());
   after(() => helper.stopServer());
   beforeEach(async () => {
-    sim = new imsp.ImspSimulator({ deliverAfterMs: 50 });
+    sim = new testing.ImspSimulator({ deliverAfterMs: 50 });
     await sim.start();
   });
   afterEach(async () => {

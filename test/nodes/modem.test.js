@@ -3,6 +3,7 @@ const assert = require('node:assert/strict');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { until } = require('../support/wait');
 const { modem } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
 const nodes = ['modem-port', 'modem-pdu'].map((n) => require(`../../dist/nodes/${n}.js`));
 
 const next = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
@@ -13,7 +14,7 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
   before(() => helper.startServer());
   after(() => helper.stopServer());
   beforeEach(async () => {
-    network = new modem.VirtualNetwork({ reportDelayMs: 10 });
+    network = new testing.VirtualNetwork({ reportDelayMs: 10 });
     ports = { a: await network.modem('+886911111111', { pin: '0000' }).listen(), b: await network.modem('+886922222222').listen() };
   });
   afterEach(async () => {

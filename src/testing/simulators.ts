@@ -2,10 +2,10 @@
  * Starts the carrier simulators together, for `npm start`, the CLI and
  * anyone who wants to try flows without a carrier account.
  */
-import { IsmgSimulator } from './cmpp/simulator';
-import { ImspSimulator } from './imsp/simulator';
-import { SelfSignedCertificate } from './tls';
-import { VirtualNetwork, VirtualPhone } from './modem/virtual';
+import { IsmgSimulator } from './cmpp-ismg';
+import { ImspSimulator } from './imsp-server';
+import { SelfSignedCertificate } from '../tls';
+import { VirtualNetwork, VirtualPhone } from './virtual-modem';
 
 export interface SimulatorPorts {
   cmpp?: number;

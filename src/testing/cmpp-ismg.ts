@@ -11,13 +11,13 @@ import { pushBounded } from '../bounded';
 import { Reassembler } from '../text/reassembly';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
-import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from './auth';
-import { CmppPdu, decode, encode, encodeReport } from './codec';
-import { Body } from './fields';
-import { Framer } from './framer';
-import { Command, Version, V2, V3 } from './messages';
-import { msgIdPlus, packMsgId } from './msgid';
-import { decodeContent } from './content';
+import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from '../cmpp/auth';
+import { CmppPdu, decode, encode, encodeReport } from '../cmpp/codec';
+import { Body } from '../cmpp/fields';
+import { Framer } from '../cmpp/framer';
+import { Command, Version, V2, V3 } from '../cmpp/messages';
+import { msgIdPlus, packMsgId } from '../cmpp/msgid';
+import { decodeContent } from '../cmpp/content';
 
 export interface IsmgSimulatorOptions {
   host?: string;

@@ -15,7 +15,7 @@ import { decodeGsm7 } from '../text/gsm7';
 import { parseUdh } from '../text/udh';
 import { codecFor } from '../text/codecs';
 import { selfSignedCertificate, SelfSignedCertificate } from '../tls';
-import { checkRecipient, formDecode } from './params';
+import { checkRecipient, formDecode } from '../imsp/params';
 
 export interface ImspSimulatorOptions {
   host?: string;
