@@ -5,6 +5,7 @@
  * decode) and whose message names the field.
  */
 import { SmsError } from '../errors';
+import { bodySize, readFields as readTable, writeFields as writeTable } from '../wire/table';
 import { Body, Field } from './fields';
 import { Command, COMMANDS, layoutById, layoutOf, REPORT_FIELDS, REPORT_WIDE_FIELDS, Version, V3 } from './messages';
 
@@ -16,19 +17,8 @@ export interface CmppPdu<B extends Body = Body> {
   body: B;
 }
 
-function bodySize(fields: Field[], body: Body): number {
-  let size = 0;
-  for (const field of fields) size += field.type.size(body);
-  return size;
-}
-
-function writeFields(fields: Field[], body: Body, out: Buffer, start: number): void {
-  let at = start;
-  for (const field of fields) {
-    field.type.write(out, at, body[field.key], body, field.name);
-    at += field.type.size(body);
-  }
-}
+const writeFields = (fields: Field[], body: Body, out: Buffer, start: number): void => writeTable(fields, body, out, start, 'CMPP');
+const readFields = (fields: Field[], data: Buffer, start: number, end: number, what: string): Body => readTable(fields, data, start, end, what, 'CMPP');
 
 export function encode(pdu: { command: Command; sequenceId: number; body?: Body }, version: Version = V3): Buffer {
   const fields = layoutOf(version, pdu.command);
@@ -44,23 +34,6 @@ export function encode(pdu: { command: Command; sequenceId: number; body?: Body 
   out.writeUInt32BE(pdu.sequenceId, 8);
   writeFields(fields, body, out, HEADER_LENGTH);
   return out;
-}
-
-function readFields(fields: Field[], data: Buffer, start: number, end: number, what: string): Body {
-  const body: Body = {};
-  let at = start;
-  for (const field of fields) {
-    const size = field.type.size(body);
-    if (at + size > end) {
-      throw new SmsError('CMPP_DECODE', `${what}: ${field.name} needs ${size} octets at offset ${at - start}, only ${Math.max(0, end - at)} left`, field.name);
-    }
-    body[field.key] = field.type.read(data, at, body);
-    at += size;
-  }
-  if (at !== end) {
-    throw new SmsError('CMPP_DECODE', `${what}: ${end - at} octets left over after the last field`, 'Total_Length');
-  }
-  return body;
 }
 
 /** Decodes one whole frame (as the framer cuts them). */

@@ -1,92 +1,12 @@
 /**
- * Field types of CMPP messages. Each knows its size, how to write a value and
- * how to read one; a message is an ordered list of fields (messages.ts) and
- * one engine (codec.ts) encodes, decodes and sizes every message from it.
+ * CMPP's own field type, Msg_Id; the generic ones (integers, fixed octets,
+ * lists, content) live in the wire layer and are re-exported here for the
+ * message tables.
  */
-import { SmsError } from '../errors';
+import { fieldError, FieldType } from '../wire/fields';
 import { msgIdToBuffer } from './msgid';
 
-export type FieldValue = number | string | Buffer | string[];
-export type Body = Record<string, FieldValue>;
-
-export interface FieldType {
-  /** octets this field takes, given the fields already read or about to be written */
-  size(body: Body): number;
-  write(out: Buffer, at: number, value: FieldValue | undefined, body: Body, name: string): void;
-  read(data: Buffer, at: number, body: Body): FieldValue;
-  /** the value an encoder writes when the caller gave none */
-  empty: FieldValue;
-}
-
-export interface Field {
-  /** the document's name, used in errors */
-  name: string;
-  /** the property of the message object */
-  key: string;
-  type: FieldType;
-}
-
-function fieldError(name: string, rule: string): SmsError {
-  return new SmsError('CMPP_FIELD', `${name}: ${rule}`, name);
-}
-
-function unsigned(bytes: 1 | 2 | 4, signed = false): FieldType {
-  const max = signed ? 2 ** (bytes * 8 - 1) - 1 : 2 ** (bytes * 8) - 1;
-  const min = signed ? -(2 ** (bytes * 8 - 1)) : 0;
-  return {
-    size: () => bytes,
-    empty: 0,
-    write(out, at, value, _body, name) {
-      const n = value === undefined ? 0 : Number(value);
-      if (!Number.isInteger(n) || n < min || n > max) throw fieldError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
-      if (signed) out.writeIntBE(n, at, bytes);
-      else out.writeUIntBE(n, at, bytes);
-    },
-    read: (data, at) => (signed ? data.readIntBE(at, bytes) : data.readUIntBE(at, bytes)),
-  };
-}
-
-export const u8 = unsigned(1);
-export const u16 = unsigned(2);
-export const u32 = unsigned(4);
-export const i32 = unsigned(4, true);
-
-/** Octet String: fixed width, text left-aligned and padded with 0x00. */
-export function octets(width: number): FieldType {
-  return {
-    size: () => width,
-    empty: '',
-    write(out, at, value, _body, name) {
-      const text = value === undefined ? '' : String(value);
-      if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length} ("${text}")`);
-      for (let i = 0; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        if (code > 0xff) throw fieldError(name, `"${text[i]}" is not a single-octet character`);
-        out[at + i] = code;
-      }
-      for (let i = text.length; i < width; i++) out[at + i] = 0;
-    },
-    read(data, at) {
-      let end = at;
-      while (end < at + width && data[end] !== 0) end++;
-      return end === at ? '' : data.toString('latin1', at, end);
-    },
-  };
-}
-
-/** Raw octets of a fixed width (authenticators). */
-export function raw(width: number): FieldType {
-  return {
-    size: () => width,
-    empty: Buffer.alloc(width),
-    write(out, at, value, _body, name) {
-      const bytes = value === undefined ? Buffer.alloc(width) : (value as Buffer);
-      if (!Buffer.isBuffer(bytes) || bytes.length !== width) throw fieldError(name, `must be ${width} octets`);
-      bytes.copy(out, at);
-    },
-    read: (data, at) => Buffer.from(data.subarray(at, at + width)),
-  };
-}
+export { Body, Field, FieldType, FieldValue, content, i32, list, octets, raw, u16, u32, u8 } from '../wire/fields';
 
 /** Msg_Id: 8 octets, an unsigned 64-bit integer; its decimal text in a message object. */
 export const msgId: FieldType = {
@@ -101,37 +21,3 @@ export const msgId: FieldType = {
   },
   read: (data, at) => data.readBigUInt64BE(at).toString(),
 };
-
-/** Several fixed-width octet strings, as many as the count field says (Dest_terminal_Id). */
-export function list(width: number, countKey: string): FieldType {
-  const item = octets(width);
-  return {
-    size: (body) => width * Number(body[countKey] ?? 0),
-    empty: [],
-    write(out, at, value, body, name) {
-      const items = (value ?? []) as string[];
-      if (items.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${items.length} entries, ${countKey} says ${String(body[countKey])}`);
-      items.forEach((v, i) => item.write(out, at + i * width, v, body, name));
-    },
-    read(data, at, body) {
-      const items: string[] = [];
-      for (let i = 0; i < Number(body[countKey]); i++) items.push(item.read(data, at + i * width, body) as string);
-      return items;
-    },
-  };
-}
-
-/** Octets whose number an earlier length field gives (Msg_Content). */
-export function content(lengthKey: string): FieldType {
-  return {
-    size: (body) => Number(body[lengthKey] ?? 0),
-    empty: Buffer.alloc(0),
-    write(out, at, value, body, name) {
-      const bytes = (value ?? Buffer.alloc(0)) as Buffer;
-      if (!Buffer.isBuffer(bytes)) throw fieldError(name, 'must be a Buffer');
-      if (bytes.length !== Number(body[lengthKey] ?? 0)) throw fieldError(name, `is ${bytes.length} octets, ${lengthKey} says ${String(body[lengthKey])}`);
-      bytes.copy(out, at);
-    },
-    read: (data, at, body) => Buffer.from(data.subarray(at, at + Number(body[lengthKey]))),
-  };
-}

@@ -249,7 +249,7 @@ describe('CMPP safety: a gateway that floods and stops reading', function () {
     client.on('state', (s, d) => states.push([s, d?.code]));
     let largest = 0;
     const sampler = setInterval(() => {
-      const socket = client.session.socket;
+      const socket = client.session.links[0].socket;
       if (socket) largest = Math.max(largest, socket.writableLength);
     }, 1);
     try {

@@ -1,0 +1,318 @@
+/**
+ * A carrier account: what the user sent and the carrier has not yet
+ * answered (the outbox), the send rate, the flow-control pause, how long a
+ * message may wait, and the links that carry it. The outbox holds plain
+ * records (what a store can keep); the promises that answer the sender are
+ * kept beside them in memory. Every request ends with exactly one outcome.
+ */
+import { EventEmitter } from 'node:events';
+import { SmsError } from '../errors';
+import { duration } from '../limits';
+import { Pdu } from '../link/dialect';
+import { Link, LinkState, Sendable, uncertain } from '../link/link';
+import { Body } from '../wire/fields';
+
+export interface AccountOptions {
+  /** messages per second at most (0: no limit); over it they wait in the queue */
+  ratePerSecond: number;
+  /** the command the rate applies to (SUBMIT) */
+  ratedCommand: string;
+  maxQueue: number;
+  /** a request still unsent after this long fails (0: wait for ever) */
+  queueTimeoutMs: number;
+  failWhenDown: boolean;
+  /** waits between retries of a flow-controlled request, and how many retries */
+  flowControl: { initialMs: number; maxMs: number; retries: number };
+  now: () => number;
+}
+
+/** One message in the outbox: plain data, so that a store can keep it. */
+export interface OutboxRecord extends Sendable {
+  id: number;
+  enqueuedAt: number;
+  flowRetries: number;
+}
+
+/** Called at the moment the answer is read, before any frame after it is handled. */
+export type OnAnswer<P> = (pdu: P) => void;
+
+interface Waiter<P> {
+  resolve: (pdu: P) => void;
+  reject: (err: Error) => void;
+  onAnswer?: OnAnswer<P>;
+}
+
+/** What the dialect says an answer means to the account. */
+export interface AccountDialect<P extends Pdu> {
+  protocol: string;
+  /** "slow down and try again" (CMPP Result 8) */
+  isFlowControl(pdu: P): boolean;
+}
+
+export declare interface Account<P extends Pdu> {
+  on(event: 'state', listener: (state: LinkState, detail?: Error) => void): this;
+  on(event: 'queue', listener: (depth: number) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+export class Account<P extends Pdu = Pdu> extends EventEmitter {
+  /** waiting to be sent, in order */
+  private queue: OutboxRecord[] = [];
+  private readonly waiters = new Map<number, Waiter<P>>();
+  private nextId = 0;
+  private stateValue: LinkState = 'idle';
+  private pausedUntil = 0;
+  private tokens: number;
+  private tokensAt = 0;
+  private pumpTimer?: NodeJS.Timeout;
+  private queueTimer?: NodeJS.Timeout;
+  private closing?: Promise<void>;
+  private unanswered = 0;
+
+  constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>) {
+    super();
+    this.tokens = accountOptions.ratePerSecond;
+    for (const link of links) this.attach(link);
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  /** requests waiting to be sent plus those awaiting an answer */
+  get depth(): number {
+    return this.queue.length + this.unanswered;
+  }
+
+  /** Opens the links; resolves on the first successful login. */
+  start(): Promise<void> {
+    if (this.stateValue !== 'idle') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onState = (state: LinkState, detail?: Error): void => {
+        if (state === 'connected') {
+          this.off('state', onState);
+          resolve();
+        } else if (state === 'failed' || state === 'closed' || (state === 'disconnected' && !this.links[0].options.reconnect)) {
+          this.off('state', onState);
+          reject(detail ?? new SmsError(`${this.dialect.protocol}_CLOSED`, `${this.dialect.protocol} link closed before login`));
+        }
+      };
+      this.on('state', onState);
+      for (const link of this.links) link.start();
+    });
+  }
+
+  /**
+   * Queues a request; resolves with the peer's answer. `onAnswer` sees the
+   * answer synchronously, before any frame read after it is handled.
+   */
+  request(command: string, body: Body = {}, onAnswer?: OnAnswer<P>): Promise<P> {
+    const { protocol } = this.dialect;
+    if (this.stateValue === 'closed' || this.closing) return Promise.reject(new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection is closed`));
+    const failure = this.stateValue === 'failed' ? this.links.find((l) => l.failure)?.failure : undefined;
+    if (failure) return Promise.reject(failure);
+    if (this.accountOptions.failWhenDown && this.stateValue !== 'connected' && this.links.every((l) => l.settled)) {
+      const where = this.links.map((l) => `${l.options.host}:${l.options.port}`).join(', ');
+      return Promise.reject(new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`));
+    }
+    if (this.queue.length >= this.accountOptions.maxQueue) {
+      return Promise.reject(new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
+    }
+    return new Promise((resolve, reject) => {
+      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now() };
+      this.waiters.set(record.id, { resolve, reject, onAnswer });
+      this.queue.push(record);
+      this.emit('queue', this.depth);
+      this.armQueueTimer();
+      this.pump();
+    });
+  }
+
+  /** Ends every link's session and fails whatever is still waiting: `CLOSED` if it never left, `UNCERTAIN` if the peer may have it. */
+  close(waitMs = 1000): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      const unanswered = (await Promise.all(this.links.map((l) => l.close(waitMs)))).flat();
+      this.unanswered = 0;
+      this.queue.unshift(...unanswered);
+      const { protocol } = this.dialect;
+      this.failAll(
+        new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection was closed before this message was sent`),
+        uncertain(protocol, `the ${protocol} connection was closed while this message waited for the gateway's answer`),
+      );
+      clearInterval(this.queueTimer);
+      clearTimeout(this.pumpTimer);
+      this.setState('closed');
+    })();
+    return this.closing;
+  }
+
+  private attach(link: Link<OutboxRecord, P>): void {
+    link.on('state', (state, detail) => this.onLinkState(link, state, detail));
+    link.on('ready', () => this.pump());
+    link.on('error', (err) => this.emit('error', err));
+    link.on('response', (record, pdu) => {
+      this.unanswered--;
+      if (this.dialect.isFlowControl(pdu)) {
+        this.flowControlled(record);
+      } else {
+        const waiter = this.take(record);
+        try {
+          waiter?.onAnswer?.(pdu);
+        } catch (err) {
+          this.emit('error', err as Error);
+        }
+        waiter?.resolve(pdu);
+      }
+      this.emit('queue', this.depth);
+    });
+    link.on('unanswered', (record, err) => {
+      this.unanswered--;
+      this.take(record)?.reject(err);
+      this.emit('queue', this.depth);
+    });
+    link.on('dropped', (records) => {
+      this.unanswered -= records.length;
+      if (link.options.delivery === 'at-most-once') {
+        const why = uncertain(this.dialect.protocol, `the ${this.dialect.protocol} link dropped after this message was sent and before the gateway answered`);
+        for (const r of records) this.take(r)?.reject(why);
+        this.emit('queue', this.depth);
+        return;
+      }
+      // What was in flight goes back to the head of the queue, in its order, to be sent again.
+      for (const r of records) r.tries = 0;
+      this.requeue(records);
+    });
+  }
+
+  private onLinkState(link: Link<OutboxRecord, P>, state: LinkState, detail?: Error): void {
+    if (this.closing) return;
+    const { protocol } = this.dialect;
+    if (state === 'failed') {
+      this.failAll(link.failure ?? (detail as SmsError), link.failure ?? (detail as SmsError));
+    } else if (state === 'disconnected' && !link.options.reconnect) {
+      const why = detail?.message ?? 'closed';
+      this.failAll(new SmsError(`${protocol}_DISCONNECTED`, `the ${protocol} link dropped: ${why}`), uncertain(protocol, `the ${protocol} link dropped (${why}) after this message was sent`));
+    }
+    // The account is as up as its best link.
+    const states = this.links.map((l) => l.state);
+    const best = states.includes('connected') ? 'connected' : link.state;
+    if (best !== this.stateValue) {
+      this.stateValue = best;
+      this.emit('state', best, best === 'connected' ? undefined : detail);
+    }
+  }
+
+  private take(record: OutboxRecord): Waiter<P> | undefined {
+    const waiter = this.waiters.get(record.id);
+    this.waiters.delete(record.id);
+    return waiter;
+  }
+
+  private flowControlled(record: OutboxRecord): void {
+    const { initialMs, maxMs, retries } = this.accountOptions.flowControl;
+    record.flowRetries++;
+    if (record.flowRetries > retries) {
+      this.take(record)?.reject(new SmsError(`${this.dialect.protocol}_FLOW_CONTROL`, `the gateway kept answering "flow control" (Result 8) after ${retries} retries; lower the send rate`));
+      return;
+    }
+    const wait = Math.min(maxMs, initialMs * 2 ** (record.flowRetries - 1));
+    this.pausedUntil = Math.max(this.pausedUntil, this.accountOptions.now() + wait);
+    record.tries = 0;
+    this.requeue([record]);
+  }
+
+  private requeue(records: OutboxRecord[]): void {
+    this.queue.unshift(...records.sort((a, b) => a.id - b.id));
+    this.queue.sort((a, b) => a.id - b.id);
+  }
+
+  /** Hands queued requests to links with room, the least loaded first, within the rate and outside a pause. */
+  private pump(): void {
+    const { ratePerSecond, ratedCommand } = this.accountOptions;
+    while (this.queue.length) {
+      const link = this.pickLink();
+      if (!link) return;
+      const now = this.accountOptions.now();
+      if (now < this.pausedUntil) {
+        this.schedulePump(this.pausedUntil - now);
+        return;
+      }
+      const record = this.queue[0];
+      if (ratePerSecond > 0 && record.command === ratedCommand) {
+        this.refill(now);
+        if (this.tokens < 1) {
+          this.schedulePump(Math.ceil(((1 - this.tokens) / ratePerSecond) * 1000));
+          return;
+        }
+        this.tokens -= 1;
+      }
+      this.queue.shift();
+      try {
+        link.send(record);
+        this.unanswered++;
+      } catch (err) {
+        this.take(record)?.reject(err as Error);
+      }
+    }
+  }
+
+  private pickLink(): Link<OutboxRecord, P> | undefined {
+    let best: Link<OutboxRecord, P> | undefined;
+    for (const link of this.links) if (link.canSend && (!best || link.unanswered < best.unanswered)) best = link;
+    return best;
+  }
+
+  private refill(now: number): void {
+    const rate = this.accountOptions.ratePerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.tokensAt) / 1000) * rate);
+    this.tokensAt = now;
+  }
+
+  private schedulePump(ms: number): void {
+    if (this.pumpTimer) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, Math.max(1, ms));
+  }
+
+  private armQueueTimer(): void {
+    const limit = this.accountOptions.queueTimeoutMs;
+    if (!limit || this.queueTimer) return;
+    this.queueTimer = setInterval(() => {
+      const now = this.accountOptions.now();
+      const expired = this.queue.filter((r) => now - r.enqueuedAt >= limit && r.tries === 0);
+      if (expired.length) {
+        const gone = new Set(expired);
+        this.queue = this.queue.filter((r) => !gone.has(r));
+        const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
+        for (const r of expired) {
+          this.take(r)?.reject(r.sent
+            ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
+            : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
+        }
+        this.emit('queue', this.depth);
+      }
+      if (!this.queue.length) {
+        clearInterval(this.queueTimer);
+        this.queueTimer = undefined;
+      }
+    }, Math.max(10, Math.min(limit / 4, 1000)));
+    this.queueTimer.unref?.();
+  }
+
+  /** Fails everything waiting: `unsent` for what never left, `maybeSent` for what the peer may have. */
+  private failAll(unsent: Error, maybeSent: Error): void {
+    const all = this.queue;
+    this.queue = [];
+    for (const r of all) this.take(r)?.reject(r.sent ? maybeSent : unsent);
+    if (all.length) this.emit('queue', this.depth);
+  }
+
+  private setState(state: LinkState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+}

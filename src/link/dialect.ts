@@ -1,0 +1,43 @@
+/**
+ * What a binary SMS protocol tells the link engine: how to cut, read and
+ * write its frames, how to log in, how to keep an idle link alive and how to
+ * end it. CMPP is one dialect; the link and the account know no protocol.
+ */
+import { SmsError } from '../errors';
+import { Body } from '../wire/fields';
+
+export interface Pdu {
+  command: string;
+  sequenceId: number;
+  body: Body;
+}
+
+export interface Framing {
+  push(chunk: Buffer): Buffer[];
+}
+
+/** How the peer answered the login. */
+export type LoginOutcome = { ok: true; warning?: SmsError } | { ok: false; error: SmsError };
+
+export interface Login {
+  command: string;
+  body: Body;
+  /** the answer's command */
+  answer: string;
+  check(answer: Pdu): LoginOutcome;
+}
+
+export interface LinkDialect<P extends Pdu = Pdu> {
+  /** names errors: CMPP_TIMEOUT, CMPP_PROTOCOL... */
+  protocol: string;
+  framer(): Framing;
+  decode(frame: Buffer): P;
+  encode(command: string, sequenceId: number, body: Body): Buffer;
+  isResponse(pdu: P): boolean;
+  /** the login request, made afresh for each connection (timestamps) */
+  login(): Login;
+  /** the idle test and its answer (ACTIVE_TEST, enquire_link) */
+  keepAlive: { command: string; answer: string; answerBody: Body };
+  /** the request that ends a session, and its answer */
+  terminate: { command: string; answer: string };
+}

@@ -1,0 +1,406 @@
+/**
+ * One TCP link to a carrier's gateway, for any dialect: it connects, logs
+ * in, keeps at most a window of requests unanswered, sends a request again
+ * after T without an answer (N tries in all), tests an idle link, answers the
+ * peer's keep-alive and terminate, bounds what waits to be written, and
+ * reconnects with back-off. A refused login is tried again only after
+ * minutes. What the link cannot finish (a drop with requests unanswered, a
+ * request that ran out of tries) it hands back to its owner, the account.
+ */
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { SmsError } from '../errors';
+import { Body } from '../wire/fields';
+import { LinkDialect, Pdu } from './dialect';
+
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+export type Delivery = 'at-least-once' | 'at-most-once';
+
+/** Why the link stopped trying for a while (a refused login), and when it tries again. */
+export interface RetryError extends SmsError {
+  retryAt?: number;
+}
+
+export interface LinkOptions {
+  host: string;
+  port: number;
+  /** W: unanswered requests at most */
+  window: number;
+  /** T: a request unanswered this long is sent again */
+  responseTimeoutMs: number;
+  /** N: tries in all, and unanswered keep-alive tests before the link is dropped */
+  maxTries: number;
+  /** C: an idle link is tested this often */
+  activeTestIntervalMs: number;
+  connectTimeoutMs: number;
+  reconnect: { initialMs: number; maxMs: number } | false;
+  loginRetryMs: number;
+  delivery: Delivery;
+  maxWriteBufferBytes: number;
+  now: () => number;
+}
+
+/** A request on its way: what the account queued, and what the link needs to track it. */
+export interface Sendable {
+  command: string;
+  body: Body;
+  tries: number;
+  /** it left at least once: the peer may have it, whatever happens next */
+  sent: boolean;
+}
+
+interface InFlight<R extends Sendable> {
+  request: R;
+  timer: NodeJS.Timeout;
+}
+
+export declare interface Link<R extends Sendable, P extends Pdu> {
+  on(event: 'state', listener: (state: LinkState, detail?: Error) => void): this;
+  /** the peer answered a request */
+  on(event: 'response', listener: (request: R, pdu: P) => void): this;
+  /** a request ends here without an answer: out of tries, or uncertain (at-most-once) */
+  on(event: 'unanswered', listener: (request: R, err: SmsError) => void): this;
+  /** the link dropped with these requests unanswered, in order; at-least-once: the owner sends them again */
+  on(event: 'dropped', listener: (requests: R[]) => void): this;
+  /** a request from the peer that the link does not answer itself (a DELIVER) */
+  on(event: 'request', listener: (pdu: P) => void): this;
+  /** room in the window, or the link came up: the owner may send */
+  on(event: 'ready', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends EventEmitter {
+  private socket?: net.Socket;
+  private framer;
+  private stateValue: LinkState = 'idle';
+  private readonly inflight = new Map<number, InFlight<R>>();
+  private sequence = 0;
+  private reconnectDelay: number;
+  private reconnectTimer?: NodeJS.Timeout;
+  private keepAliveTimer?: NodeJS.Timeout;
+  private lastTraffic = 0;
+  private unansweredTests = 0;
+  private login?: { check: ReturnType<LinkDialect<P>['login']>['check']; answer: string; sequenceId: number; timer: NodeJS.Timeout };
+  private loginRefused?: SmsError;
+  private terminateWaiter?: (pdu: P) => void;
+  private lastError?: Error;
+  private corked = false;
+  private closing = false;
+  /** why the link gave up for a while (a refused login) */
+  failure?: RetryError;
+  /** the link has been up, or tried and failed, at least once */
+  settled = false;
+  /**
+   * A frame that frames but does not decode: true when the owner dealt with
+   * it (answered it) and the link can go on; by default the link is dropped.
+   */
+  undecodable: (frame: Buffer, err: SmsError) => boolean = () => false;
+
+  constructor(readonly options: LinkOptions, readonly dialect: LinkDialect<P>) {
+    super();
+    this.reconnectDelay = options.reconnect ? options.reconnect.initialMs : 0;
+    this.framer = dialect.framer();
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  /** requests sent and not yet answered */
+  get unanswered(): number {
+    return this.inflight.size;
+  }
+
+  /** up, with room in the window */
+  get canSend(): boolean {
+    return this.stateValue === 'connected' && this.socket !== undefined && this.inflight.size < this.options.window;
+  }
+
+  start(): void {
+    if (this.stateValue === 'idle') this.connect();
+  }
+
+  /** Sends a request; its outcome comes back as 'response', 'unanswered' or 'dropped'. */
+  send(request: R): void {
+    const sequenceId = this.nextSequence();
+    request.tries++;
+    request.sent = true;
+    const entry: InFlight<R> = { request, timer: setTimeout(() => this.onResponseTimeout(entry, sequenceId), this.options.responseTimeoutMs) };
+    this.inflight.set(sequenceId, entry);
+    try {
+      this.write(request.command, sequenceId, request.body);
+    } catch (err) {
+      clearTimeout(entry.timer);
+      this.inflight.delete(sequenceId);
+      request.sent = request.tries > 1;
+      throw err;
+    }
+  }
+
+  /** Answers a request of the peer's. */
+  reply(command: string, sequenceId: number, body: Body): void {
+    this.write(command, sequenceId, body);
+  }
+
+  /**
+   * Ends the session (the dialect's terminate, a short wait for its answer)
+   * and closes the socket; returns what was still unanswered, in order.
+   */
+  async close(waitMs = 1000): Promise<R[]> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    if (socket && this.stateValue === 'connected') {
+      const seq = this.nextSequence();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.terminateWaiter = (pdu) => {
+          if (pdu.command === this.dialect.terminate.answer && pdu.sequenceId === seq) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.write(this.dialect.terminate.command, seq, {});
+      });
+      this.terminateWaiter = undefined;
+    }
+    const unanswered = this.takeUnanswered();
+    clearInterval(this.keepAliveTimer);
+    clearTimeout(this.reconnectTimer);
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.setState('closed');
+    return unanswered;
+  }
+
+  private setState(state: LinkState, detail?: Error): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.emit('state', state, detail);
+  }
+
+  private connect(): void {
+    if (this.closing) return;
+    this.setState('connecting');
+    const { host, port, connectTimeoutMs } = this.options;
+    const socket = net.connect({ host, port });
+    this.socket = socket;
+    this.framer = this.dialect.framer();
+    socket.setNoDelay(true);
+    socket.setTimeout(connectTimeoutMs);
+    socket.once('timeout', () => socket.destroy(new SmsError(`${this.dialect.protocol}_CONNECT_TIMEOUT`, `no answer from ${host}:${port} within ${connectTimeoutMs} ms`)));
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      this.sendLogin();
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.lastError = err;
+    });
+    socket.once('close', () => this.onClose(socket));
+  }
+
+  private sendLogin(): void {
+    const login = this.dialect.login();
+    const sequenceId = this.nextSequence();
+    const timer = setTimeout(() => {
+      this.socket?.destroy(new SmsError(`${this.dialect.protocol}_TIMEOUT`, `the gateway did not answer ${login.command} within ${this.options.responseTimeoutMs} ms`));
+    }, this.options.responseTimeoutMs);
+    this.login = { check: login.check, answer: login.answer, sequenceId, timer };
+    this.write(login.command, sequenceId, login.body);
+  }
+
+  private onLoggedIn(): void {
+    this.settled = true;
+    this.failure = undefined;
+    this.reconnectDelay = this.options.reconnect ? this.options.reconnect.initialMs : 0;
+    this.unansweredTests = 0;
+    this.lastTraffic = this.options.now();
+    this.armKeepAlive();
+    this.setState('connected');
+    this.emit('ready');
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastTraffic = this.options.now();
+    let frames: Buffer[];
+    try {
+      frames = this.framer.push(chunk);
+    } catch (err) {
+      this.protocolError(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      let pdu: P;
+      try {
+        pdu = this.dialect.decode(frame);
+      } catch (err) {
+        if (this.undecodable(frame, err as SmsError)) continue;
+        this.protocolError(err as Error);
+        return;
+      }
+      this.onPdu(pdu);
+    }
+  }
+
+  /** The peer sent something that is not its protocol: say so, drop the link, reconnect. */
+  private protocolError(err: Error): void {
+    const wrapped = new SmsError(`${this.dialect.protocol}_PROTOCOL`, `the gateway sent a malformed frame (${err.message}); reconnecting`);
+    this.emit('error', wrapped);
+    this.socket?.destroy(wrapped);
+  }
+
+  private onPdu(pdu: P): void {
+    const login = this.login;
+    if (login && pdu.command === login.answer && pdu.sequenceId === login.sequenceId) {
+      clearTimeout(login.timer);
+      this.login = undefined;
+      const outcome = login.check(pdu);
+      if (!outcome.ok) {
+        this.loginRefused = outcome.error;
+        this.socket?.destroy();
+        return;
+      }
+      if (outcome.warning) this.emit('error', outcome.warning);
+      this.onLoggedIn();
+      return;
+    }
+    const { keepAlive, terminate } = this.dialect;
+    if (pdu.command === keepAlive.command) {
+      this.write(keepAlive.answer, pdu.sequenceId, keepAlive.answerBody);
+      return;
+    }
+    if (pdu.command === keepAlive.answer) {
+      this.unansweredTests = 0;
+      return;
+    }
+    if (pdu.command === terminate.command) {
+      this.write(terminate.answer, pdu.sequenceId, {});
+      this.socket?.end();
+      return;
+    }
+    if (pdu.command === terminate.answer) {
+      this.terminateWaiter?.(pdu);
+      return;
+    }
+    if (!this.dialect.isResponse(pdu)) {
+      this.emit('request', pdu);
+      return;
+    }
+    const entry = this.inflight.get(pdu.sequenceId);
+    if (!entry) return; // a late answer to a request already resent or failed
+    clearTimeout(entry.timer);
+    this.inflight.delete(pdu.sequenceId);
+    this.emit('response', entry.request, pdu);
+    this.emit('ready');
+  }
+
+  private onResponseTimeout(entry: InFlight<R>, sequenceId: number): void {
+    if (this.inflight.get(sequenceId) !== entry) return;
+    this.inflight.delete(sequenceId);
+    const { request } = entry;
+    const seconds = this.options.responseTimeoutMs / 1000;
+    if (this.options.delivery === 'at-most-once') {
+      this.emit('unanswered', request, uncertain(this.dialect.protocol, `the gateway did not answer ${this.dialect.protocol}_${request.command} within ${seconds} s`));
+      this.emit('ready');
+      return;
+    }
+    if (request.tries >= this.options.maxTries) {
+      this.emit('unanswered', request, new SmsError(`${this.dialect.protocol}_TIMEOUT`, `the gateway did not answer ${this.dialect.protocol}_${request.command} after ${request.tries} tries, ${seconds} s apart`));
+      this.emit('ready');
+      return;
+    }
+    this.send(request);
+  }
+
+  private write(command: string, sequenceId: number, body: Body): void {
+    const socket = this.socket;
+    if (!socket) return;
+    // Frames written in one turn of the event loop leave in one segment.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(this.dialect.encode(command, sequenceId, body));
+    if (socket.writableLength > this.options.maxWriteBufferBytes) {
+      // The peer does not read what we write (while it may still send): do not hold it all.
+      socket.destroy(new SmsError(`${this.dialect.protocol}_BACKPRESSURE`, `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`));
+    }
+  }
+
+  private nextSequence(): number {
+    this.sequence = this.sequence >= 0xffffffff ? 1 : this.sequence + 1;
+    return this.sequence;
+  }
+
+  private armKeepAlive(): void {
+    clearInterval(this.keepAliveTimer);
+    const interval = this.options.activeTestIntervalMs;
+    this.keepAliveTimer = setInterval(() => {
+      if (this.stateValue !== 'connected') return;
+      if (this.options.now() - this.lastTraffic < interval) return;
+      if (this.unansweredTests >= this.options.maxTries) {
+        this.socket?.destroy(new SmsError(`${this.dialect.protocol}_KEEPALIVE`, `the gateway did not answer ${this.unansweredTests} ${this.dialect.keepAlive.command}s; reconnecting`));
+        return;
+      }
+      this.unansweredTests++;
+      this.write(this.dialect.keepAlive.command, this.nextSequence(), {});
+    }, Math.max(10, Math.floor(interval / 2)));
+    this.keepAliveTimer.unref?.();
+  }
+
+  /** What was sent and not answered, in the order it was sent; the link forgets it. */
+  private takeUnanswered(): R[] {
+    const unanswered = [...this.inflight.values()];
+    this.inflight.clear();
+    for (const entry of unanswered) clearTimeout(entry.timer);
+    return unanswered.map((e) => e.request);
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    clearInterval(this.keepAliveTimer);
+    if (this.login) {
+      clearTimeout(this.login.timer);
+      this.login = undefined;
+    }
+    if (this.closing) return;
+    const unanswered = this.takeUnanswered();
+    this.settled = true;
+    const refused = this.loginRefused;
+    this.loginRefused = undefined;
+    if (refused) {
+      // Trying a refused login again at once could lock the account: wait minutes.
+      const retryAt = this.options.now() + this.options.loginRetryMs;
+      const failure: RetryError = new SmsError(refused.code, `${refused.message}. Fix the connection settings and deploy; the next try is at ${new Date(retryAt).toISOString()}.`);
+      failure.retryAt = retryAt;
+      this.failure = failure;
+      if (unanswered.length) this.emit('dropped', unanswered);
+      this.setState('failed', failure);
+      if (this.options.reconnect) this.reconnectTimer = setTimeout(() => this.connect(), this.options.loginRetryMs);
+      return;
+    }
+    const detail = this.lastError ?? new SmsError(`${this.dialect.protocol}_DISCONNECTED`, 'the gateway closed the connection');
+    this.lastError = undefined;
+    if (unanswered.length) this.emit('dropped', unanswered);
+    this.setState('disconnected', detail);
+    if (!this.options.reconnect) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.options.reconnect.maxMs, this.reconnectDelay * 2);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+}
+
+/** The outcome of a request the peer may or may not have taken: it is not sent again. */
+export function uncertain(protocol: string, why: string): SmsError {
+  return new SmsError(`${protocol}_UNCERTAIN`, `${why}; the gateway may or may not have accepted it, and it is not sent again`);
+}
