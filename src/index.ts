@@ -4,9 +4,10 @@
  */
 export { SmsError } from './errors';
 export * from './text';
-export { ReportTracker, DeliveryReport, DeliveryStatus } from './reports';
+export { ReportTracker, DeliveryReport, DeliveryStatus } from './tracking/reports';
 export { PartResult, SendResult } from './results';
 export { DEFAULT_MAX_PARTS, refuseEmpty, checkParts } from './limits';
+export * as store from './store';
 export * as cmpp from './cmpp';
 export * as imsp from './imsp';
 export * as pdu from './pdu';

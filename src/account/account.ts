@@ -10,6 +10,7 @@ import { SmsError } from '../errors';
 import { duration } from '../limits';
 import { Pdu } from '../link/dialect';
 import { Link, LinkState, Sendable, uncertain } from '../link/link';
+import { Outbox, OutboxEntry } from '../store/store';
 import { Body } from '../wire/fields';
 
 export interface AccountOptions {
@@ -27,11 +28,7 @@ export interface AccountOptions {
 }
 
 /** One message in the outbox: plain data, so that a store can keep it. */
-export interface OutboxRecord extends Sendable {
-  id: number;
-  enqueuedAt: number;
-  flowRetries: number;
-}
+export interface OutboxRecord extends Sendable, OutboxEntry {}
 
 /** Called at the moment the answer is read, before any frame after it is handled. */
 export type OnAnswer<P> = (pdu: P) => void;
@@ -69,7 +66,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private closing?: Promise<void>;
   private unanswered = 0;
 
-  constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>) {
+  constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>, private readonly outbox: Outbox) {
     super();
     this.tokens = accountOptions.ratePerSecond;
     for (const link of links) this.attach(link);
@@ -121,6 +118,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     return new Promise((resolve, reject) => {
       const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now() };
       this.waiters.set(record.id, { resolve, reject, onAnswer });
+      this.outbox.add(record);
       this.queue.push(record);
       this.emit('queue', this.depth);
       this.armQueueTimer();
@@ -203,9 +201,11 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     }
   }
 
+  /** The record has its outcome: out of the outbox, and its waiter to answer. */
   private take(record: OutboxRecord): Waiter<P> | undefined {
     const waiter = this.waiters.get(record.id);
     this.waiters.delete(record.id);
+    this.outbox.remove(record.id);
     return waiter;
   }
 
@@ -223,6 +223,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   }
 
   private requeue(records: OutboxRecord[]): void {
+    for (const r of records) this.outbox.update(r);
     this.queue.unshift(...records.sort((a, b) => a.id - b.id));
     this.queue.sort((a, b) => a.id - b.id);
   }
@@ -251,6 +252,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       try {
         link.send(record);
         this.unanswered++;
+        this.outbox.update(record);
       } catch (err) {
         this.take(record)?.reject(err as Error);
       }

@@ -7,10 +7,10 @@
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
-import { DeliveryReport, ReportTracker } from '../reports';
+import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
-import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
+import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
 import { ReferenceAllocator } from '../text/references';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
@@ -125,8 +125,8 @@ export class CmppClient extends EventEmitter {
     super();
     this.options = options;
     this.session = new CmppSession(options);
-    this.tracker = new ReportTracker({ channel: 'cmpp', ...options.reports });
-    this.reassembler = new Reassembler<MoMeta>(options.reassembly);
+    this.tracker = new ReportTracker({ channel: 'cmpp', store: this.session.store.reports, ...options.reports });
+    this.reassembler = new Reassembler<MoMeta>({ store: this.session.store.partials, ...options.reassembly });
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
     this.session.on('error', (err) => this.emit('error', err));

@@ -12,6 +12,8 @@ import { EventEmitter } from 'node:events';
 import { Account, OnAnswer, OutboxRecord } from '../account/account';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError, uncertain as uncertainOf } from '../link/link';
+import { MemoryStore } from '../store/memory';
+import { DedupStore, Store } from '../store/store';
 import { CHINA_UTC_OFFSET_MINUTES } from './auth';
 import { CmppPdu, HEADER_LENGTH } from './codec';
 import { cmppDialect } from './dialect';
@@ -62,6 +64,8 @@ export interface SessionOptions {
   maxWriteBufferBytes?: number;
   /** SUBMIT_RESP Result 8 (flow control): waits between retries and how many retries (default 0.5 s to 10 s, 20) */
   flowControl?: { initialMs?: number; maxMs?: number; retries?: number };
+  /** where the outbox, the report expectations and the DELIVERs answered lately are kept (default: memory) */
+  store?: Store;
   /** for tests: the clock */
   now?: () => number;
 }
@@ -78,14 +82,15 @@ export declare interface CmppSession {
 }
 
 export class CmppSession extends EventEmitter {
-  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl'>> & {
+  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store'>> & {
     reconnect: { initialMs: number; maxMs: number } | false;
     flowControl: { initialMs: number; maxMs: number; retries: number };
   };
   readonly links: Array<Link<OutboxRecord, CmppPdu>>;
+  readonly store: Store;
   private readonly account: Account<CmppPdu>;
   /** DELIVER Msg_Ids answered lately, with the Result given: a DELIVER sent again gets the same answer */
-  private recentDelivers = new Map<string, number>();
+  private readonly recentDelivers: DedupStore;
 
   constructor(options: SessionOptions) {
     super();
@@ -112,12 +117,14 @@ export class CmppSession extends EventEmitter {
       flowControl: { initialMs: 500, maxMs: 10000, retries: 20, ...(options.flowControl ?? {}) },
     };
     const o = this.options;
+    this.store = options.store ?? new MemoryStore();
+    this.recentDelivers = this.store.dedup;
     const dialect = cmppDialect(o);
     const link = new Link<OutboxRecord, CmppPdu>(o, dialect);
     link.undecodable = (frame, err) => this.undecodable(link, frame, err);
     link.on('request', (pdu) => this.onRequest(link, pdu));
     this.links = [link];
-    this.account = new Account<CmppPdu>({ ...o, ratedCommand: 'SUBMIT' }, this.links, dialect);
+    this.account = new Account<CmppPdu>({ ...o, ratedCommand: 'SUBMIT' }, this.links, dialect, this.store.outbox);
     this.account.on('state', (state, detail) => this.emit('state', state, detail));
     this.account.on('queue', (depth) => this.emit('queue', depth));
     this.account.on('error', (err) => this.emit('error', err));
@@ -175,7 +182,7 @@ export class CmppSession extends EventEmitter {
     if (commandId !== COMMANDS.DELIVER) return false;
     const msgId = frame.length >= HEADER_LENGTH + 8 ? frame.readBigUInt64BE(HEADER_LENGTH).toString() : '0';
     const result = err.field === 'Msg_Content' || err.field === 'Total_Length' ? 4 : 1;
-    if (!this.recentDelivers.has(msgId)) {
+    if (this.recentDelivers.get(msgId) === undefined) {
       this.emit('error', new SmsError('CMPP_BAD_DELIVER', `the gateway sent a DELIVER (Msg_Id ${msgId}) that could not be read (${err.message}); answered with Result ${result} and dropped`));
     }
     this.answerDeliver(link, msgId, frame.readUInt32BE(8), result);
@@ -183,9 +190,7 @@ export class CmppSession extends EventEmitter {
   }
 
   private answerDeliver(link: Link<OutboxRecord, CmppPdu>, msgId: string, sequenceId: number, result: number): void {
-    this.recentDelivers.delete(msgId);
     this.recentDelivers.set(msgId, result);
-    if (this.recentDelivers.size > 10000) this.recentDelivers.delete(this.recentDelivers.keys().next().value as string);
     link.reply('DELIVER_RESP', sequenceId, { msgId, result });
   }
 

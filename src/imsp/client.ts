@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
-import { DeliveryReport, DeliveryStatus, ReportTracker } from '../reports';
+import { DeliveryReport, DeliveryStatus, ReportTracker } from '../tracking/reports';
 import { inOrder, PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';

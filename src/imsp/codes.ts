@@ -4,7 +4,7 @@
  * class that says what to do: nothing (success), wait (progress), try again
  * later (retryable) or change something (permanent).
  */
-import { DeliveryStatus } from '../reports';
+import { DeliveryStatus } from '../tracking/reports';
 
 export type CodeClass = 'success' | 'progress' | 'retryable' | 'permanent';
 export type Servlet = 'SubmitSM' | 'QuerySM' | 'ChangePasswd';

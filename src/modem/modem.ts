@@ -12,10 +12,10 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { SmsError } from '../errors';
-import { DeliveryReport, ReportTracker } from '../reports';
+import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
-import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../text/reassembly';
+import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
 import { ReferenceAllocator } from '../text/references';
 import { decodeReceived, Deliver, StatusReport } from '../pdu/tpdu';
 import { submitsFor } from '../pdu/submits';

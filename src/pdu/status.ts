@@ -2,7 +2,7 @@
  * TP-ST of a status report (3GPP 23.040 §9.2.3.15) in words, and as a
  * delivery report status.
  */
-import { DeliveryStatus } from '../reports';
+import { DeliveryStatus } from '../tracking/reports';
 
 const NAMES: Record<number, string> = {
   0x00: 'received by the phone',

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { pushBounded } from '../bounded';
-import { Reassembler } from '../text/reassembly';
+import { Reassembler } from '../tracking/reassembly';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
 import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from '../cmpp/auth';

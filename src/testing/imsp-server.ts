@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import * as iconv from 'iconv-lite';
 import { boundMap, pushBounded } from '../bounded';
-import { Reassembler } from '../text/reassembly';
+import { Reassembler } from '../tracking/reassembly';
 import { decodeGsm7 } from '../text/gsm7';
 import { parseUdh } from '../text/udh';
 import { codecFor } from '../text/codecs';

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { decodeDeliver, decodeSubmit, encodeDeliver, encodeStatusReport } from '../pdu/tpdu';
 import { submitsFor } from '../pdu/submits';
 import { pushBounded } from '../bounded';
-import { Reassembler } from '../text/reassembly';
+import { Reassembler } from '../tracking/reassembly';
 import { fromHex } from '../pdu/octets';
 
 export interface VirtualNetworkOptions {

@@ -8,7 +8,7 @@ export { PROFILES, profileFor, Target, TARGETS, TargetProfile, EncodingRule } fr
 export { buildUdh, parseUdh, concatElement, portsElement, udhLength, Udh, UdhElement, Concatenation, ApplicationPorts } from './udh';
 export { segment, chooseEncoding, MAX_PARTS, SegmentOptions, Segmentation, SmsPart } from './segmenter';
 export { ReferenceAllocator, ReferenceAllocatorOptions } from './references';
-export { Reassembler, ReassemblerOptions, ReassembledMessage, IncomingPart, ReassemblerStats } from './reassembly';
+export { Reassembler, ReassemblerOptions, ReassembledMessage, IncomingPart, ReassemblerStats } from '../tracking/reassembly';
 
 /** Encodes text in any supported encoding (GSM 7-bit as unpacked septet values). */
 export function encodeText(text: string, encoding: Encoding, newline: NewlineStyle = 'lf'): Buffer {

@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { ReportTracker } = require('../../dist/src');
+const core = require('../../dist/src');
+const { ReportTracker } = core;
 const { until } = require('../support/wait');
 
 function tracker(options = {}) {
@@ -88,5 +89,32 @@ describe('delivery report tracker', () => {
     assert.equal(t.counts.dropped, 1);
     assert.equal(t.pending, 2);
     t.close();
+  });
+});
+
+describe('delivery report tracker over a shared store', () => {
+  it('matches on instance B a report for what instance A sent, with A\'s correlation, and A does not report it again', async () => {
+    const shared = new core.store.MemoryStore().reports;
+    const a = tracker({ store: shared, ttlMs: 60 });
+    const b = tracker({ store: shared, ttlMs: 60 });
+    a.t.expect('m1', part('g', '555', 1, 2, { correlation: { ticket: 9 } }));
+    a.t.expect('m2', part('g', '555', 2, 2, { correlation: { ticket: 9 } }));
+    b.t.resolve('m1', { status: 'delivered', detail: 'DELIVRD' });
+    b.t.resolve('m2', { status: 'delivered', detail: 'DELIVRD' });
+    assert.deepEqual(b.reports.map((r) => [r.matched, r.correlation, r.parts]), [[true, { ticket: 9 }, { total: 2, delivered: 2, failed: 0 }]]);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(a.reports, [], 'A drops its copy quietly at the TTL: B reported it');
+    assert.equal(b.t.counts.unmatched, 0);
+  });
+
+  it('takes up what the store kept after a restart, and matches reports that come later', async () => {
+    const shared = new core.store.MemoryStore().reports;
+    const before = tracker({ store: shared });
+    before.t.expect('x1', part('g2', '666', 1, 1, { correlation: 'kept' }));
+    before.t.close();
+    const after = tracker({ store: shared });
+    assert.equal(await after.t.restore(), 1);
+    after.t.resolve('x1', { status: 'undeliverable', detail: 'UNDELIV' });
+    assert.deepEqual(after.reports.map((r) => [r.matched, r.status, r.correlation]), [[true, 'undeliverable', 'kept']]);
   });
 });

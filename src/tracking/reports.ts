@@ -7,9 +7,14 @@
  * pushed out is still reported, as `unknown`, so nothing vanishes unseen.
  * A report may arrive before the carrier's answer that tells its id (in the
  * same TCP read, or ahead of it under load): it is held `earlyHoldMs` for
- * its expectation, and only then reported as unmatched.
+ * its expectation, and only then reported as unmatched. Expectations are
+ * written through a ReportStore: a report for a message that another
+ * instance (or an earlier run) sent is matched from the store, and a group
+ * that someone else has reported is not reported again as unknown.
  */
 import { EventEmitter } from 'node:events';
+import { MemoryStore } from '../store/memory';
+import { ExpectationRecord, PartOutcome, ReportStore, when } from '../store/store';
 
 export type DeliveryStatus = 'delivered' | 'expired' | 'deleted' | 'undeliverable' | 'rejected' | 'unknown' | 'pending';
 
@@ -43,26 +48,9 @@ export interface Expectation<C> {
   carrierId?: string;
 }
 
-export interface Outcome {
-  status: DeliveryStatus;
-  detail: string;
-  doneAt?: string;
-  submittedAt?: string;
-  to?: string;
-}
+export type Outcome = PartOutcome;
 
-interface Group<C> {
-  key: string;
-  to: string;
-  total: number;
-  ids: Map<number, string>;
-  /** the ids to show, when they differ from the keys */
-  shown: Map<number, string>;
-  outcomes: Map<number, Outcome>;
-  submittedAt: string;
-  correlation?: C;
-  expiresAt: number;
-}
+type Group<C> = ExpectationRecord<C>;
 
 export interface ReportTrackerOptions {
   channel: string;
@@ -72,6 +60,8 @@ export interface ReportTrackerOptions {
   earlyHoldMs?: number;
   /** reports held at most (default 10000); past it the oldest is reported unmatched */
   maxEarly?: number;
+  /** where expectations are written (default: memory of its own) */
+  store?: ReportStore;
   now?: () => number;
 }
 
@@ -87,6 +77,8 @@ export declare interface ReportTracker<C> {
 export class ReportTracker<C = unknown> extends EventEmitter {
   private readonly byId = new Map<string, { group: Group<C>; part: number }>();
   private readonly groups = new Map<string, Group<C>>();
+  private readonly store: ReportStore;
+  private readonly expiring = new Set<string>();
   private readonly ttlMs: number;
   private readonly maxPending: number;
   private readonly now: () => number;
@@ -104,6 +96,14 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     this.earlyHoldMs = options.earlyHoldMs ?? 10000;
     this.maxEarly = options.maxEarly ?? 10000;
     this.now = options.now ?? Date.now;
+    this.store = options.store ?? new MemoryStore().reports;
+  }
+
+  /** Takes up the expectations the store kept (after a restart); resolves with how many. */
+  async restore(): Promise<number> {
+    const records = (await this.store.load()) as Array<Group<C>>;
+    for (const record of records) this.adopt(record);
+    return records.length;
   }
 
   /** reports waiting for the answer that tells their id */
@@ -123,13 +123,14 @@ export class ReportTracker<C = unknown> extends EventEmitter {
         this.counts.dropped++;
         this.finish(oldest, 'DROPPED: too many reports pending');
       }
-      group = { key: e.group, to: e.to, total: e.total, ids: new Map(), shown: new Map(), outcomes: new Map(), submittedAt: e.submittedAt, correlation: e.correlation, expiresAt: this.now() + this.ttlMs };
+      group = { key: e.group, to: e.to, total: e.total, ids: {}, shown: {}, outcomes: {}, submittedAt: e.submittedAt, correlation: e.correlation, expiresAt: this.now() + this.ttlMs };
       this.groups.set(e.group, group);
       this.armSweeper();
     }
-    group.ids.set(e.part, id);
-    if (e.carrierId !== undefined) group.shown.set(e.part, e.carrierId);
+    group.ids[e.part] = id;
+    if (e.carrierId !== undefined) group.shown[e.part] = e.carrierId;
     this.byId.set(id, { group, part: e.part });
+    this.store.save(group);
     const early = this.early.get(id);
     if (early) {
       this.early.delete(id);
@@ -144,12 +145,35 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     const entry = this.byId.get(id);
     if (!entry) {
       this.hold(id, outcome);
+      // Perhaps another instance sent it, or this one before a restart: ask the store.
+      when(this.store.findById(id), (record) => {
+        if (record && this.early.has(id)) this.adopt(record as Group<C>);
+      });
       return false;
     }
     this.byId.delete(id);
-    entry.group.outcomes.set(entry.part, outcome);
-    if (entry.group.outcomes.size === entry.group.total) this.finish(entry.group);
+    const { group } = entry;
+    group.outcomes[entry.part] = outcome;
+    if (Object.keys(group.outcomes).length === group.total) this.finish(group);
+    else this.store.save(group);
     return true;
+  }
+
+  /** Takes a group from the store into memory, and matches the reports held for it. */
+  private adopt(record: Group<C>): void {
+    if (this.groups.has(record.key)) return;
+    this.groups.set(record.key, record);
+    this.armSweeper();
+    for (const [part, id] of Object.entries(record.ids)) {
+      if (record.outcomes[Number(part)]) continue;
+      this.byId.set(id, { group: record, part: Number(part) });
+      const held = this.early.get(id);
+      if (held) {
+        this.early.delete(id);
+        this.counts.early++;
+        this.resolve(id, held.outcome);
+      }
+    }
   }
 
   /** Stops the timers; what is pending stays unreported, what is held is reported unmatched. */
@@ -203,25 +227,27 @@ export class ReportTracker<C = unknown> extends EventEmitter {
 
   private finish(group: Group<C>, missing?: string): void {
     this.groups.delete(group.key);
-    for (const id of group.ids.values()) this.byId.delete(id);
+    for (const id of Object.values(group.ids)) this.byId.delete(id);
+    this.store.remove(group.key);
     let delivered = 0;
     let failed = 0;
     let worst: Outcome | undefined;
     let doneAt: string | undefined;
+    const received = Object.keys(group.outcomes).length;
     for (let part = 1; part <= group.total; part++) {
-      const o = group.outcomes.get(part);
+      const o = group.outcomes[part];
       if (o?.status === 'delivered') delivered++;
       else if (o) failed++;
       if (o && o.status !== 'delivered' && !worst) worst = o;
       if (o?.doneAt && (!doneAt || o.doneAt > doneAt)) doneAt = o.doneAt;
     }
-    const complete = group.outcomes.size === group.total;
+    const complete = received === group.total;
     // A message is delivered when every part is; otherwise it takes the first failed part's state.
     const status = worst ? worst.status : complete ? 'delivered' : 'unknown';
-    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes.get(1) as Outcome).detail;
+    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes[1] as Outcome).detail;
     const report: DeliveryReport<C> = {
       channel: this.options.channel,
-      id: group.shown.get(1) ?? group.ids.get(1) ?? group.ids.values().next().value ?? '',
+      id: group.shown[1] ?? group.ids[1] ?? Object.values(group.ids)[0] ?? '',
       to: group.to,
       status,
       detail,
@@ -234,6 +260,23 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     this.emit('report', report);
   }
 
+  /** No report in time: reported unknown, unless another instance has reported it meanwhile. */
+  private expire(group: Group<C>): void {
+    if (this.expiring.has(group.key)) return;
+    this.expiring.add(group.key);
+    when(this.store.has(group.key), (waiting) => {
+      this.expiring.delete(group.key);
+      if (this.groups.get(group.key) !== group) return; // reported meanwhile
+      if (!waiting) {
+        this.groups.delete(group.key);
+        for (const id of Object.values(group.ids)) this.byId.delete(id);
+        return;
+      }
+      this.counts.expired++;
+      this.finish(group, `no report within ${Math.round(this.ttlMs / 1000)} s`);
+    });
+  }
+
   private armSweeper(): void {
     if (this.sweeper) return;
     const every = Math.max(10, Math.min(60000, Math.floor(this.ttlMs / 4)));
@@ -241,8 +284,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
       const now = this.now();
       for (const group of this.groups.values()) {
         if (group.expiresAt > now) break; // groups are in insertion order, so in expiry order
-        this.counts.expired++;
-        this.finish(group, `no report within ${Math.round(this.ttlMs / 1000)} s`);
+        this.expire(group);
       }
       if (!this.groups.size) this.close();
     }, every);

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
+import { PartialStore } from '../store/store';
 
 export interface IncomingPart<M = unknown> {
   from: string;
@@ -44,10 +45,13 @@ export interface ReassemblerOptions {
   timeoutMs?: number;
   /** messages waiting for parts at most (default 1000) */
   maxPending?: number;
+  /** where the parts that arrived are kept (default: only here, in memory) */
+  store?: PartialStore;
 }
 
 interface Pending<M> {
   key: string;
+  firstAt: number;
   first: IncomingPart<M>;
   parts: Map<number, IncomingPart<M>>;
   timer: NodeJS.Timeout;
@@ -72,9 +76,11 @@ export class Reassembler<M = unknown> extends EventEmitter {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly counts = { completed: 0, timedOut: 0, dropped: 0, duplicates: 0 };
+  private readonly store?: PartialStore;
 
   constructor(options: ReassemblerOptions = {}) {
     super();
+    this.store = options.store;
     this.timeoutMs = options.timeoutMs ?? 5 * 60 * 1000;
     this.maxPending = Math.max(1, options.maxPending ?? 1000);
   }
@@ -106,7 +112,7 @@ export class Reassembler<M = unknown> extends EventEmitter {
         this.counts.dropped++;
         this.finish(oldest, 'overflow');
       }
-      entry = { key, first: part, parts: new Map(), timer: setTimeout(() => this.expire(key), this.timeoutMs) };
+      entry = { key, firstAt: Date.now(), first: part, parts: new Map(), timer: setTimeout(() => this.expire(key), this.timeoutMs) };
       entry.timer.unref?.();
       this.pending.set(key, entry);
     }
@@ -118,6 +124,8 @@ export class Reassembler<M = unknown> extends EventEmitter {
     if (entry.parts.size === part.total) {
       this.counts.completed++;
       this.finish(entry);
+    } else if (this.store) {
+      this.store.save({ key: entry.key, parts: Object.fromEntries(entry.parts), firstAt: entry.firstAt });
     }
   }
 
@@ -136,6 +144,7 @@ export class Reassembler<M = unknown> extends EventEmitter {
   private finish(entry: Pending<M>, reason?: ReassembledMessage['reason']): void {
     clearTimeout(entry.timer);
     this.pending.delete(entry.key);
+    if (entry.parts.size > 1 || reason) this.store?.remove(entry.key);
     const message = join(entry.first, entry.parts, entry.first.total);
     if (reason) message.reason = reason;
     this.emit('message', message);

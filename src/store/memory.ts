@@ -1,0 +1,84 @@
+/**
+ * The store in memory: nothing survives a restart. For tests, and for users
+ * who choose it. Two clients given one MemoryStore share it as two Node-RED
+ * instances share a database.
+ */
+import { DedupStore, ExpectationRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+
+class MemoryOutbox implements Outbox {
+  private readonly entries = new Map<number, OutboxEntry>();
+  add(entry: OutboxEntry): void {
+    this.entries.set(entry.id, entry);
+  }
+  update(entry: OutboxEntry): void {
+    this.entries.set(entry.id, entry);
+  }
+  remove(id: number): void {
+    this.entries.delete(id);
+  }
+  load(): OutboxEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.id - b.id);
+  }
+}
+
+class MemoryReports implements ReportStore {
+  private readonly groups = new Map<string, ExpectationRecord>();
+  private readonly byId = new Map<string, string>();
+  save(record: ExpectationRecord): void {
+    this.groups.set(record.key, record);
+    for (const id of Object.values(record.ids)) this.byId.set(id, record.key);
+  }
+  remove(key: string): void {
+    const record = this.groups.get(key);
+    if (!record) return;
+    this.groups.delete(key);
+    for (const id of Object.values(record.ids)) if (this.byId.get(id) === key) this.byId.delete(id);
+  }
+  findById(id: string): ExpectationRecord | undefined {
+    const key = this.byId.get(id);
+    return key === undefined ? undefined : this.groups.get(key);
+  }
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+  load(): ExpectationRecord[] {
+    return [...this.groups.values()];
+  }
+}
+
+class MemoryPartials implements PartialStore {
+  private readonly records = new Map<string, PartialRecord>();
+  save(record: PartialRecord): void {
+    this.records.set(record.key, record);
+  }
+  remove(key: string): void {
+    this.records.delete(key);
+  }
+  load(): PartialRecord[] {
+    return [...this.records.values()];
+  }
+}
+
+/** Keeps the newest `max` keys. */
+class MemoryDedup implements DedupStore {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly max = 10000) {}
+  get(key: string): number | undefined {
+    return this.seen.get(key);
+  }
+  set(key: string, value: number): void {
+    this.seen.delete(key);
+    this.seen.set(key, value);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+  }
+}
+
+export class MemoryStore implements Store {
+  readonly outbox = new MemoryOutbox();
+  readonly reports = new MemoryReports();
+  readonly partials = new MemoryPartials();
+  readonly dedup = new MemoryDedup();
+  close(): void {
+    // nothing to flush
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * What a gateway must not forget, behind one set of seams: the outbox
+ * (messages accepted and not yet answered by the carrier), the report
+ * expectations (what was sent, its correlation data, its parts), the
+ * incoming long messages still missing parts, and the DELIVERs answered
+ * lately. The core writes through these interfaces; an implementation keeps
+ * them in memory, in an embedded database or in a shared one. A method may
+ * answer at once or with a promise.
+ */
+import type { DeliveryStatus } from '../tracking/reports';
+import type { Body } from '../wire/fields';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Runs `then` with the value, at once when it is there, else when the promise settles. */
+export function when<T>(value: MaybePromise<T>, then: (v: T) => void, fail?: (err: Error) => void): void {
+  if (value instanceof Promise) value.then(then, fail ?? (() => undefined));
+  else then(value);
+}
+
+/** One message in the outbox: plain data. */
+export interface OutboxEntry {
+  id: number;
+  command: string;
+  body: Body;
+  enqueuedAt: number;
+  tries: number;
+  /** it left at least once: the carrier may have it */
+  sent: boolean;
+  flowRetries: number;
+}
+
+export interface Outbox {
+  add(entry: OutboxEntry): void;
+  /** its tries or state changed */
+  update(entry: OutboxEntry): void;
+  /** it has its outcome */
+  remove(id: number): void;
+  /** what waited when the store was opened, in order */
+  load(): MaybePromise<OutboxEntry[]>;
+}
+
+export interface PartOutcome {
+  status: DeliveryStatus;
+  detail: string;
+  doneAt?: string;
+  submittedAt?: string;
+  to?: string;
+}
+
+/** The parts of one message to one recipient, waiting for their reports. */
+export interface ExpectationRecord<C = unknown> {
+  key: string;
+  to: string;
+  total: number;
+  /** part -> the key its report is matched by */
+  ids: Record<number, string>;
+  /** part -> the carrier's id to show, where it differs from the key */
+  shown: Record<number, string>;
+  outcomes: Record<number, PartOutcome>;
+  submittedAt: string;
+  correlation?: C;
+  expiresAt: number;
+}
+
+export interface ReportStore {
+  /** a group was made or changed */
+  save(record: ExpectationRecord): void;
+  /** a group was reported: nobody waits for it any more */
+  remove(key: string): void;
+  /** the group waiting for this id, made by another instance or an earlier run */
+  findById(id: string): MaybePromise<ExpectationRecord | undefined>;
+  /** is this group still waiting (not reported by anyone)? */
+  has(key: string): MaybePromise<boolean>;
+  load(): MaybePromise<ExpectationRecord[]>;
+}
+
+/** The parts of an incoming long message that have arrived. */
+export interface PartialRecord {
+  key: string;
+  /** sequence -> the part as received (JSON-safe) */
+  parts: Record<number, unknown>;
+  firstAt: number;
+}
+
+export interface PartialStore {
+  save(record: PartialRecord): void;
+  remove(key: string): void;
+  load(): MaybePromise<PartialRecord[]>;
+}
+
+/** Keys seen lately (DELIVER Msg_Ids) with what they were answered. */
+export interface DedupStore {
+  get(key: string): number | undefined;
+  set(key: string, value: number): void;
+}
+
+export interface Store {
+  outbox: Outbox;
+  reports: ReportStore;
+  partials: PartialStore;
+  dedup: DedupStore;
+  close(): MaybePromise<void>;
+}
