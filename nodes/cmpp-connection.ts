@@ -1,6 +1,9 @@
 import { cmpp, SmsError } from '../src';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
-import { CmppConnectionNode, OutageLog, Users } from './shared';
+import { SharedConnection } from './connection';
+import { CmppConnectionNode, OutageLog } from './shared';
+import { linkStatus } from './status';
 
 interface CmppConnectionDef extends NodeDef {
   host: string;
@@ -31,12 +34,10 @@ const num = (value: unknown, fallback: number): number => {
 };
 
 export = function register(RED: NodeAPI): void {
-  function CmppConnectionNode(this: CmppConnectionNode, config: CmppConnectionDef): void {
-    RED.nodes.createNode(this, config);
+  function CmppConnectionNode(this: CmppConnectionNode, saved: CmppConnectionDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
-    const users = new Users();
-    let client: cmpp.CmppClient | undefined;
-    let closing: Promise<void> | undefined;
     const outage = new OutageLog(node);
     const where = `${config.host || '127.0.0.1'}:${num(config.port, 7890)}`;
 
@@ -64,74 +65,54 @@ export = function register(RED: NodeAPI): void {
       acceptLooseAuthenticator: config.looseAuthenticator === true,
     });
 
-    function showState(state: cmpp.SessionState, detail?: Error): void {
-      const depth = client?.session.depth ?? 0;
+    const shared = new SharedConnection<cmpp.CmppClient>({
+      open() {
+        if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
+        const client = new cmpp.CmppClient(options());
+        client.on('state', (state, detail) => showState(client, state, detail));
+        client.on('queue', () => showState(client, client.state));
+        client.on('error', (err) => node.warn(err.message));
+        client.start().catch(() => undefined); // state events report it
+        return client;
+      },
+      close(client) {
+        // Messages still waiting are failed; their count is said once, naming the connection.
+        const waiting = client.session.depth;
+        if (waiting) node.warn(RED._('cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
+        return client.close();
+      },
+    });
+
+    function showState(client: cmpp.CmppClient, state: cmpp.SessionState, detail?: Error): void {
+      const depth = client.session.depth;
       switch (state) {
         case 'connected':
           outage.up((seconds) => RED._('cmpp-connection.log.up', { where, seconds }));
-          users.status(depth
-            ? { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.queue', { depth }) }
-            : { fill: 'green', shape: 'dot', text: RED._('cmpp-connection.status.connected') });
+          shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : RED._('cmpp-connection.status.connected')));
           return;
         case 'connecting':
-          users.status({ fill: 'yellow', shape: 'ring', text: RED._('cmpp-connection.status.connecting') });
+          shared.status(linkStatus(state, RED._('cmpp-connection.status.connecting')));
           return;
         case 'failed': {
           const retryAt = (detail as cmpp.RetryError | undefined)?.retryAt;
           const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
-          users.status({ fill: 'red', shape: 'ring', text: time ? RED._('cmpp-connection.status.loginRetry', { time }) : RED._('cmpp-connection.status.loginFailed') });
+          shared.status(linkStatus(state, time ? RED._('cmpp-connection.status.loginRetry', { time }) : RED._('cmpp-connection.status.loginFailed')));
           if (detail) outage.down(detail.message);
           return;
         }
         case 'disconnected':
-          users.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-connection.status.disconnected') });
+          shared.status(linkStatus(state, RED._('cmpp-connection.status.disconnected')));
           if (detail) outage.down(RED._('cmpp-connection.warn.disconnected', { where, reason: detail.message }));
           return;
         default:
-          users.status({});
+          shared.status({});
       }
     }
 
-    node.register = (user: Node): cmpp.CmppClient => {
-      users.add(user);
-      if (!client) {
-        if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
-        client = new cmpp.CmppClient(options());
-        client.on('state', showState);
-        client.on('queue', () => showState(client!.state));
-        client.on('error', (err) => node.warn(err.message));
-        client.start().catch(() => undefined); // state events report it
-      }
-      return client;
-    };
-
-    /** Closes the client; messages still queued are failed, and their count said once, naming the connection. */
-    const closeClient = (c: cmpp.CmppClient): Promise<void> => {
-      const waiting = c.session.depth;
-      if (waiting) node.warn(RED._('cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
-      return c.close();
-    };
-
-    node.deregister = async (user: Node): Promise<void> => {
-      if (users.remove(user) === 0 && client) {
-        const closingClient = client;
-        client = undefined;
-        closing = closeClient(closingClient);
-        await closing;
-      }
-    };
-
+    node.register = (user: Node): cmpp.CmppClient => shared.register(user);
+    node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (_removed: boolean, done: () => void) => {
-      const finish = (): void => done();
-      if (client) {
-        const c = client;
-        client = undefined;
-        closeClient(c).then(finish, finish);
-      } else if (closing) {
-        closing.then(finish, finish);
-      } else {
-        done();
-      }
+      shared.closeNow().then(() => done(), () => done());
     });
   }
 

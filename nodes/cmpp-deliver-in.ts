@@ -1,4 +1,5 @@
 import { cmpp, DeliveryReport } from '../src';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { CmppConnectionNode, reportMessage } from './shared';
 
@@ -7,8 +8,9 @@ interface CmppDeliverInDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function CmppDeliverInNode(this: Node, config: CmppDeliverInDef): void {
-    RED.nodes.createNode(this, config);
+  function CmppDeliverInNode(this: Node, saved: CmppDeliverInDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
     const connection = RED.nodes.getNode(config.connection) as CmppConnectionNode | null;
     if (!connection) {
@@ -21,10 +23,10 @@ export = function register(RED: NodeAPI): void {
     client.on('message', onMessage);
     client.on('report', onReport);
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       client.off('message', onMessage);
       client.off('report', onReport);
-      connection.deregister(node).then(done, done);
+      connection.deregister(node, removed).then(() => done(), () => done());
     });
   }
 

@@ -1,5 +1,6 @@
 import { Encoding } from '../src';
 import { registerAdminRoutes } from './admin';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { CmppConnectionNode, correlationOf, finishSend, maxPartsOf, sendError, textToSend, requireConfig } from './shared';
 
@@ -16,8 +17,9 @@ interface CmppSubmitDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   registerAdminRoutes(RED);
-  function CmppSubmitNode(this: Node, config: CmppSubmitDef): void {
-    RED.nodes.createNode(this, config);
+  function CmppSubmitNode(this: Node, saved: CmppSubmitDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
     const connection = requireConfig<CmppConnectionNode>(RED, node, config.connection, 'cmpp-submit.status.noConnection', 'cmpp-submit.errors.noConnection');
     if (!connection) return;
@@ -47,8 +49,8 @@ export = function register(RED: NodeAPI): void {
         }, finish);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      connection.deregister(node).then(done, done);
+    node.on('close', (removed: boolean, done: () => void) => {
+      connection.deregister(node, removed).then(() => done(), () => done());
     });
   }
 

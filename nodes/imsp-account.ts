@@ -1,5 +1,7 @@
 import { imsp } from '../src';
+import { SharedConnection } from './connection';
 import { ImspAccountNode } from './shared';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 
 interface ImspAccountDef extends NodeDef {
@@ -13,16 +15,13 @@ interface ImspAccountDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function ImspAccountNode(this: ImspAccountNode, config: ImspAccountDef): void {
-    RED.nodes.createNode(this, config);
+  function ImspAccountNode(this: ImspAccountNode, saved: ImspAccountDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
-    let client: imsp.ImspClient | undefined;
-    const users = new Set<Node>();
-
-    node.register = (user: Node): imsp.ImspClient => {
-      users.add(user);
-      if (!client) {
-        client = new imsp.ImspClient({
+    const shared = new SharedConnection<imsp.ImspClient>({
+      open() {
+        const client = new imsp.ImspClient({
           baseUrl: config.baseUrl || imsp.DEFAULT_BASE_URL,
           account: config.account,
           password: node.credentials?.password ?? '',
@@ -32,22 +31,17 @@ export = function register(RED: NodeAPI): void {
           polling: { initialMs: (Number(config.pollInitial) || 5) * 1000, deadlineMs: (Number(config.pollDeadline) || 24) * 3600e3 },
         });
         client.on('error', (err) => node.warn(err.message));
-      }
-      return client;
-    };
-
-    node.deregister = (user: Node): void => {
-      users.delete(user);
-      if (users.size === 0 && client) {
+        return client;
+      },
+      async close(client) {
         client.close();
-        client = undefined;
-      }
-    };
+      },
+    });
 
+    node.register = (user: Node): imsp.ImspClient => shared.register(user);
+    node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (_removed: boolean, done: () => void) => {
-      client?.close();
-      client = undefined;
-      done();
+      shared.closeNow().then(() => done(), () => done());
     });
   }
 

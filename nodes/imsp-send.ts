@@ -1,5 +1,6 @@
 import { DeliveryReport, Encoding, imsp, SmsError } from '../src';
 import { registerAdminRoutes } from './admin';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
 import { statusOf } from './status';
@@ -18,8 +19,9 @@ interface ImspSendDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   registerAdminRoutes(RED);
-  function ImspSendNode(this: Node, config: ImspSendDef): void {
-    RED.nodes.createNode(this, config);
+  function ImspSendNode(this: Node, saved: ImspSendDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
     const account = requireConfig<ImspAccountNode>(RED, node, config.account, 'imsp-send.status.noAccount', 'imsp-send.errors.noAccount');
     if (!account) return;
@@ -84,11 +86,10 @@ export = function register(RED: NodeAPI): void {
       }, finish);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       statusOf(node).stop();
       client.off('report', onReport);
-      account.deregister(node);
-      done();
+      account.deregister(node, removed).then(() => done(), () => done());
     });
   }
 

@@ -1,5 +1,6 @@
 import { DeliveryReport, Encoding, modem } from '../src';
 import { registerAdminRoutes } from './admin';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 
@@ -16,8 +17,9 @@ interface ModemPduDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   registerAdminRoutes(RED);
-  function ModemPduNode(this: Node, config: ModemPduDef): void {
-    RED.nodes.createNode(this, config);
+  function ModemPduNode(this: Node, saved: ModemPduDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
     const port = requireConfig<ModemPortNode>(RED, node, config.modem, 'modem-pdu.status.noModem', 'modem-pdu.errors.noModem');
     if (!port) return;
@@ -52,10 +54,10 @@ export = function register(RED: NodeAPI): void {
       }, finish);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       device.off('message', onMessage);
       device.off('report', onReport);
-      port.deregister(node).then(done, done);
+      port.deregister(node, removed).then(() => done(), () => done());
     });
   }
 

@@ -1,6 +1,9 @@
 import { modem } from '../src';
+import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
-import { ModemPortNode, OutageLog, Users } from './shared';
+import { SharedConnection } from './connection';
+import { ModemPortNode, OutageLog } from './shared';
+import { linkStatus } from './status';
 
 interface ModemPortDef extends NodeDef {
   port: string;
@@ -14,29 +17,27 @@ interface ModemPortDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function ModemPortNode(this: ModemPortNode, config: ModemPortDef): void {
-    RED.nodes.createNode(this, config);
+  function ModemPortNode(this: ModemPortNode, saved: ModemPortDef): void {
+    RED.nodes.createNode(this, saved);
+    const config = migrate(saved);
     const node = this;
-    const users = new Users();
-    let device: modem.Modem | undefined;
     const outage = new OutageLog(node);
+    let device: modem.Modem | undefined;
 
     const show = (state: modem.ModemState, signal?: modem.Signal): void => {
       if (state === 'ready') {
         const s = signal ?? device?.lastSignal;
-        if (s && !s.registered) users.status({ fill: 'yellow', shape: 'dot', text: RED._('modem-port.status.unregistered') });
-        else users.status({ fill: 'green', shape: 'dot', text: s?.dbm !== undefined ? RED._('modem-port.status.signal', { dbm: s.dbm }) : RED._('modem-port.status.ready') });
-      } else if (state === 'opening') users.status({ fill: 'yellow', shape: 'ring', text: RED._('modem-port.status.opening') });
-      else if (state === 'reopening') users.status({ fill: 'red', shape: 'ring', text: RED._('modem-port.status.reopening') });
-      else if (state === 'failed') users.status({ fill: 'red', shape: 'ring', text: RED._('modem-port.status.failed') });
-      else users.status({});
+        if (s && !s.registered) shared.status(linkStatus('degraded', RED._('modem-port.status.unregistered')));
+        else shared.status(linkStatus(state, s?.dbm !== undefined ? RED._('modem-port.status.signal', { dbm: s.dbm }) : RED._('modem-port.status.ready')));
+      } else if (state === 'opening' || state === 'reopening' || state === 'failed') {
+        shared.status(linkStatus(state, RED._(`modem-port.status.${state}`)));
+      } else shared.status({});
     };
 
-    node.register = (user: Node): modem.Modem => {
-      users.add(user);
-      if (!device) {
+    const shared = new SharedConnection<modem.Modem>({
+      open() {
         const queueTimeout = Number(config.queueTimeout);
-        device = new modem.Modem({
+        const d = new modem.Modem({
           port: config.port,
           baudRate: Number(config.baudRate) || 115200,
           pin: node.credentials?.pin || undefined,
@@ -47,32 +48,25 @@ export = function register(RED: NodeAPI): void {
           queueTimeoutMs: (config.queueTimeout === '' || config.queueTimeout === undefined || !Number.isFinite(queueTimeout) ? 60 : queueTimeout) * 1000,
           failWhenDown: config.failWhenDown === true,
         });
-        device.on('state', (state, detail) => {
+        device = d;
+        d.on('state', (state, detail) => {
           show(state);
           if (state === 'ready') outage.up((seconds) => RED._('modem-port.log.up', { port: config.port, seconds }));
           if (state === 'reopening' && detail) outage.down(RED._('modem-port.warn.reopening', { port: config.port, reason: detail.message }));
           if (state === 'failed' && detail) node.error(detail.message);
         });
-        device.on('signal', (signal) => show(device!.state, signal));
-        device.on('error', (err) => node.warn(err.message));
-        device.start().catch(() => undefined); // the state event says why
-      }
-      return device;
-    };
+        d.on('signal', (signal) => show(d.state, signal));
+        d.on('error', (err) => node.warn(err.message));
+        d.start().catch(() => undefined); // the state event says why
+        return d;
+      },
+      close: (d) => d.close(),
+    });
 
-    node.deregister = async (user: Node): Promise<void> => {
-      if (users.remove(user) === 0 && device) {
-        const d = device;
-        device = undefined;
-        await d.close();
-      }
-    };
-
+    node.register = (user: Node): modem.Modem => shared.register(user);
+    node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (_removed: boolean, done: () => void) => {
-      const d = device;
-      device = undefined;
-      if (d) d.close().then(() => done(), () => done());
-      else done();
+      shared.closeNow().then(() => done(), () => done());
     });
   }
 

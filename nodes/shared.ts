@@ -2,7 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, imsp, modem, SmsError } from '../src';
+import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { statusOf } from './status';
 
@@ -32,7 +32,7 @@ export function reportMessage(report: DeliveryReport): NodeMessage {
 export function sendError(result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string }> }, channel: string): SmsError {
   const failed = result.results.filter((r) => !r.ok);
   const first = failed[0];
-  const code = typeof first.code === 'number' ? `${channel}_${first.code}` : first.code;
+  const code = (typeof first.code === 'number' ? `${channel}_${first.code}` : first.code) as ErrorCode;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed part(s) or recipient(s); see err.result)` : '';
   const err = new SmsError(code, `${channel} send to ${first.to}, part ${first.part}, failed: ${first.description}${more}`) as SmsError & { result?: unknown };
   err.result = result;
@@ -107,19 +107,20 @@ export function finishSend(RED: NodeAPI, node: Node, done: (err?: Error) => void
 /** The cmpp-connection config node, as its users see it. */
 export interface CmppConnectionNode extends Node {
   register(user: Node): cmpp.CmppClient;
-  deregister(user: Node): Promise<void>;
+  /** `removed`: the user was deleted, not only redeployed (then the connection stays up for it) */
+  deregister(user: Node, removed?: boolean): Promise<void>;
 }
 
 /** The imsp-account config node, as its users see it. */
 export interface ImspAccountNode extends Node {
   register(user: Node): imsp.ImspClient;
-  deregister(user: Node): void;
+  deregister(user: Node, removed?: boolean): Promise<void>;
 }
 
 /** The modem-port config node, as its users see it. */
 export interface ModemPortNode extends Node {
   register(user: Node): modem.Modem;
-  deregister(user: Node): Promise<void>;
+  deregister(user: Node, removed?: boolean): Promise<void>;
 }
 
 /**

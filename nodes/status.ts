@@ -73,3 +73,21 @@ export function statusOf(node: Node): StatusView {
   }
   return view;
 }
+
+/** One picture per state of a link or port, the same on every channel. */
+const PICTURES: Record<string, Pick<NodeStatus, 'fill' | 'shape'> | undefined> = {
+  connecting: { fill: 'yellow', shape: 'ring' },
+  opening: { fill: 'yellow', shape: 'ring' },
+  connected: { fill: 'green', shape: 'dot' },
+  ready: { fill: 'green', shape: 'dot' },
+  degraded: { fill: 'yellow', shape: 'dot' },
+  disconnected: { fill: 'red', shape: 'ring' },
+  reopening: { fill: 'red', shape: 'ring' },
+  failed: { fill: 'red', shape: 'ring' },
+};
+
+/** The status for a link's state, with its text (already translated or a key the editor translates). */
+export function linkStatus(state: string, text: string): NodeStatus {
+  const picture = PICTURES[state];
+  return picture ? { ...picture, text } : {};
+}

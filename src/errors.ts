@@ -2,11 +2,15 @@
  * The one error type the core throws. `code` is stable (flows and Catch nodes
  * may switch on it); `message` says what is wrong and what to do about it.
  */
+import type { ErrorCode } from './codes';
+
+export { ErrorCode };
+
 export class SmsError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field?: string;
 
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string) {
     super(message);
     this.name = 'SmsError';
     this.code = code;
@@ -15,6 +19,6 @@ export class SmsError extends Error {
 }
 
 /** Throws a SMS_FIELD error that names the field and the rule it broke. */
-export function invalid(field: string, rule: string, code = 'SMS_FIELD'): never {
+export function invalid(field: string, rule: string, code: ErrorCode = 'SMS_FIELD'): never {
   throw new SmsError(code, `${field}: ${rule}`, field);
 }

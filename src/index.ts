@@ -2,7 +2,7 @@
  * The SMS core of @smsflow/node-red-sms, usable without Node-RED:
  * `require('@smsflow/node-red-sms/core')`.
  */
-export { SmsError } from './errors';
+export { SmsError, ErrorCode } from './errors';
 export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './tracking/reports';
 export { PartResult, SendResult } from './results';

@@ -2,6 +2,7 @@
  * The shapes every channel shares: one send result, with one entry per
  * recipient and part, whatever carried it.
  */
+import type { ErrorCode } from './codes';
 import { Encoding } from './text/codecs';
 
 export interface PartResult {
@@ -12,7 +13,7 @@ export interface PartResult {
   /** the carrier's id: CMPP Msg_Id (decimal text), IMSP messageid, modem TP-MR */
   id: string;
   /** the carrier's result code, or this package's error code (CMPP_TIMEOUT, IMSP_HTTP, CMS_330...) */
-  code: number | string;
+  code: number | ErrorCode;
   description: string;
 }
 

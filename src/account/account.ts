@@ -6,6 +6,7 @@
  * kept beside them in memory. Every request ends with exactly one outcome.
  */
 import { EventEmitter } from 'node:events';
+import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { duration } from '../limits';
 import { Pdu } from '../link/dialect';
@@ -41,7 +42,7 @@ interface Waiter<P> {
 
 /** What the dialect says an answer means to the account. */
 export interface AccountDialect<P extends Pdu> {
-  protocol: string;
+  protocol: Protocol;
   /** "slow down and try again" (CMPP Result 8) */
   isFlowControl(pdu: P): boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * What the gateway's numbers mean, in words a user can act on.
  */
-import { SmsError } from '../errors';
+import { ErrorCode, SmsError } from '../errors';
 
 const CONNECT_STATUS: Record<number, string> = {
   1: 'the gateway found the CONNECT message malformed',
@@ -12,7 +12,7 @@ const CONNECT_STATUS: Record<number, string> = {
 
 export function connectError(status: number): SmsError {
   const reason = CONNECT_STATUS[status] ?? `the gateway refused the login with status ${status} (gateway-specific)`;
-  const code = status === 2 || status === 3 ? 'CMPP_AUTH' : `CMPP_CONNECT_${status}`;
+  const code: ErrorCode = status === 2 || status === 3 ? 'CMPP_AUTH' : `CMPP_CONNECT_${status}`;
   return new SmsError(code, `CMPP login failed: ${reason}`);
 }
 

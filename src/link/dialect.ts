@@ -3,6 +3,7 @@
  * write its frames, how to log in, how to keep an idle link alive and how to
  * end it. CMPP is one dialect; the link and the account know no protocol.
  */
+import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { Body } from '../wire/fields';
 
@@ -29,7 +30,7 @@ export interface Login {
 
 export interface LinkDialect<P extends Pdu = Pdu> {
   /** names errors: CMPP_TIMEOUT, CMPP_PROTOCOL... */
-  protocol: string;
+  protocol: Protocol;
   framer(): Framing;
   decode(frame: Buffer): P;
   encode(command: string, sequenceId: number, body: Body): Buffer;

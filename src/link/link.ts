@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { Body } from '../wire/fields';
 import { LinkDialect, Pdu } from './dialect';
@@ -401,6 +402,6 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
 }
 
 /** The outcome of a request the peer may or may not have taken: it is not sent again. */
-export function uncertain(protocol: string, why: string): SmsError {
+export function uncertain(protocol: Protocol, why: string): SmsError {
   return new SmsError(`${protocol}_UNCERTAIN`, `${why}; the gateway may or may not have accepted it, and it is not sent again`);
 }

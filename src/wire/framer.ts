@@ -5,6 +5,7 @@
  * maximum is refused before anything is allocated for it (the stream cannot
  * be trusted after that).
  */
+import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 
 export interface FramerOptions {
@@ -12,7 +13,7 @@ export interface FramerOptions {
   headerLength: number;
   maxLength: number;
   /** names the error: CMPP_FRAME, and "the stream is not CMPP" */
-  protocol: string;
+  protocol: Protocol;
   /** the document's name of the length field */
   lengthField: string;
 }

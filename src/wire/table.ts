@@ -3,6 +3,7 @@
  * list of fields. Pure functions; errors carry the protocol's name
  * (CMPP_FIELD on encode, CMPP_DECODE on decode) and the field's.
  */
+import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { Body, Field } from './fields';
 
@@ -13,7 +14,7 @@ export function bodySize(fields: readonly Field[], body: Body): number {
 }
 
 /** Writes the fields from `start`; a value a field cannot take throws `${protocol}_FIELD`. */
-export function writeFields(fields: readonly Field[], body: Body, out: Buffer, start: number, protocol: string): void {
+export function writeFields(fields: readonly Field[], body: Body, out: Buffer, start: number, protocol: Protocol): void {
   let at = start;
   for (const field of fields) {
     try {
@@ -27,7 +28,7 @@ export function writeFields(fields: readonly Field[], body: Body, out: Buffer, s
 }
 
 /** Reads the fields between `start` and `end`, which they must fill exactly; else `${protocol}_DECODE`. */
-export function readFields(fields: readonly Field[], data: Buffer, start: number, end: number, what: string, protocol: string): Body {
+export function readFields(fields: readonly Field[], data: Buffer, start: number, end: number, what: string, protocol: Protocol): Body {
   const body: Body = {};
   let at = start;
   for (const field of fields) {

@@ -190,6 +190,24 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     assert.deepEqual(warnings.filter((w) => w === 'cmpp-connection.warn.closedWithQueue'), ['cmpp-connection.warn.closedWithQueue']);
   });
 
+  it('keeps the link up when a send node is only redeployed, and closes it when its last user is removed', async () => {
+    const f = flow(sim.port).filter((n) => n.id !== 'submit2' && n.id !== 'receive');
+    await helper.load(nodes, f, { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    // A "modified nodes" deploy of the send node alone: the connection is untouched.
+    const changed = f.map((n) => (n.id === 'submit' ? { ...n, to: '13700137000' } : n));
+    await helper.setFlows(changed, 'nodes');
+    await until(() => helper.getNode('submit'), { what: 'the new send node' });
+    const sent = next('sent');
+    helper.getNode('submit').receive({ payload: 'after redeploy' });
+    assert.equal((await sent).payload.to[0], '13700137000');
+    assert.equal(sim.record.connects.length, 1, 'no new login');
+    assert.equal(sim.record.terminates, 0);
+    // The last user removed: the connection closes with TERMINATE.
+    await helper.setFlows(changed.filter((n) => n.id !== 'submit'), 'nodes');
+    await until(() => sim.record.terminates === 1, { what: 'TERMINATE' });
+  });
+
   it('closes the connection with TERMINATE when the flow stops', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);
