@@ -26,6 +26,7 @@ interface CmppConnectionDef extends NodeDef {
   delivery: cmpp.Delivery;
   loginRetry: string | number;
   looseAuthenticator: boolean;
+  trace: boolean;
 }
 
 const num = (value: unknown, fallback: number): number => {
@@ -63,6 +64,7 @@ export = function register(RED: NodeAPI): void {
       delivery: config.delivery === 'at-most-once' ? 'at-most-once' : 'at-least-once',
       loginRetryMs: num(config.loginRetry, 5) * 60000,
       acceptLooseAuthenticator: config.looseAuthenticator === true,
+      trace: config.trace === true ? (line) => node.log(line) : undefined,
     });
 
     const shared = new SharedConnection<cmpp.CmppClient>({

@@ -14,6 +14,7 @@ import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking
 import { ReferenceAllocator } from '../text/references';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
+import { bodyOf, DeliverBody } from './bodies';
 import { CmppPdu, decodeReport } from './codec';
 import { decodeContent, formatEncoding } from './content';
 import { Body } from './fields';
@@ -70,7 +71,7 @@ export interface IncomingSms {
     serviceId: string;
     linkId: string;
     /** the DELIVER bodies as received */
-    raw: Body[];
+    raw: DeliverBody[];
   };
 }
 
@@ -109,7 +110,7 @@ function reportTime(stamp: string, utcOffsetMinutes: number): string | undefined
 }
 
 interface MoMeta {
-  body: Body;
+  body: DeliverBody;
   receivedAt: string;
 }
 
@@ -200,8 +201,7 @@ export class CmppClient extends EventEmitter {
         // a report in the same TCP read as its SUBMIT_RESP is matched.
         let answered: PartResult[] = [];
         const onAnswer = (pdu: CmppPdu): void => {
-          const result = Number(pdu.body.result);
-          const msgId = String(pdu.body.msgId);
+          const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
           answered = chunk.map((to, k) => {
             const id = result === 0 ? msgIdPlus(msgId, k) : '';
             if (result === 0 && registered) {
@@ -232,12 +232,12 @@ export class CmppClient extends EventEmitter {
   /** CMPP_CANCEL: asks the gateway to delete a submitted message; true when it did. */
   async cancel(msgId: string): Promise<boolean> {
     const pdu = await this.session.request('CANCEL', { msgId });
-    return Number(pdu.body.successId) === 0;
+    return bodyOf(pdu, 'CANCEL_RESP').successId === 0;
   }
 
-  private onDeliver(body: Body, ack: (result?: number) => void): void {
-    const content = body.msgContent as Buffer;
-    if (Number(body.registeredDelivery) === 1) {
+  private onDeliver(body: DeliverBody, ack: (result?: number) => void): void {
+    const content = body.msgContent;
+    if (body.registeredDelivery === 1) {
       let report;
       try {
         report = decodeReport(content);
@@ -258,10 +258,10 @@ export class CmppClient extends EventEmitter {
       return;
     }
     const meta: MoMeta = { body, receivedAt: new Date().toISOString() };
-    const from = String(body.srcTerminalId);
+    const from = body.srcTerminalId;
     let payload = content;
     let concat = { reference: 0, total: 1, sequence: 1 };
-    if (Number(body.tpUdhi) === 1) {
+    if (body.tpUdhi === 1) {
       try {
         const { udh, length } = parseUdh(content);
         payload = content.subarray(length);
@@ -270,7 +270,7 @@ export class CmppClient extends EventEmitter {
         this.emit('error', new SmsError('CMPP_MO_HEADER', `a message from ${from} has an unreadable header (${(err as Error).message}); handed on as it came`));
       }
     }
-    const decoded = decodeContent(payload, Number(body.msgFmt));
+    const decoded = decodeContent(payload, body.msgFmt);
     this.reassembler.push({
       from, ...concat,
       text: typeof decoded === 'string' ? decoded : undefined,

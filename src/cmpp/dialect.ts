@@ -7,6 +7,7 @@ import { SmsError } from '../errors';
 import { AccountDialect } from '../account/account';
 import { LinkDialect, LoginOutcome } from '../link/dialect';
 import { authenticatorIsmg, authenticatorSource, connectTimestamp, sourceAddrOctets } from './auth';
+import { bodyOf } from './bodies';
 import { CmppPdu, decode, encode } from './codec';
 import { Framer } from './framer';
 import { Command, Version } from './messages';
@@ -32,7 +33,7 @@ export function cmppDialect(login: CmppLogin): LinkDialect<CmppPdu> & AccountDia
     decode: (frame) => decode(frame, version),
     encode: (command, sequenceId, body) => encode({ command: command as Command, sequenceId, body }, version),
     isResponse: (pdu) => pdu.command.endsWith('_RESP'),
-    isFlowControl: (pdu) => pdu.command === 'SUBMIT_RESP' && Number(pdu.body.result) === 8,
+    isFlowControl: (pdu) => pdu.command === 'SUBMIT_RESP' && bodyOf(pdu, 'SUBMIT_RESP').result === 8,
     keepAlive: { command: 'ACTIVE_TEST', answer: 'ACTIVE_TEST_RESP', answerBody: { reserved: 0 } },
     terminate: { command: 'TERMINATE', answer: 'TERMINATE_RESP' },
     login() {
@@ -44,10 +45,10 @@ export function cmppDialect(login: CmppLogin): LinkDialect<CmppPdu> & AccountDia
         answer: 'CONNECT_RESP',
         body: { sourceAddr: sourceAddrOctets(login.spId).toString('latin1').replace(/\0+$/, ''), authenticatorSource: source, version, timestamp: timestamp.value },
         check(answer): LoginOutcome {
-          const status = Number(answer.body.status);
+          const { status, authenticatorIsmg: got } = bodyOf(answer as CmppPdu, 'CONNECT_RESP');
           if (status !== 0) return { ok: false, error: connectError(status) };
           const expected = authenticatorIsmg(0, source, login.sharedSecret, version);
-          if (expected.equals(answer.body.authenticatorIsmg as Buffer)) return { ok: true };
+          if (expected.equals(got)) return { ok: true };
           if (!login.acceptLooseAuthenticator) {
             return { ok: false, error: new SmsError('CMPP_AUTH', 'CMPP login failed: the gateway\'s AuthenticatorISMG does not match; the shared secret differs from the gateway\'s, or this is not the expected gateway (if the gateway is known to fill it loosely, turn on "accept a loose AuthenticatorISMG")') };
           }

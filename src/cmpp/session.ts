@@ -16,6 +16,7 @@ import { MemoryStore } from '../store/memory';
 import { DedupStore, Store } from '../store/store';
 import { CHINA_UTC_OFFSET_MINUTES } from './auth';
 import { CmppPdu, HEADER_LENGTH } from './codec';
+import { bodyOf, DeliverBody } from './bodies';
 import { cmppDialect } from './dialect';
 import { Body } from './fields';
 import { Command, COMMANDS, Version, V3 } from './messages';
@@ -66,6 +67,8 @@ export interface SessionOptions {
   flowControl?: { initialMs?: number; maxMs?: number; retries?: number };
   /** where the outbox, the report expectations and the DELIVERs answered lately are kept (default: memory) */
   store?: Store;
+  /** gets one line per CMPP message in and out, secrets masked (for bringing up a link with a carrier) */
+  trace?: (line: string) => void;
   /** for tests: the clock */
   now?: () => number;
 }
@@ -76,13 +79,13 @@ type DeliverAck = (result?: number) => void;
 
 export declare interface CmppSession {
   on(event: 'state', listener: (state: SessionState, detail?: Error) => void): this;
-  on(event: 'deliver', listener: (body: Body, ack: DeliverAck) => void): this;
+  on(event: 'deliver', listener: (body: DeliverBody, ack: DeliverAck) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   on(event: 'queue', listener: (depth: number) => void): this;
 }
 
 export class CmppSession extends EventEmitter {
-  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store'>> & {
+  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace'>> & Pick<SessionOptions, 'trace'> & {
     reconnect: { initialMs: number; maxMs: number } | false;
     flowControl: { initialMs: number; maxMs: number; retries: number };
   };
@@ -195,7 +198,8 @@ export class CmppSession extends EventEmitter {
   }
 
   private onDeliver(link: Link<OutboxRecord, CmppPdu>, pdu: CmppPdu): void {
-    const msgId = String(pdu.body.msgId);
+    const body = bodyOf(pdu, 'DELIVER');
+    const msgId = body.msgId;
     const ack: DeliverAck = (result = 0) => this.answerDeliver(link, msgId, pdu.sequenceId, result);
     const earlier = this.recentDelivers.get(msgId);
     if (earlier !== undefined || this.listenerCount('deliver') === 0) {
@@ -204,7 +208,7 @@ export class CmppSession extends EventEmitter {
       return;
     }
     let answered = false;
-    this.emit('deliver', pdu.body, (result?: number) => {
+    this.emit('deliver', body, (result?: number) => {
       if (answered) return;
       answered = true;
       ack(result);

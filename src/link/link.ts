@@ -13,6 +13,7 @@ import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { Body } from '../wire/fields';
 import { LinkDialect, Pdu } from './dialect';
+import { traceLine } from './trace';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 export type Delivery = 'at-least-once' | 'at-most-once';
@@ -39,6 +40,8 @@ export interface LinkOptions {
   delivery: Delivery;
   maxWriteBufferBytes: number;
   now: () => number;
+  /** gets one line per message in and out, secrets masked (for bringing up a link) */
+  trace?: (line: string) => void;
 }
 
 /** A request on its way: what the account queued, and what the link needs to track it. */
@@ -239,6 +242,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       let pdu: P;
       try {
         pdu = this.dialect.decode(frame);
+        this.options.trace?.(traceLine('in', this.dialect.protocol, pdu.command, pdu.sequenceId, pdu.body));
       } catch (err) {
         if (this.undecodable(frame, err as SmsError)) continue;
         this.protocolError(err as Error);
@@ -331,6 +335,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       });
     }
     socket.write(this.dialect.encode(command, sequenceId, body));
+    this.options.trace?.(traceLine('out', this.dialect.protocol, command, sequenceId, body));
     if (socket.writableLength > this.options.maxWriteBufferBytes) {
       // The peer does not read what we write (while it may still send): do not hold it all.
       socket.destroy(new SmsError(`${this.dialect.protocol}_BACKPRESSURE`, `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`));

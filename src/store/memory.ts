@@ -11,7 +11,8 @@ class MemoryOutbox implements Outbox {
     this.entries.set(entry.id, entry);
   }
   update(entry: OutboxEntry): void {
-    this.entries.set(entry.id, entry);
+    // The same object is held: nothing to write.
+    if (this.entries.get(entry.id) !== entry) this.entries.set(entry.id, entry);
   }
   remove(id: number): void {
     this.entries.delete(id);

@@ -12,6 +12,7 @@ import { Reassembler } from '../tracking/reassembly';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
 import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from '../cmpp/auth';
+import { asBody, bodyOf, responseTo, SubmitBody } from '../cmpp/bodies';
 import { CmppPdu, decode, encode, encodeReport } from '../cmpp/codec';
 import { Body } from '../cmpp/fields';
 import { Framer } from '../cmpp/framer';
@@ -72,7 +73,7 @@ export interface Faults {
 export interface SubmitRecord {
   version: Version;
   sequenceId: number;
-  body: Body;
+  body: SubmitBody;
   msgId: string;
   result: number;
   receivedAt: number;
@@ -310,13 +311,13 @@ export class IsmgSimulator extends EventEmitter {
       case 'SUBMIT': return this.onSubmit(link, pdu);
       case 'ACTIVE_TEST':
         this.record.activeTests++;
-        return this.answer(link, 'ACTIVE_TEST_RESP', pdu.sequenceId, { reserved: 0 });
+        return this.answer(link, pdu, { reserved: 0 });
       case 'TERMINATE':
         this.record.terminates++;
-        this.answer(link, 'TERMINATE_RESP', pdu.sequenceId, {}, () => link.socket.end());
+        this.answer(link, pdu, {}, () => link.socket.end());
         return;
       case 'QUERY':
-        return this.answer(link, 'QUERY_RESP', pdu.sequenceId, {
+        return this.answer(link, pdu, {
           time: pdu.body.time, queryType: pdu.body.queryType, queryCode: pdu.body.queryCode,
           mtTlMsg: this.record.submits.length, mtTlUsr: this.record.submits.reduce((n, s) => n + Number(s.body.destUsrTl), 0),
           mtScs: this.record.submits.filter((s) => s.result === 0).length, mtWt: 0, mtFl: this.record.submits.filter((s) => s.result !== 0).length,
@@ -324,7 +325,7 @@ export class IsmgSimulator extends EventEmitter {
         });
       case 'CANCEL': {
         const found = this.record.submits.some((s) => s.msgId === pdu.body.msgId);
-        return this.answer(link, 'CANCEL_RESP', pdu.sequenceId, { successId: found ? 0 : 1 });
+        return this.answer(link, pdu, { successId: found ? 0 : 1 });
       }
       default:
         link.unanswered--;
@@ -332,7 +333,7 @@ export class IsmgSimulator extends EventEmitter {
   }
 
   private onConnect(link: Link, pdu: CmppPdu): void {
-    const { sourceAddr, authenticatorSource: source, version, timestamp } = pdu.body as { sourceAddr: string; authenticatorSource: Buffer; version: number; timestamp: number };
+    const { sourceAddr, authenticatorSource: source, version, timestamp } = bodyOf(pdu, 'CONNECT');
     link.version = version === V2 ? V2 : V3;
     const secret = this.options.accounts[sourceAddr];
     let status = 0;
@@ -344,7 +345,8 @@ export class IsmgSimulator extends EventEmitter {
     let authenticatorIsmgValue = status === 0 ? authenticatorIsmg(0, source, secret, link.version) : Buffer.alloc(16);
     if (this.faults.badAuthenticator) authenticatorIsmgValue = Buffer.alloc(16, 0x55);
     if (this.faults.looseAuthenticator && status === 0) authenticatorIsmgValue = createHash('md5').update(Buffer.alloc(4)).digest();
-    this.send(link, 'CONNECT_RESP', pdu.sequenceId, { status, authenticatorIsmg: authenticatorIsmgValue, version: link.version });
+    const answer = responseTo(pdu, asBody('CONNECT_RESP', { status, authenticatorIsmg: authenticatorIsmgValue, version: link.version }));
+    this.send(link, answer.command, answer.sequenceId, answer.body);
     if (status !== 0) {
       link.socket.end();
       return;
@@ -358,8 +360,8 @@ export class IsmgSimulator extends EventEmitter {
   }
 
   private onSubmit(link: Link, pdu: CmppPdu): void {
-    const body = pdu.body;
-    const recipients = body.destTerminalId as string[];
+    const body = bodyOf(pdu, 'SUBMIT');
+    const recipients = body.destTerminalId;
     if (this.faults.ignoreSubmits && this.faults.ignoreSubmits > 0) {
       this.faults.ignoreSubmits--;
       link.unanswered--; // as if lost on the way: the SP no longer waits for it once it resends
@@ -375,20 +377,20 @@ export class IsmgSimulator extends EventEmitter {
     if (!this.options.lean) pushBounded(this.record.submits, { version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
     this.emit('submit', body, msgId, result);
     const timing = this.options.reportTiming;
-    if (result === 0 && Number(body.registeredDelivery) === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {
+    if (result === 0 && body.registeredDelivery === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {
       // The response and its reports in one write, in the order asked for.
       link.unanswered = Math.max(0, link.unanswered - 1);
-      const response = encode({ command: 'SUBMIT_RESP', sequenceId: pdu.sequenceId, body: { msgId, result } }, link.version);
+      const response = encode(responseTo(pdu, asBody('SUBMIT_RESP', { msgId, result })), link.version);
       const reports = recipients.map((to, k) => this.reportFrame(link, msgIdPlus(msgId, k), to, body));
       const frames = timing === 'before-response' ? [...reports, response] : [response, ...reports];
       if (!link.socket.destroyed) link.socket.write(Buffer.concat(frames));
       if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
       return;
     }
-    this.answer(link, 'SUBMIT_RESP', pdu.sequenceId, { msgId, result });
+    this.answer(link, pdu, asBody('SUBMIT_RESP', { msgId, result }));
     if (result !== 0) return;
     if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
-    if (Number(body.registeredDelivery) === 1) {
+    if (body.registeredDelivery === 1) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         recipients.forEach((to, k) => this.sendReport(link, msgIdPlus(msgId, k), to, body));
@@ -397,13 +399,13 @@ export class IsmgSimulator extends EventEmitter {
     }
   }
 
-  private toPhone(to: string, body: Body): void {
-    const contentBytes = body.msgContent as Buffer;
+  private toPhone(to: string, body: SubmitBody): void {
+    const contentBytes = body.msgContent;
     let reference = 0;
     let total = 1;
     let sequence = 1;
     let payload = contentBytes;
-    if (Number(body.tpUdhi) === 1) {
+    if (body.tpUdhi === 1) {
       try {
         const { udh, length } = parseUdh(contentBytes);
         payload = contentBytes.subarray(length);
@@ -412,22 +414,22 @@ export class IsmgSimulator extends EventEmitter {
         // an unreadable header: the phone shows the bytes as they are
       }
     }
-    const decoded = decodeContent(payload, Number(body.msgFmt));
+    const decoded = decodeContent(payload, body.msgFmt);
     this.reassembler.push({
-      from: `${to}<${String(body.srcId)}`, reference, total, sequence,
+      from: `${to}<${body.srcId}`, reference, total, sequence,
       text: typeof decoded === 'string' ? decoded : undefined,
       data: typeof decoded === 'string' ? undefined : decoded,
-      meta: { to, from: String(body.srcId) },
+      meta: { to, from: body.srcId },
     });
   }
 
-  private sendReport(link: Link, msgId: string, to: string, submit: Body): void {
+  private sendReport(link: Link, msgId: string, to: string, submit: SubmitBody): void {
     if (!this.links.has(link)) return;
     this.requestFrame(link, this.reportFrame(link, msgId, to, submit)).catch(() => undefined);
   }
 
   /** A status report DELIVER, its answer awaited (and not recorded in lean mode). */
-  private reportFrame(link: Link, msgId: string, to: string, submit: Body): Buffer {
+  private reportFrame(link: Link, msgId: string, to: string, submit: SubmitBody): Buffer {
     const stamp = this.reportTime();
     const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
     const content = encodeReport({
@@ -472,7 +474,8 @@ export class IsmgSimulator extends EventEmitter {
     });
   }
 
-  private answer(link: Link, command: Command, sequenceId: number, body: Body, after?: () => void): void {
+  private answer(link: Link, request: CmppPdu, body: Body, after?: () => void): void {
+    const { command, sequenceId } = responseTo(request, body);
     if (this.faults.withholdResponses) return;
     const send = (): void => {
       link.unanswered = Math.max(0, link.unanswered - 1);

@@ -16,14 +16,14 @@ export function bodySize(fields: readonly Field[], body: Body): number {
 /** Writes the fields from `start`; a value a field cannot take throws `${protocol}_FIELD`. */
 export function writeFields(fields: readonly Field[], body: Body, out: Buffer, start: number, protocol: Protocol): void {
   let at = start;
-  for (const field of fields) {
-    try {
+  try {
+    for (const field of fields) {
       field.type.write(out, at, body[field.key], body, field.name);
-    } catch (err) {
-      const e = err as SmsError;
-      throw e.code === 'WIRE_FIELD' ? new SmsError(`${protocol}_FIELD`, e.message, e.field) : e;
+      at += field.type.size(body);
     }
-    at += field.type.size(body);
+  } catch (err) {
+    const e = err as SmsError;
+    throw e.code === 'WIRE_FIELD' ? new SmsError(`${protocol}_FIELD`, e.message, e.field) : e;
   }
 }
 

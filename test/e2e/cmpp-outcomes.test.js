@@ -298,3 +298,20 @@ describe('simulators stay within their record limit', () => {
     await sim.stop();
   });
 });
+
+describe('CMPP trace', () => {
+  it('gives one line per message in and out, authenticators masked, the secret nowhere', async () => {
+    const lines = [];
+    const { sim, client } = await setup({ trace: (line) => lines.push(line) });
+    await client.start();
+    await client.send({ to: '13800138000', payload: 'traced' });
+    await client.close();
+    await sim.stop();
+    assert.match(lines[0], /^-> CMPP_CONNECT #1 sourceAddr="901234" authenticatorSource=\*\*\* version=48 timestamp=\d+$/);
+    assert.match(lines[1], /^<- CMPP_CONNECT_RESP #1 status=0 authenticatorIsmg=\*\*\* version=48$/);
+    assert.ok(lines.some((l) => /^-> CMPP_SUBMIT #2 msgId="0" .*destTerminalId=\[13800138000\] .*msgContent=747261636564/.test(l)));
+    assert.ok(lines.some((l) => /^<- CMPP_SUBMIT_RESP #2 msgId="\d+" result=0$/.test(l)));
+    assert.ok(lines.some((l) => l.startsWith('-> CMPP_TERMINATE #')));
+    assert.ok(!lines.join('\n').includes('secret'));
+  });
+});

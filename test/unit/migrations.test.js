@@ -13,7 +13,7 @@ const v1 = {
 };
 
 const expected = {
-  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false },
+  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false },
   'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false },
   'cmpp-submit': { maxParts: 10 },
   'imsp-send': { maxParts: 10 },
