@@ -23,7 +23,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const account = requireConfig<ImspAccountNode>(RED, node, config.account, 'imsp-send.status.noAccount', 'imsp-send.errors.noAccount');
+    const account = requireConfig<ImspAccountNode>(RED, node, config.account, 'imsp-send.status.noAccount', 'imsp-send.errors.noAccount', 'account');
     if (!account) return;
     let client: imsp.ImspClient;
     try {

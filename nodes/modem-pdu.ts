@@ -21,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const port = requireConfig<ModemPortNode>(RED, node, config.modem, 'modem-pdu.status.noModem', 'modem-pdu.errors.noModem');
+    const port = requireConfig<ModemPortNode>(RED, node, config.modem, 'modem-pdu.status.noModem', 'modem-pdu.errors.noModem', 'modem');
     if (!port) return;
     const device = port.register(node);
     const onMessage = (sms: modem.ModemIncoming): void => node.send([null, { payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);

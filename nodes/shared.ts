@@ -137,11 +137,16 @@ export function textToSend(msg: NodeMessage, message: string | undefined): strin
  * The config node a node needs, or null after saying so: a red status, and
  * every input answered with the error (so a Catch node still sees each msg).
  */
-export function requireConfig<T extends Node>(RED: NodeAPI, node: Node, id: string, statusKey: string, errorKey: string): T | null {
+export function requireConfig<T extends Node>(RED: NodeAPI, node: Node, id: string, statusKey: string, errorKey: string, field: string): T | null {
   const config = RED.nodes.getNode(id) as T | null;
   if (!config) {
     node.status({ fill: 'red', shape: 'ring', text: RED._(statusKey) });
-    node.on('input', (_msg, _send, done) => done(new Error(RED._(errorKey))));
+    node.on('input', (_msg, _send, done) => done(inputError(RED, errorKey, field)));
   }
   return config;
+}
+
+/** The error a send node gives for a msg it cannot take: SMS_FIELD, naming the field, in the user's language. */
+export function inputError(RED: NodeAPI, key: string, field: string, substitutions?: Record<string, string | number>): SmsError {
+  return new SmsError('SMS_FIELD', RED._(key, substitutions), field);
 }
