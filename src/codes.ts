@@ -28,5 +28,7 @@ export type ErrorCode =
   | `CMS_${number}` | `CME_${number}` | `MODEM_${number}`
   | 'MODEM_OPEN' | 'MODEM_CLOSED' | 'MODEM_TIMEOUT' | 'MODEM_BUSY' | 'MODEM_ERROR' | 'MODEM_REPLY' | 'MODEM_LINE_TOO_LONG' | 'MODEM_URC'
   | 'MODEM_PIN' | 'MODEM_PIN_REFUSED' | 'MODEM_PUK' | 'MODEM_QUEUE_TIMEOUT' | 'MODEM_NOT_READY'
+  // the store
+  | 'STORE_DRIVER' | 'STORE_UNREACHABLE'
   // PDU codec
   | 'PDU_FIELD' | 'PDU_HEX' | 'PDU_LENGTH' | 'PDU_TRUNCATED' | 'PDU_TYPE' | 'PDU_UNSUPPORTED' | 'PDU_ERROR';

@@ -26,6 +26,8 @@ export interface SendResult<C extends string = string, P extends PartResult = Pa
   /** SMS per recipient */
   parts: number;
   results: P[];
+  /** the message was accepted before a restart and its outcome given after it */
+  carriedOver?: boolean;
 }
 
 /** Results in the order of the recipients, then of the parts. */

@@ -82,6 +82,11 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     return this.queue.length + this.unanswered;
   }
 
+  /** messages sent and not yet answered */
+  get inFlight(): number {
+    return this.unanswered;
+  }
+
   /** Opens the links; resolves on the first successful login. */
   start(): Promise<void> {
     if (this.stateValue !== 'idle') return Promise.resolve();
@@ -104,7 +109,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
    * Queues a request; resolves with the peer's answer. `onAnswer` sees the
    * answer synchronously, before any frame read after it is handled.
    */
-  request(command: string, body: Body = {}, onAnswer?: OnAnswer<P>): Promise<P> {
+  request(command: string, body: Body = {}, onAnswer?: OnAnswer<P>, of?: { message: string; meta: unknown }): Promise<P> {
     const { protocol } = this.dialect;
     if (this.stateValue === 'closed' || this.closing) return Promise.reject(new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection is closed`));
     const failure = this.stateValue === 'failed' ? this.links.find((l) => l.failure)?.failure : undefined;
@@ -117,7 +122,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       return Promise.reject(new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
     }
     return new Promise((resolve, reject) => {
-      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now() };
+      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now(), ...of };
       this.waiters.set(record.id, { resolve, reject, onAnswer });
       this.outbox.add(record);
       this.queue.push(record);
@@ -127,14 +132,45 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     });
   }
 
-  /** Ends every link's session and fails whatever is still waiting: `CLOSED` if it never left, `UNCERTAIN` if the peer may have it. */
-  close(waitMs = 1000): Promise<void> {
+  /**
+   * Takes up a record the outbox kept across a restart, in its place in the
+   * order. One that had left is sent again (at-least-once) or ends as
+   * uncertain (at-most-once); its queue wait starts afresh.
+   */
+  resume(entry: OutboxEntry, onAnswer?: OnAnswer<P>): Promise<P> {
+    this.nextId = Math.max(this.nextId, entry.id + 1);
+    const record: OutboxRecord = { ...entry, tries: 0, enqueuedAt: this.accountOptions.now() };
+    return new Promise((resolve, reject) => {
+      this.waiters.set(record.id, { resolve, reject, onAnswer });
+      if (record.sent && this.links[0]?.options.delivery === 'at-most-once') {
+        this.take(record)?.reject(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
+        return;
+      }
+      this.outbox.update(record);
+      this.requeue([record]);
+      this.armQueueTimer();
+      this.pump();
+    });
+  }
+
+  /**
+   * Ends every link's session. What still waits is failed (`CLOSED` if it
+   * never left, `UNCERTAIN` if the peer may have it), or, with `keep`, left
+   * in the outbox for the next start to take up (a durable store across a
+   * redeploy); its promises then never settle.
+   */
+  close(waitMs = 1000, keep = false): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       const unanswered = (await Promise.all(this.links.map((l) => l.close(waitMs)))).flat();
       this.unanswered = 0;
       this.queue.unshift(...unanswered);
       const { protocol } = this.dialect;
+      if (keep) {
+        for (const r of this.queue) this.outbox.update(r);
+        this.queue = [];
+        this.waiters.clear();
+      }
       this.failAll(
         new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection was closed before this message was sent`),
         uncertain(protocol, `the ${protocol} connection was closed while this message waited for the gateway's answer`),

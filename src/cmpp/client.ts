@@ -7,6 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
+import { jsonSafe } from '../store/json';
+import { MessageRecord, OutboxEntry } from '../store/store';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -49,10 +51,30 @@ export interface CmppSendRequest {
   serviceId?: string;
   linkId?: string;
   msgLevel?: number;
-  /** comes back on the delivery report */
+  /** comes back on the delivery report (its JSON-safe part survives a restart) */
   correlation?: unknown;
   /** SMS this message may cost at most (default 10; 0: no limit) */
   maxParts?: number;
+  /** who sent it (a node id): a message carried over a restart goes back there */
+  origin?: string;
+}
+
+/** What one SUBMIT's answer needs, kept with it in the outbox. */
+interface SubmitMeta {
+  chunk: string[];
+  part: number;
+  total: number;
+  registered: boolean;
+  /** the message's key: report groups are `${group}:${to}` */
+  group: string;
+  submittedAt: string;
+}
+
+/** A message that outlived the process that accepted it, and its outcome. */
+export interface CarriedOver {
+  origin?: string;
+  correlation?: unknown;
+  result: SendResult;
 }
 
 export type SendResult = BaseSendResult<'cmpp'>;
@@ -81,6 +103,7 @@ export declare interface CmppClient {
   on(event: 'report', listener: (report: DeliveryReport) => void): this;
   on(event: 'queue', listener: (depth: number) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
+  on(event: 'carried', listener: (carried: CarriedOver) => void): this;
 }
 
 const NUMBER = /^\+?\d{3,32}$/;
@@ -121,6 +144,10 @@ export class CmppClient extends EventEmitter {
   private readonly reassembler: Reassembler<MoMeta>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
+  /** makes message keys unique across restarts and instances sharing a store */
+  private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  /** marks a request that is not a message (a query): not carried over a restart */
+  private readonly ownRequest = { message: `${this.instance}-query`, meta: null };
 
   constructor(options: CmppClientOptions) {
     super();
@@ -140,7 +167,9 @@ export class CmppClient extends EventEmitter {
     return this.session.state;
   }
 
+  /** Takes up what the store kept (see recover()) and opens the session. */
   start(): Promise<void> {
+    this.recover().catch((err) => this.emit('error', err));
     return this.session.start();
   }
 
@@ -165,12 +194,23 @@ export class CmppClient extends EventEmitter {
     const perSubmit = Math.min(99, Math.max(1, this.options.recipientsPerSubmit ?? 99));
     const chunks: string[][] = [];
     for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.slice(i, i + perSubmit));
-    const sendKey = `${++this.sends}`;
+    const key = `${this.instance}-${++this.sends}`;
     const submittedAt = new Date().toISOString();
     const registered = request.registeredDelivery === true;
+    // The message is written down before its first part leaves: a restart gives it its outcome.
+    const record: MessageRecord = {
+      key,
+      request: { to: recipients, encoding: split.encoding, parts: split.count, origin: request.origin },
+      correlation: jsonSafe(request.correlation),
+      results: [],
+      expected: chunks.length * split.count,
+      createdAt: Date.now(),
+    };
+    const journal = this.session.store.messages;
+    journal.add(record);
 
     const submits = chunks.flatMap((chunk) =>
-      split.parts.map(async (part): Promise<PartResult[]> => {
+      split.parts.map((part): Promise<PartResult[]> => {
         const body: Body = {
           msgId: '0',
           pkTotal: part.total,
@@ -197,41 +237,102 @@ export class CmppClient extends EventEmitter {
           msgContent: part.userData,
           linkId: request.linkId ?? '',
         };
-        // The answer is read, and its reports expected, before any frame after it:
-        // a report in the same TCP read as its SUBMIT_RESP is matched.
-        let answered: PartResult[] = [];
-        const onAnswer = (pdu: CmppPdu): void => {
-          const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
-          answered = chunk.map((to, k) => {
-            const id = result === 0 ? msgIdPlus(msgId, k) : '';
-            if (result === 0 && registered) {
-              this.tracker.expect(id, { group: `${sendKey}:${to}`, to, part: part.number, total: part.total, submittedAt, correlation: request.correlation });
-            }
-            return { to, part: part.number, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
-          });
-        };
-        try {
-          await this.session.request('SUBMIT', body, onAnswer);
-        } catch (err) {
-          const e = err as SmsError;
-          return chunk.map((to) => ({ to, part: part.number, ok: false, id: '', code: e.code ?? 'CMPP_ERROR', description: e.message }));
-        }
-        return answered;
+        const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
+        return this.submitPart(meta, record, (onAnswer) => this.session.request('SUBMIT', body, onAnswer, { message: key, meta }));
       }),
     );
     const results = inOrder((await Promise.all(submits)).flat(), recipients);
+    journal.remove(key);
     return { channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results };
+  }
+
+  /**
+   * After a restart: takes up the report expectations and the messages the
+   * store kept, sends again what had not been answered (or, at-most-once,
+   * marks it uncertain), and gives each message its outcome as a 'carried'
+   * event. Resolves with how many messages were carried over.
+   */
+  async recover(): Promise<number> {
+    const store = this.session.store;
+    // A turn later: every node of the flow has registered its listeners by then.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.tracker.restore();
+    const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
+    // What this client wrote itself (sent while it recovered) is not carried over.
+    const earlier = (key?: string): boolean => !key?.startsWith(`${this.instance}-`);
+    const messages = stored.filter((m) => earlier(m.key));
+    const known = new Set(messages.map((m) => m.key));
+    const byMessage = new Map<string, OutboxEntry[]>();
+    for (const entry of entries) {
+      if (!earlier(entry.message)) continue;
+      if (!entry.message || !known.has(entry.message)) {
+        store.outbox.remove(entry.id); // a query, or a part of nothing: nobody waits for it any more
+        continue;
+      }
+      const list = byMessage.get(entry.message) ?? [];
+      list.push(entry);
+      byMessage.set(entry.message, list);
+    }
+    for (const record of messages) {
+      const pending = (byMessage.get(record.key) ?? []).map((entry) =>
+        this.submitPart(entry.meta as SubmitMeta, record, (onAnswer) => this.session.resume(entry, onAnswer)));
+      void Promise.all(pending).then(() => {
+        const recipients = record.request.to as string[];
+        const results = inOrder(record.results as PartResult[], recipients);
+        // Parts whose answer was lost with the process are reported as such.
+        const missing = record.expected - results.length;
+        store.messages.remove(record.key);
+        this.emit('carried', {
+          origin: record.request.origin as string | undefined,
+          correlation: record.correlation,
+          result: {
+            channel: 'cmpp', ok: missing === 0 && results.every((r) => r.ok), to: recipients,
+            encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
+          },
+        });
+      });
+    }
+    return messages.length;
+  }
+
+  /**
+   * One SUBMIT's outcome as part results, written into the message's journal
+   * entry. The answer is read, and its reports expected, before any frame
+   * after it: a report in the same TCP read as its SUBMIT_RESP is matched.
+   */
+  private async submitPart(meta: SubmitMeta, record: MessageRecord, run: (onAnswer: (pdu: CmppPdu) => void) => Promise<CmppPdu>): Promise<PartResult[]> {
+    const { chunk, part, total, registered, group, submittedAt } = meta;
+    let answered: PartResult[] = [];
+    const onAnswer = (pdu: CmppPdu): void => {
+      const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
+      answered = chunk.map((to, k) => {
+        const id = result === 0 ? msgIdPlus(msgId, k) : '';
+        if (result === 0 && registered) {
+          this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: record.correlation });
+        }
+        return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
+      });
+    };
+    try {
+      await run(onAnswer);
+    } catch (err) {
+      const e = err as SmsError;
+      answered = chunk.map((to) => ({ to, part, ok: false, id: '', code: e.code ?? 'CMPP_ERROR', description: e.message }));
+    }
+    record.results.push(...answered);
+    this.session.store.messages.update(record);
+    return answered;
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */
   async query(time: string, serviceId?: string): Promise<Body> {
-    const pdu = await this.session.request('QUERY', { time, queryType: serviceId ? 1 : 0, queryCode: serviceId ?? '', reserve: '' });
+    const pdu = await this.session.request('QUERY', { time, queryType: serviceId ? 1 : 0, queryCode: serviceId ?? '', reserve: '' }, undefined, this.ownRequest);
     return pdu.body;
   }
 
   /** CMPP_CANCEL: asks the gateway to delete a submitted message; true when it did. */
   async cancel(msgId: string): Promise<boolean> {
-    const pdu = await this.session.request('CANCEL', { msgId });
+    const pdu = await this.session.request('CANCEL', { msgId }, undefined, this.ownRequest);
     return bodyOf(pdu, 'CANCEL_RESP').successId === 0;
   }
 

@@ -13,7 +13,7 @@ import { Account, OnAnswer, OutboxRecord } from '../account/account';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError, uncertain as uncertainOf } from '../link/link';
 import { MemoryStore } from '../store/memory';
-import { DedupStore, Store } from '../store/store';
+import { DedupStore, OutboxEntry, Store } from '../store/store';
 import { CHINA_UTC_OFFSET_MINUTES } from './auth';
 import { CmppPdu, HEADER_LENGTH } from './codec';
 import { bodyOf, DeliverBody } from './bodies';
@@ -152,13 +152,22 @@ export class CmppSession extends EventEmitter {
    * response. `onAnswer` sees the response synchronously, before any frame
    * read after it (a status report in the same TCP read) is handled.
    */
-  request(command: Command, body: Body = {}, onAnswer?: OnAnswer<CmppPdu>): Promise<CmppPdu> {
-    return this.account.request(command, body, onAnswer);
+  request(command: Command, body: Body = {}, onAnswer?: OnAnswer<CmppPdu>, of?: { message: string; meta: unknown }): Promise<CmppPdu> {
+    return this.account.request(command, body, onAnswer, of);
   }
 
-  /** Sends TERMINATE, waits briefly for its answer, and fails whatever is still waiting. */
+  /** Takes up a request the store kept across a restart. */
+  resume(entry: OutboxEntry, onAnswer?: OnAnswer<CmppPdu>): Promise<CmppPdu> {
+    return this.account.resume(entry, onAnswer);
+  }
+
+  /**
+   * Sends TERMINATE and waits briefly for its answer. What still waits is
+   * failed, or, when the store keeps state across restarts, left in it for
+   * the next session to send.
+   */
   close(waitMs = 1000): Promise<void> {
-    return this.account.close(waitMs);
+    return this.account.close(waitMs, this.store.kind !== 'memory');
   }
 
   private onRequest(link: Link<OutboxRecord, CmppPdu>, pdu: CmppPdu): void {

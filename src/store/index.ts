@@ -1,2 +1,4 @@
-export { Store, Outbox, OutboxEntry, ReportStore, ExpectationRecord, PartOutcome, PartialStore, PartialRecord, DedupStore, MaybePromise, when } from './store';
+export { Store, Outbox, OutboxEntry, ReportStore, ExpectationRecord, PartOutcome, PartialStore, PartialRecord, DedupStore, MessageJournal, MessageRecord, MaybePromise, when } from './store';
 export { MemoryStore } from './memory';
+export { SqliteStore, SqliteStoreOptions } from './sqlite';
+export { jsonSafe } from './json';

@@ -3,7 +3,23 @@
  * who choose it. Two clients given one MemoryStore share it as two Node-RED
  * instances share a database.
  */
-import { DedupStore, ExpectationRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+
+class MemoryMessages implements MessageJournal {
+  private readonly records = new Map<string, MessageRecord>();
+  add(record: MessageRecord): void {
+    this.records.set(record.key, record);
+  }
+  update(record: MessageRecord): void {
+    this.records.set(record.key, record);
+  }
+  remove(key: string): void {
+    this.records.delete(key);
+  }
+  load(): MessageRecord[] {
+    return [...this.records.values()];
+  }
+}
 
 class MemoryOutbox implements Outbox {
   private readonly entries = new Map<number, OutboxEntry>();
@@ -75,6 +91,9 @@ class MemoryDedup implements DedupStore {
 }
 
 export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  readonly location = 'memory';
+  readonly messages = new MemoryMessages();
   readonly outbox = new MemoryOutbox();
   readonly reports = new MemoryReports();
   readonly partials = new MemoryPartials();

@@ -28,6 +28,9 @@ export interface OutboxEntry {
   /** it left at least once: the carrier may have it */
   sent: boolean;
   flowRetries: number;
+  /** the message (journal key) this request is part of, and what its answer needs (part, recipients) */
+  message?: string;
+  meta?: unknown;
 }
 
 export interface Outbox {
@@ -89,6 +92,31 @@ export interface PartialStore {
   load(): MaybePromise<PartialRecord[]>;
 }
 
+/**
+ * A message the user sent, until its outcome is given: what it was, the
+ * sender's correlation data (JSON-safe), and the results of its parts so far.
+ * After a restart, a message still here gets its outcome as a msg of its own.
+ */
+export interface MessageRecord {
+  key: string;
+  /** the JSON-safe part of what the sender asked (to, encoding, options) and who asked (node id) */
+  request: Record<string, unknown>;
+  correlation?: unknown;
+  /** results of the parts answered so far (channel's PartResult shapes) */
+  results: unknown[];
+  /** how many results make the message complete */
+  expected: number;
+  createdAt: number;
+}
+
+export interface MessageJournal {
+  add(record: MessageRecord): void;
+  /** more parts answered */
+  update(record: MessageRecord): void;
+  remove(key: string): void;
+  load(): MaybePromise<MessageRecord[]>;
+}
+
 /** Keys seen lately (DELIVER Msg_Ids) with what they were answered. */
 export interface DedupStore {
   get(key: string): number | undefined;
@@ -96,6 +124,11 @@ export interface DedupStore {
 }
 
 export interface Store {
+  /** what kind it is, for messages: memory, sqlite, redis */
+  readonly kind: string;
+  /** where it lives (a file, a URL without its password), for messages */
+  readonly location: string;
+  messages: MessageJournal;
   outbox: Outbox;
   reports: ReportStore;
   partials: PartialStore;

@@ -36,6 +36,12 @@ export interface IsmgSimulatorOptions {
    * `before-response`: in the same write, ahead of it (as gateways under load do)
    */
   reportTiming?: 'after' | 'with-response' | 'before-response';
+  /**
+   * which link of the SP a report goes on: the one that submitted (default;
+   * another of the same SP if it has gone), or `other`: another link of the
+   * same SP when there is one, as gateways that spread reports do
+   */
+  reportLink?: 'same' | 'other';
   /** Stat of the reports, per destination (default DELIVRD) */
   reportStat?: (destination: string) => string;
   /** report width: 60 octets (21-octet terminal id) or 71 (32); default 60 for 2.0, 71 for 3.0 */
@@ -121,6 +127,10 @@ export class IsmgSimulator extends EventEmitter {
   // Keyed by recipient and sender: a mass submit sends the same parts to every phone.
   private reassembler = new Reassembler<{ to: string; from: string }>({ timeoutMs: 60000 });
   private timers = new Set<NodeJS.Timeout>();
+  /** reports waiting for their timer */
+  private scheduled = new Map<NodeJS.Timeout, () => void>();
+  /** reports with no link of their SP to go on (or never acknowledged), sent at its next login */
+  private readonly held = new Map<string, Array<{ msgId: string; to: string; submit: SubmitBody }>>();
 
   constructor(options: IsmgSimulatorOptions = {}) {
     super();
@@ -131,6 +141,7 @@ export class IsmgSimulator extends EventEmitter {
       gatewayCode: 10001,
       reportDelayMs: 50,
       reportTiming: 'after',
+      reportLink: 'same',
       reportStat: () => 'DELIVRD',
       activeTestIntervalMs: 0,
       lean: false,
@@ -357,6 +368,28 @@ export class IsmgSimulator extends EventEmitter {
       link.activeTest = setInterval(() => this.send(link, 'ACTIVE_TEST', this.nextLinkSequence(link), {}), this.options.activeTestIntervalMs);
     }
     this.emit('login', sourceAddr);
+    // As a real ISMG does: what could not be delivered while the SP was away goes now.
+    const held = this.held.get(sourceAddr) ?? [];
+    this.held.delete(sourceAddr);
+    for (const r of held) this.deliverReport(sourceAddr, link, r);
+  }
+
+  /** Reports kept for SPs that are not logged in (or not acknowledged), by SP_Id. */
+  get heldReports(): number {
+    let n = 0;
+    for (const list of this.held.values()) n += list.length;
+    return n;
+  }
+
+  /** Sends every report whose delay has not yet passed, now. */
+  async flushReports(): Promise<void> {
+    const due = [...this.scheduled];
+    this.scheduled.clear();
+    for (const [timer, send] of due) {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+      send();
+    }
   }
 
   private onSubmit(link: Link, pdu: CmppPdu): void {
@@ -381,7 +414,13 @@ export class IsmgSimulator extends EventEmitter {
       // The response and its reports in one write, in the order asked for.
       link.unanswered = Math.max(0, link.unanswered - 1);
       const response = encode(responseTo(pdu, asBody('SUBMIT_RESP', { msgId, result })), link.version);
-      const reports = recipients.map((to, k) => this.reportFrame(link, msgIdPlus(msgId, k), to, body));
+      const reports = recipients.map((to, k) => {
+        const frame = this.reportFrame(link, msgIdPlus(msgId, k), to, body);
+        const sequenceId = this.nextLinkSequence(link);
+        frame.writeUInt32BE(sequenceId, 8);
+        link.pending.set(sequenceId, { resolve: () => undefined, reject: () => undefined });
+        return frame;
+      });
       const frames = timing === 'before-response' ? [...reports, response] : [response, ...reports];
       if (!link.socket.destroyed) link.socket.write(Buffer.concat(frames));
       if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
@@ -391,11 +430,15 @@ export class IsmgSimulator extends EventEmitter {
     if (result !== 0) return;
     if (!this.options.lean) for (const to of recipients) this.toPhone(to, body);
     if (body.registeredDelivery === 1) {
+      const spId = link.spId as string;
+      const send = (): void => recipients.forEach((to, k) => this.deliverReport(spId, link, { msgId: msgIdPlus(msgId, k), to, submit: body }));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        recipients.forEach((to, k) => this.sendReport(link, msgIdPlus(msgId, k), to, body));
+        this.scheduled.delete(timer);
+        send();
       }, this.options.reportDelayMs);
       this.timers.add(timer);
+      this.scheduled.set(timer, send);
     }
   }
 
@@ -423,21 +466,35 @@ export class IsmgSimulator extends EventEmitter {
     });
   }
 
-  private sendReport(link: Link, msgId: string, to: string, submit: SubmitBody): void {
-    if (!this.links.has(link)) return;
-    this.requestFrame(link, this.reportFrame(link, msgId, to, submit)).catch(() => undefined);
+  /**
+   * Sends a report on a link of its SP (the preferred one, or per
+   * `reportLink`); with none logged in, or when the link closes before the
+   * DELIVER_RESP, it is held for the SP's next login.
+   */
+  private deliverReport(spId: string, preferred: Link, r: { msgId: string; to: string; submit: SubmitBody }): void {
+    const ofSp = [...this.links].filter((l) => l.loggedIn && l.spId === spId && !l.socket.destroyed);
+    const others = ofSp.filter((l) => l !== preferred);
+    const link = this.options.reportLink === 'other' && others.length ? others[0] : ofSp.includes(preferred) ? preferred : ofSp[0];
+    const hold = (): void => {
+      const list = this.held.get(spId) ?? [];
+      pushBounded(list, r, this.options.recordLimit);
+      this.held.set(spId, list);
+    };
+    if (!link) {
+      hold();
+      return;
+    }
+    this.requestFrame(link, this.reportFrame(link, r.msgId, r.to, r.submit)).catch(hold);
   }
 
-  /** A status report DELIVER, its answer awaited (and not recorded in lean mode). */
+  /** A status report DELIVER (its Sequence_Id is set when it is sent). */
   private reportFrame(link: Link, msgId: string, to: string, submit: SubmitBody): Buffer {
     const stamp = this.reportTime();
     const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
     const content = encodeReport({
       msgId, stat: this.options.reportStat(to), submitTime: stamp, doneTime: stamp, destTerminalId: to, smscSequence: this.msgSequence,
     }, wide);
-    const sequenceId = this.nextLinkSequence(link);
-    link.pending.set(sequenceId, { resolve: () => undefined, reject: () => undefined });
-    return encode({ command: 'DELIVER', sequenceId, body: { ...this.deliverBody(String(submit.srcId), to, content, 1), serviceId: String(submit.serviceId) } }, link.version);
+    return encode({ command: 'DELIVER', sequenceId: 0, body: { ...this.deliverBody(String(submit.srcId), to, content, 1), serviceId: String(submit.serviceId) } }, link.version);
   }
 
   private deliverBody(destId: string, from: string, content: Buffer, registeredDelivery: 0 | 1): Body {

@@ -277,6 +277,7 @@ describe('CMPP simulator stays flat', () => {
     await sleep(50);
     const [link] = sim.links;
     assert.ok(link.socket.listenerCount('close') <= 2, `close listeners: ${link.socket.listenerCount('close')}`);
+    assert.equal(link.pending.size, 0, 'every DELIVER answered and forgotten');
     assert.equal(sim.record.deliverResps.length, 0);
     assert.equal(sim.record.submits.length, 0);
     await client.close();

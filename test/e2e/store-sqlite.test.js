@@ -1,0 +1,110 @@
+'use strict';
+// The SQLite store under a CMPP client, over a real file: what waited behind
+// an absent gateway is sent after a restart and each message gets its
+// outcome, with its correlation; reports that come later are matched.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const { cmpp, store } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
+const { until } = require('../support/wait');
+
+const SP = { spId: '901234', sharedSecret: 'secret' };
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('SQLite store under the CMPP client', function () {
+  this.timeout(30000);
+  let dir;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-store-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function client(port, file, extra = {}) {
+    const s = new store.SqliteStore({ file });
+    const c = new cmpp.CmppClient({ host: '127.0.0.1', port, ...SP, store: s, reconnect: { initialMs: 20, maxMs: 50 }, queueTimeoutMs: 0, ...extra });
+    c.on('error', () => undefined);
+    return { c, s };
+  }
+
+  it('sends after a restart what waited behind an absent gateway, one outcome each, reports matched', async () => {
+    const port = await freePort();
+    const file = path.join(dir, 'cmpp.sqlite');
+    const first = client(port, file);
+    first.c.start().catch(() => undefined);
+    const outcomes = [];
+    for (let i = 0; i < 200; i++) first.c.send({ to: '13800138000', payload: `queued ${i}`, registeredDelivery: true, correlation: { n: i }, origin: 'node-1' }).then((r) => outcomes.push(r));
+    await until(() => first.c.session.depth === 200);
+    await first.c.close();
+    first.s.close();
+    assert.equal(outcomes.length, 0, 'nothing was failed: it waits in the store');
+
+    const sim = new testing.IsmgSimulator({ port, reportDelayMs: 20 });
+    await sim.start();
+    const second = client(port, file);
+    const carried = [];
+    const reports = [];
+    second.c.on('carried', (c) => carried.push(c));
+    second.c.on('report', (r) => reports.push(r));
+    await second.c.start();
+    await until(() => carried.length === 200, { timeoutMs: 10000, what: '200 carried-over outcomes' });
+    assert.deepEqual(carried.map((c) => c.correlation.n).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
+    for (const c of carried) {
+      assert.equal(c.origin, 'node-1');
+      assert.equal(c.result.carriedOver, true);
+      assert.equal(c.result.ok, true);
+    }
+    assert.equal(sim.record.submits.length, 200, 'each sent once');
+    await until(() => reports.length === 200, { timeoutMs: 10000, what: '200 reports' });
+    assert.equal(reports.filter((r) => !r.matched).length, 0);
+    assert.deepEqual(reports.map((r) => r.correlation.n).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
+    await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
+  it('matches after a restart the reports of messages sent before it', async () => {
+    const sim = new testing.IsmgSimulator({ reportDelayMs: 100000 });
+    const port = await sim.start();
+    const file = path.join(dir, 'cmpp.sqlite');
+    const first = client(port, file);
+    await first.c.start();
+    const sent = await first.c.send({ to: ['13800138000', '13900139000'], payload: 'x'.repeat(300), registeredDelivery: true, correlation: { ticket: 'T-1' } });
+    assert.equal(sent.parts, 3);
+    await first.c.close();
+    first.s.close();
+    const second = client(port, file);
+    const reports = [];
+    second.c.on('report', (r) => reports.push(r));
+    await second.c.start();
+    await sim.flushReports();
+    await until(() => reports.length === 2, { what: 'both reports' });
+    for (const r of reports) assert.deepEqual([r.matched, r.status, r.correlation, r.parts], [true, 'delivered', { ticket: 'T-1' }, { total: 3, delivered: 3, failed: 0 }]);
+    await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
+  it('moves a damaged file aside and starts afresh, saying so', () => {
+    const file = path.join(dir, 'broken.sqlite');
+    fs.writeFileSync(file, 'this is not a database, just text that is long enough to have a header'.repeat(20));
+    const moved = [];
+    const s = new store.SqliteStore({ file, onMovedAside: (from, to, why) => moved.push({ from, to, why }) });
+    s.outbox.add({ id: 1, command: 'SUBMIT', body: {}, enqueuedAt: 0, tries: 0, sent: false, flowRetries: 0 });
+    s.flush();
+    assert.equal(s.outbox.load().length, 1);
+    s.close();
+    assert.equal(moved.length, 1);
+    assert.match(moved[0].to, /broken\.sqlite\.corrupt-/);
+    assert.ok(fs.existsSync(moved[0].to), 'the damaged file is kept for whoever wants to look');
+  });
+});
