@@ -4,6 +4,8 @@ import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
 import { CmppConnectionNode, OutageLog } from './shared';
 import { linkStatus } from './status';
+import { openStore, StoreKind } from './store';
+import { store as storeKinds } from '../src';
 
 interface CmppConnectionDef extends NodeDef {
   host: string;
@@ -27,6 +29,8 @@ interface CmppConnectionDef extends NodeDef {
   loginRetry: string | number;
   looseAuthenticator: boolean;
   trace: boolean;
+  store: StoreKind;
+  redisUrl: string;
 }
 
 const num = (value: unknown, fallback: number): number => {
@@ -67,21 +71,30 @@ export = function register(RED: NodeAPI): void {
       trace: config.trace === true ? (line) => node.log(line) : undefined,
     });
 
+    let store: storeKinds.Store | undefined;
     const shared = new SharedConnection<cmpp.CmppClient>({
       open() {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
-        const client = new cmpp.CmppClient(options());
+        store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
+        const client = new cmpp.CmppClient({ ...options(), store });
+        client.on('carried', (c) => {
+          // A message whose send node is gone: its outcome is not lost silently.
+          if (!c.origin || !RED.nodes.getNode(c.origin)) node.warn(RED._('cmpp-connection.warn.carriedOrphan', { ok: String(c.result.ok), to: c.result.to.join(',') }));
+        });
         client.on('state', (state, detail) => showState(client, state, detail));
         client.on('queue', () => showState(client, client.state));
         client.on('error', (err) => node.warn(err.message));
         client.start().catch(() => undefined); // state events report it
         return client;
       },
-      close(client) {
-        // Messages still waiting are failed; their count is said once, naming the connection.
+      async close(client) {
+        // Messages still waiting are kept by a durable store for the next start, else failed; either way, said once.
         const waiting = client.session.depth;
-        if (waiting) node.warn(RED._('cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
-        return client.close();
+        const kept = store && store.kind !== 'memory';
+        if (waiting) node.warn(RED._(kept ? 'cmpp-connection.warn.keptInStore' : 'cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
+        await client.close();
+        await store?.close();
+        store = undefined;
       },
     });
 
@@ -119,6 +132,6 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('cmpp-connection', CmppConnectionNode, {
-    credentials: { sharedSecret: { type: 'password' } },
+    credentials: { sharedSecret: { type: 'password' }, redisPassword: { type: 'password' } },
   });
 };

@@ -1,8 +1,8 @@
-import { Encoding } from '../src';
+import { cmpp, Encoding } from '../src';
 import { registerAdminRoutes } from './admin';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { CmppConnectionNode, correlationOf, finishSend, maxPartsOf, sendError, textToSend, requireConfig } from './shared';
+import { carriedMessage, CmppConnectionNode, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend, requireConfig } from './shared';
 
 interface CmppSubmitDef extends NodeDef {
   connection: string;
@@ -13,6 +13,7 @@ interface CmppSubmitDef extends NodeDef {
   srcId: string;
   serviceId: string;
   maxParts: string | number;
+  keep: string;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -24,6 +25,13 @@ export = function register(RED: NodeAPI): void {
     const connection = requireConfig<CmppConnectionNode>(RED, node, config.connection, 'cmpp-submit.status.noConnection', 'cmpp-submit.errors.noConnection', 'connection');
     if (!connection) return;
     const client = connection.register(node);
+    const keep = keptProperties(config.keep);
+    const onCarried = (carried: cmpp.CarriedOver): void => {
+      if (carried.origin !== node.id) return;
+      if (carried.result.ok) node.send(carriedMessage(carried));
+      else node.error(sendError(carried.result, 'CMPP'), carriedMessage(carried));
+    };
+    client.on('carried', onCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {
       const finish = finishSend(RED, node, done, 'cmpp-submit.status.failed');
@@ -35,8 +43,9 @@ export = function register(RED: NodeAPI): void {
           registeredDelivery: typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false,
           srcId: (msg.srcId as string) || config.srcId || undefined,
           serviceId: (msg.serviceId as string) || config.serviceId || undefined,
-          correlation: correlationOf(msg),
+          correlation: correlationOf(msg, keep),
           maxParts: maxPartsOf(config.maxParts),
+          origin: node.id,
         })
         .then((result) => {
           if (!result.ok) {
@@ -50,6 +59,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
+      client.off('carried', onCarried);
       connection.deregister(node, removed).then(() => done(), () => done());
     });
   }

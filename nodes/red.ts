@@ -44,6 +44,7 @@ interface JsonResponse {
 }
 
 export interface NodeAPI {
+  settings: { userDir?: string };
   nodes: {
     createNode(node: Node, config: NodeDef): void;
     registerType<D extends NodeDef, N extends Node = Node>(type: string, constructor: (this: N, config: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;

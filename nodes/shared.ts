@@ -11,21 +11,45 @@ export interface Correlation {
   correlation?: unknown;
   topic?: unknown;
   msgid?: string;
+  /** msg properties the node was told to keep */
+  kept?: Record<string, unknown>;
 }
 
-export function correlationOf(msg: NodeMessage): Correlation {
-  return { correlation: msg.correlation, topic: msg.topic, msgid: msg._msgid };
+/**
+ * What a send keeps of its msg for the delivery report and, with a durable
+ * store, across a restart: msg.correlation, msg.topic, its _msgid, and the
+ * properties the node lists. Only what JSON can hold survives a restart.
+ */
+export function correlationOf(msg: NodeMessage, keep: string[] = []): Correlation {
+  const c: Correlation = { correlation: msg.correlation, topic: msg.topic, msgid: msg._msgid };
+  if (keep.length) c.kept = Object.fromEntries(keep.filter((k) => msg[k] !== undefined).map((k) => [k, msg[k]]));
+  return c;
 }
 
-/** Puts a report's correlation data back on the msg the way it left. */
-export function reportMessage(report: DeliveryReport): NodeMessage {
-  const { correlation, ...payload } = report;
+/** The node's "also keep" setting: msg properties, comma separated. */
+export function keptProperties(setting: unknown): string[] {
+  return String(setting ?? '').split(/[\s,]+/).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !['payload', '_msgid', 'req', 'res'].includes(k));
+}
+
+/** Puts a send's correlation data back on a msg the way it left. */
+function restore(msg: NodeMessage, correlation: unknown): NodeMessage {
   const c = (correlation ?? {}) as Correlation;
-  const msg: NodeMessage = { payload };
+  if (c.kept) Object.assign(msg, c.kept);
   if (c.correlation !== undefined) msg.correlation = c.correlation;
   if (c.topic !== undefined) msg.topic = c.topic;
   if (c.msgid !== undefined) msg.sentMsgId = c.msgid;
   return msg;
+}
+
+/** A delivery report as a msg, with the send's correlation data. */
+export function reportMessage(report: DeliveryReport): NodeMessage {
+  const { correlation, ...payload } = report;
+  return restore({ payload }, correlation);
+}
+
+/** The outcome of a message accepted before a restart, as a msg of its own. */
+export function carriedMessage(carried: { correlation?: unknown; result: unknown }): NodeMessage {
+  return restore({ payload: carried.result, carriedOver: true }, carried.correlation);
 }
 
 /** The error done() gets when a send did not fully succeed: the first failure, with the whole result attached. */

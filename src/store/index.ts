@@ -2,3 +2,4 @@ export { Store, Outbox, OutboxEntry, ReportStore, ExpectationRecord, PartOutcome
 export { MemoryStore } from './memory';
 export { SqliteStore, SqliteStoreOptions } from './sqlite';
 export { jsonSafe } from './json';
+export { RedisStore, RedisStoreOptions } from './redis';

@@ -75,6 +75,8 @@ export interface ReportStore {
   findById(id: string): MaybePromise<ExpectationRecord | undefined>;
   /** is this group still waiting (not reported by anyone)? */
   has(key: string): MaybePromise<boolean>;
+  /** takes a group to report it as unknown: true only for the one that took it (shared stores) */
+  claim?(key: string): MaybePromise<boolean>;
   load(): MaybePromise<ExpectationRecord[]>;
 }
 

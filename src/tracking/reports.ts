@@ -264,7 +264,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
   private expire(group: Group<C>): void {
     if (this.expiring.has(group.key)) return;
     this.expiring.add(group.key);
-    when(this.store.has(group.key), (waiting) => {
+    when(this.store.claim ? this.store.claim(group.key) : this.store.has(group.key), (waiting) => {
       this.expiring.delete(group.key);
       if (this.groups.get(group.key) !== group) return; // reported meanwhile
       if (!waiting) {

@@ -173,22 +173,24 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     assert.equal(ups.length, 1);
   });
 
-  it('warns once, naming the connection, when a deploy closes it with messages still queued', async () => {
-    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
-    await until(() => sim.sessions === 1);
-    sim.faults.withholdResponses = true;
-    for (let i = 0; i < 30; i++) helper.getNode('submit2').receive({ payload: `queued ${i}` });
-    await until(() => sim.record.submits.length === 16, { what: 'a full window' });
-    const warnings = [];
-    const conn = helper.getNode('conn');
-    const warn = conn.warn.bind(conn);
-    conn.warn = (m) => { // the helper's spies are gone once unload starts
-      warnings.push(String(m));
-      warn(m);
-    };
-    await helper.unload();
-    assert.deepEqual(warnings.filter((w) => w === 'cmpp-connection.warn.closedWithQueue'), ['cmpp-connection.warn.closedWithQueue']);
-  });
+  for (const [store, key] of [['memory', 'closedWithQueue'], ['sqlite', 'keptInStore']]) {
+    it(`warns once, naming the connection, when a deploy closes it with messages still queued (${store}: ${key})`, async () => {
+      await helper.load(nodes, flow(sim.port, { store }), { conn: { sharedSecret: 'secret' } });
+      await until(() => sim.sessions === 1);
+      sim.faults.withholdResponses = true;
+      for (let i = 0; i < 30; i++) helper.getNode('submit2').receive({ payload: `queued ${i}` });
+      await until(() => sim.record.submits.length === 16, { what: 'a full window' });
+      const warnings = [];
+      const conn = helper.getNode('conn');
+      const warn = conn.warn.bind(conn);
+      conn.warn = (m) => { // the helper's spies are gone once unload starts
+        warnings.push(String(m));
+        warn(m);
+      };
+      await helper.unload();
+      assert.deepEqual(warnings.filter((w) => w.startsWith('cmpp-connection.warn.')), [`cmpp-connection.warn.${key}`]);
+    });
+  }
 
   it('keeps the link up when a send node is only redeployed, and closes it when its last user is removed', async () => {
     const f = flow(sim.port).filter((n) => n.id !== 'submit2' && n.id !== 'receive');

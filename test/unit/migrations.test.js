@@ -13,9 +13,9 @@ const v1 = {
 };
 
 const expected = {
-  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false },
+  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '' },
   'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false },
-  'cmpp-submit': { maxParts: 10 },
+  'cmpp-submit': { maxParts: 10, keep: '' },
   'imsp-send': { maxParts: 10 },
   'modem-pdu': { maxParts: 10 },
 };

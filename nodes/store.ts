@@ -1,0 +1,45 @@
+/**
+ * The store a config node keeps its state in, as its settings choose:
+ * SQLite in a file under the Node-RED user directory (the default; the file
+ * is named after the node so that a user can find it), Redis shared by
+ * several Node-RED instances, or memory (lost on every restart and deploy).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { store as stores } from '../src';
+import { Node, NodeAPI } from './red';
+
+export type StoreKind = 'sqlite' | 'redis' | 'memory';
+
+export interface StoreSettings {
+  store?: StoreKind | '';
+  redisUrl?: string;
+  name?: string;
+}
+
+/** The file a SQLite store of this node lives in. */
+export function storeFile(RED: NodeAPI, node: Node, type: string, settings: StoreSettings, label: string): string {
+  const dir = path.join(RED.settings.userDir || path.join(os.homedir(), '.node-red'), 'smsflow');
+  const name = (settings.name || label).replace(/[^\w.-]+/g, '_').slice(0, 40);
+  return path.join(dir, `${type}-${name}-${node.id}.sqlite`);
+}
+
+/**
+ * `movedAside` says, in the node's language, that a damaged file was moved
+ * aside; `account` names the carrier account (instances that share it share
+ * its Redis keys).
+ */
+export function openStore(RED: NodeAPI, node: Node, type: string, settings: StoreSettings, account: string, movedAside: (from: string, to: string, reason: string) => string): stores.Store {
+  const kind = settings.store || 'sqlite';
+  if (kind === 'memory') return new stores.MemoryStore();
+  if (kind === 'redis') {
+    const url = new URL(settings.redisUrl || 'redis://127.0.0.1:6379');
+    const password = node.credentials?.redisPassword;
+    if (password) url.password = encodeURIComponent(password);
+    return new stores.RedisStore({ url: url.toString(), prefix: `smsflow:${type}:${account}`, instance: `${os.hostname()}:${RED.settings.userDir ?? ''}:${node.id}`, onError: (err) => node.warn(err.message) });
+  }
+  return new stores.SqliteStore({
+    file: storeFile(RED, node, type, settings, account),
+    onMovedAside: (from, to, why) => node.error(movedAside(from, to, why.message)),
+  });
+}
