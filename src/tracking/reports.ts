@@ -52,6 +52,9 @@ export type Outcome = PartOutcome;
 
 type Group<C> = ExpectationRecord<C>;
 
+/** when a held report asks the store again for its expectation */
+const LOOKUP_RETRIES_MS = [100, 500, 2000, 5000];
+
 export interface ReportTrackerOptions {
   channel: string;
   ttlMs?: number;
@@ -145,10 +148,13 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     const entry = this.byId.get(id);
     if (!entry) {
       this.hold(id, outcome);
-      // Perhaps another instance sent it, or this one before a restart: ask the store.
-      when(this.store.findById(id), (record) => {
-        if (record && this.early.has(id)) this.adopt(record as Group<C>);
-      });
+      // Perhaps another instance sent it, or this one before a restart: ask the
+      // store now, and again a little later (another instance's write may land after the report).
+      this.lookUp(id);
+      for (const delay of LOOKUP_RETRIES_MS) {
+        if (delay >= this.earlyHoldMs) break;
+        setTimeout(() => this.lookUp(id), delay).unref?.();
+      }
       return false;
     }
     this.byId.delete(id);
@@ -157,6 +163,13 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     if (Object.keys(group.outcomes).length === group.total) this.finish(group);
     else this.store.save(group);
     return true;
+  }
+
+  private lookUp(id: string): void {
+    if (!this.early.has(id)) return;
+    when(this.store.findById(id), (record) => {
+      if (record && this.early.has(id)) this.adopt(record as Group<C>);
+    });
   }
 
   /** Takes a group from the store into memory, and matches the reports held for it. */

@@ -1,0 +1,90 @@
+'use strict';
+// Several Node-RED instances on one carrier account share their report
+// expectations through a real redis-server, started here on a free loopback
+// port: a report that the gateway sends on instance B's link for a message
+// instance A sent is matched, with A's correlation.
+const assert = require('node:assert/strict');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { cmpp, store } = require('../../dist/src');
+const testing = require('../../dist/src/testing');
+const { NodeRedProcess, freePort } = require('../support/node-red-process');
+const { until } = require('../support/wait');
+const { durableFlow, lines } = require('../support/durable-flow');
+
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (c) => { log += c; });
+  await until(() => /Ready to accept connections/.test(log), { timeoutMs: 10000, what: 'redis-server to start' });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGKILL'); }) };
+}
+
+describe('Redis store shared by several instances', function () {
+  this.timeout(120000);
+  if (!hasRedis) {
+    it('(skipped: redis-server is not installed; .ci/run installs it)');
+    return;
+  }
+  let redis;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => redis?.stop());
+
+  it('two clients: each matches the reports of the other\'s messages, with the sender\'s correlation', async () => {
+    const sim = new testing.IsmgSimulator({ reportDelayMs: 30, reportLink: 'other' });
+    const port = await sim.start();
+    const make = (name) => {
+      const s = new store.RedisStore({ url: redis.url, prefix: `smsflow:test1:${port}`, instance: name });
+      const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s });
+      c.on('error', () => undefined);
+      const reports = [];
+      c.on('report', (r) => reports.push(r));
+      return { s, c, reports };
+    };
+    const a = make('A');
+    const b = make('B');
+    await Promise.all([a.c.start(), b.c.start()]);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => a.c.send({ to: '13800138000', payload: `from A ${i}`, registeredDelivery: true, correlation: { from: 'A', n: i } })));
+    await until(() => b.reports.length === 100, { timeoutMs: 20000, what: 'B to report A\'s 100 messages' });
+    assert.equal(a.reports.length, 0, 'the gateway sent them all on B\'s link');
+    assert.ok(b.reports.every((r) => r.matched && r.correlation.from === 'A'));
+    assert.deepEqual(b.reports.map((r) => r.correlation.n).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+    for (const x of [a, b]) {
+      await x.c.close();
+      await x.s.close();
+    }
+    await sim.stop();
+  });
+
+  it('two Node-RED processes on one Redis, reports routed to the other link: all matched, each once', async () => {
+    const sim = new testing.IsmgSimulator({ reportDelayMs: 30, reportLink: 'other' });
+    const cmppPort = await sim.start();
+    const reds = [await NodeRedProcess.create(), await NodeRedProcess.create()];
+    const dirs = reds.map((red) => fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-')));
+    try {
+      for (const [i, red] of reds.entries()) {
+        await red.start();
+        await red.deploy(durableFlow(dirs[i], cmppPort, { store: 'redis', redisUrl: redis.url }));
+      }
+      await until(() => sim.sessions === 2, { what: 'both instances logged in' });
+      await reds[0].request('POST', '/send?n=200&from=0', {});
+      await reds[1].request('POST', '/send?n=200&from=200', {});
+      const reportsOf = () => dirs.flatMap((d) => lines(path.join(d, 'reports.jsonl')));
+      await until(() => reportsOf().length >= 400, { timeoutMs: 60000, what: '400 reports' });
+      const reports = reportsOf();
+      assert.ok(reports.every((r) => r.matched), `unmatched: ${reports.filter((r) => !r.matched).length}`);
+      assert.deepEqual(reports.map((r) => r.n).sort((x, y) => x - y), Array.from({ length: 400 }, (_, i) => i), 'each message reported once, with its correlation');
+      const first = lines(path.join(dirs[0], 'reports.jsonl')).map((r) => r.n);
+      assert.ok(first.every((n) => n >= 200), 'instance A reported B\'s messages (the gateway sent them on A\'s link)');
+    } finally {
+      for (const red of reds) await red.dispose();
+      await sim.stop();
+    }
+  });
+});

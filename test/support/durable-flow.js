@@ -1,0 +1,46 @@
+'use strict';
+// The flow of the durability tests: POST /send?n=&from= queues n messages
+// through cmpp send; every outcome, failure and delivery report is written
+// to a file, one JSON line each, so that it is counted even if Node-RED is
+// killed a moment later.
+const fs = require('node:fs');
+const path = require('node:path');
+
+function lines(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function toFile(id, file, func, z = 'tab') {
+  return [
+    { id: `${id}-fmt`, z, type: 'function', func, outputs: 1, wires: [[`${id}-file`]] },
+    { id: `${id}-file`, z, type: 'file', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
+  ];
+}
+
+/** The flow: POST /send?n=&from= queues n messages; outcomes, failures and reports go to files. */
+function durableFlow(dir, cmppPort, connection = {}) {
+  return [
+    { id: 'tab', type: 'tab', label: 'durability' },
+    {
+      id: 'conn', type: 'cmpp-connection', name: 'durable', configVersion: 2, host: '127.0.0.1', port: cmppPort, spId: '901234', version: '3.0',
+      srcId: '1069001', reconnectMax: 1, queueSize: 5000, queueTimeout: 120, store: 'sqlite', ...connection, credentials: { sharedSecret: 'secret' },
+    },
+    { id: 'in', z: 'tab', type: 'http in', url: '/send', method: 'post', wires: [['fan']] },
+    {
+      id: 'fan', z: 'tab', type: 'function', outputs: 2, wires: [['submit'], ['out']],
+      func: 'const n = Number(msg.req.query.n); const from = Number(msg.req.query.from || 0);\n'
+        + "for (let i = 0; i < n; i++) node.send([{ payload: 'alert ' + (from + i), to: '13800138000', correlation: { n: from + i } }, null]);\n"
+        + "msg.payload = 'queued ' + n; return [null, msg];",
+    },
+    { id: 'out', z: 'tab', type: 'http response', wires: [] },
+    { id: 'submit', z: 'tab', type: 'cmpp-submit', configVersion: 2, connection: 'conn', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
+    ...toFile('results', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true }); return msg;'),
+    { id: 'catch', z: 'tab', type: 'catch', scope: ['submit'], uncaught: false, wires: [['failed-fmt']] },
+    ...toFile('failed', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
+    { id: 'receive', z: 'tab', type: 'cmpp-deliver-in', configVersion: 2, connection: 'conn', wires: [[], ['reports-fmt']] },
+    ...toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, matched: msg.payload.matched, status: msg.payload.status }); return msg;'),
+  ];
+}
+
+module.exports = { durableFlow, lines };
