@@ -2,8 +2,11 @@
 // CMPP: codec rates, and SUBMIT -> SUBMIT_RESP throughput of one connection
 // (window 16) against the simulator over loopback, next to a raw TCP
 // exchange of frames of the same sizes with the same window, in the same run.
+const fs = require('node:fs');
 const net = require('node:net');
-const { cmpp } = require('../dist/src');
+const os = require('node:os');
+const path = require('node:path');
+const { cmpp, store } = require('../dist/src');
 const testing = require('../dist/src/testing');
 const { compare, printTable } = require('./harness');
 
@@ -96,6 +99,59 @@ async function throughputOfRawTcp() {
   return rate;
 }
 
+/** Messages per second through CmppClient.send with delivery reports, over the given store. */
+async function throughputOfClient(makeStore) {
+  const sim = new testing.IsmgSimulator({ lean: true, reportDelayMs: 0 });
+  const port = await sim.start();
+  const s = makeStore();
+  const client = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: 1e6, store: s });
+  let reports = 0;
+  client.on('report', () => reports++);
+  await client.start();
+  let done = 0;
+  const until = Date.now() + SECONDS * 750;
+  const started = process.hrtime.bigint();
+  await new Promise((resolve) => {
+    let running = 0;
+    const pump = () => {
+      while (running < WINDOW * 2 && Date.now() < until) {
+        running++;
+        client.send({ to: '13800138000', payload: 'Server room B: temperature 36C, check it', registeredDelivery: true, correlation: { n: done } }).then((r) => {
+          if (!r.ok) throw new Error(`send failed: ${r.results[0].description}`);
+          done++;
+          running--;
+          if (Date.now() < until) pump();
+          else if (running === 0) resolve();
+        });
+      }
+    };
+    pump();
+  });
+  const rate = (done * 1e9) / Number(process.hrtime.bigint() - started);
+  await client.close();
+  await s.close();
+  await sim.stop();
+  if (reports === 0) throw new Error('no report came back: the bench did not exercise the store');
+  return rate;
+}
+
+/** The store on (a SQLite file) and off (memory), in alternating rounds; the medians. */
+async function storeOnAndOff() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-bench-'));
+  const on = [];
+  const off = [];
+  try {
+    for (let round = 0; round < 3; round++) {
+      off.push(await throughputOfClient(() => new store.MemoryStore()));
+      on.push(await throughputOfClient(() => new store.SqliteStore({ file: path.join(dir, `round-${round}.sqlite`) })));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const median = (v) => [...v].sort((a, b) => a - b)[1];
+  return { on: median(on), off: median(off) };
+}
+
 module.exports = async function run() {
   const frame = cmpp.encode({ command: 'SUBMIT', sequenceId: 1, body: BODY });
   const codec = compare({
@@ -110,4 +166,10 @@ module.exports = async function run() {
     { name: `SUBMIT->RESP, 1 connection, window ${WINDOW}`, ours, peer: raw, peerName: 'raw TCP' },
   ]);
   console.log(`  floor: 20000 submits/s per connection -> ${ours >= 20000 ? 'met' : 'NOT met'} (${Math.round(ours)})`);
+  const stored = await storeOnAndOff();
+  printTable('CMPP with the store (CmppClient.send with delivery reports, messages per second)', [
+    { name: 'SQLite store on', ours: stored.on, peer: stored.off, peerName: 'memory' },
+  ]);
+  const ratio = stored.on / stored.off;
+  console.log(`  goal: ratio 0.80 -> ${ratio >= 0.8 ? 'met' : 'below goal'} (${ratio.toFixed(2)})`);
 };

@@ -176,7 +176,14 @@ export class CmppClient extends EventEmitter {
   async close(): Promise<void> {
     await this.session.close();
     this.tracker.close();
-    this.reassembler.flush();
+    // A durable store keeps the parts that arrived for the next start; memory hands them on as they are.
+    if (this.session.store.kind === 'memory') this.reassembler.flush();
+    else this.reassembler.stop();
+  }
+
+  /** delivery reports awaited */
+  get pendingReports(): number {
+    return this.tracker.pending;
   }
 
   async send(request: CmppSendRequest): Promise<SendResult> {
@@ -257,6 +264,7 @@ export class CmppClient extends EventEmitter {
     // A turn later: every node of the flow has registered its listeners by then.
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
+    this.reassembler.restore(await store.partials.load());
     const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
     // What this client wrote itself (sent while it recovered) is not carried over.
     const earlier = (key?: string): boolean => !key?.startsWith(`${this.instance}-`);

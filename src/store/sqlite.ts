@@ -1,8 +1,9 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3), in WAL mode. Writes
- * are gathered and committed together, once per turn of the event loop
- * (group commit), so that keeping the state does not cap throughput; a
- * crash of the process loses at most the writes of that last turn. A file
+ * are gathered and committed together every `commitIntervalMs` (group
+ * commit), the last write per row only: a message answered within that time
+ * never touches the file, so that keeping the state does not cap
+ * throughput. A crash of the process loses at most that interval's writes. A file
  * that is not a database, or is damaged, is moved aside (its name gets
  * `.corrupt-<time>`) and a new one is made: never a crash loop.
  */
@@ -32,9 +33,17 @@ export interface SqliteStoreOptions {
   file: string;
   /** called when a damaged file was moved aside */
   onMovedAside?: (from: string, to: string, why: Error) => void;
+  /** how often gathered writes are committed (default 5 ms) */
+  commitIntervalMs?: number;
 }
 
-type Write = () => void;
+/** The last write to one row in this batch: it alone reaches the file. */
+interface Write {
+  table: 'outbox' | 'messages' | 'reports' | 'partials';
+  key: string | number;
+  /** the record to write, or undefined to delete the row */
+  value?: unknown;
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -45,13 +54,18 @@ export class SqliteStore implements Store {
   readonly partials: PartialStore;
   readonly dedup: DedupStore;
   private readonly db: Database;
-  private pending: Write[] = [];
-  private flushScheduled = false;
+  /** writes gathered for the next commit, the last one per row */
+  private pending = new Map<string, Write>();
+  /** rows the file holds (written, or found there at start): only these need a DELETE */
+  private readonly inFile = new Set<string>();
+  private flushTimer?: NodeJS.Timeout;
+  private readonly commitIntervalMs: number;
   private closed = false;
   private readonly statements: Record<string, Statement>;
 
   constructor(options: SqliteStoreOptions) {
     this.location = options.file;
+    this.commitIntervalMs = options.commitIntervalMs ?? 5;
     this.db = open(options);
     const s = (sql: string): Statement => this.db.prepare(sql);
     this.statements = {
@@ -73,35 +87,29 @@ export class SqliteStore implements Store {
       allPartials: s('SELECT record FROM partials'),
     };
     const st = this.statements;
-    const write = (w: Write): void => this.write(w);
-    const records = <T>(stmt: Statement): T[] => {
+    const put = (table: Write['table'], key: string | number, value: unknown): void => this.write({ table, key, value });
+    const del = (table: Write['table'], key: string | number): void => this.write({ table, key });
+    const records = <T>(stmt: Statement, table: Write['table'], keyOf: (record: T) => string | number): T[] => {
       this.flush();
-      return (stmt.all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
+      const list = (stmt.all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
+      for (const record of list) this.inFile.add(rowKey(table, keyOf(record)));
+      return list;
     };
     this.outbox = {
-      add: (e: OutboxEntry) => write(() => st.putOutbox.run(e.id, toJson(e))),
-      update: (e: OutboxEntry) => write(() => st.putOutbox.run(e.id, toJson(e))),
-      remove: (id: number) => write(() => st.delOutbox.run(id)),
-      load: () => records<OutboxEntry>(st.allOutbox),
+      add: (e: OutboxEntry) => put('outbox', e.id, e),
+      update: (e: OutboxEntry) => put('outbox', e.id, e),
+      remove: (id: number) => del('outbox', id),
+      load: () => records<OutboxEntry>(st.allOutbox, 'outbox', (e) => e.id),
     };
     this.messages = {
-      add: (m: MessageRecord) => write(() => st.putMessage.run(m.key, toJson(m))),
-      update: (m: MessageRecord) => write(() => st.putMessage.run(m.key, toJson(m))),
-      remove: (key: string) => write(() => st.delMessage.run(key)),
-      load: () => records<MessageRecord>(st.allMessages),
+      add: (m: MessageRecord) => put('messages', m.key, m),
+      update: (m: MessageRecord) => put('messages', m.key, m),
+      remove: (key: string) => del('messages', key),
+      load: () => records<MessageRecord>(st.allMessages, 'messages', (m) => m.key),
     };
     this.reports = {
-      save: (r: ExpectationRecord) => {
-        const json = toJson(r);
-        write(() => {
-          st.putReport.run(r.key, json, r.expiresAt);
-          for (const id of Object.values(r.ids)) st.putReportId.run(id, r.key);
-        });
-      },
-      remove: (key: string) => write(() => {
-        st.delReport.run(key);
-        st.delReportIds.run(key);
-      }),
+      save: (r: ExpectationRecord) => put('reports', r.key, r),
+      remove: (key: string) => del('reports', key),
       findById: (id: string) => {
         this.flush();
         const row = st.findReport.get(id) as { record: string } | undefined;
@@ -111,12 +119,12 @@ export class SqliteStore implements Store {
         this.flush();
         return st.hasReport.get(key) !== undefined;
       },
-      load: () => records<ExpectationRecord>(st.allReports),
+      load: () => records<ExpectationRecord>(st.allReports, 'reports', (r) => r.key),
     };
     this.partials = {
-      save: (p: PartialRecord) => write(() => st.putPartial.run(p.key, toJson(p))),
-      remove: (key: string) => write(() => st.delPartial.run(key)),
-      load: () => records<PartialRecord>(st.allPartials),
+      save: (p: PartialRecord) => put('partials', p.key, p),
+      remove: (key: string) => del('partials', key),
+      load: () => records<PartialRecord>(st.allPartials, 'partials', (p) => p.key),
     };
     // A DELIVER answered just before a restart and sent again just after is rare; memory is enough for it.
     const seen = new Map<string, number>();
@@ -130,34 +138,72 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Writes what is gathered, in one transaction. */
+  /** Writes what is gathered, in one transaction; records become text only now. */
   flush(): void {
-    if (!this.pending.length || this.closed) return;
-    const batch = this.pending;
-    this.pending = [];
+    if (!this.pending.size || this.closed) return;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch: Write[] = [];
+    for (const [row, w] of this.pending) {
+      if (w.value !== undefined) this.inFile.add(row);
+      else if (!this.inFile.delete(row)) continue; // made and removed before any commit: nothing to delete
+      batch.push(w);
+    }
+    this.pending.clear();
+    if (!batch.length) return;
+    const st = this.statements;
     this.db.transaction(() => {
-      for (const w of batch) w();
+      for (const w of batch) {
+        switch (w.table) {
+          case 'outbox':
+            if (w.value) st.putOutbox.run(w.key, toJson(w.value));
+            else st.delOutbox.run(w.key);
+            break;
+          case 'messages':
+            if (w.value) st.putMessage.run(w.key, toJson(w.value));
+            else st.delMessage.run(w.key);
+            break;
+          case 'reports': {
+            if (!w.value) {
+              st.delReport.run(w.key);
+              st.delReportIds.run(w.key);
+              break;
+            }
+            const r = w.value as ExpectationRecord;
+            st.putReport.run(r.key, toJson(r), r.expiresAt);
+            for (const id of Object.values(r.ids)) st.putReportId.run(id, r.key);
+            break;
+          }
+          case 'partials':
+            if (w.value) st.putPartial.run(w.key, toJson(w.value));
+            else st.delPartial.run(w.key);
+            break;
+        }
+      }
     })();
   }
 
   close(): void {
     if (this.closed) return;
     this.flush();
+    clearTimeout(this.flushTimer);
     this.closed = true;
     this.db.close();
   }
 
   private write(w: Write): void {
     if (this.closed) return;
-    this.pending.push(w);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    const row = rowKey(w.table, w.key);
+    // Only the last write to a row matters; a row made and removed in one turn is never written,
+    // but a removal is kept (the row may be in the file from an earlier turn).
+    this.pending.delete(row);
+    this.pending.set(row, w);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.commitIntervalMs);
   }
 }
+
+const rowKey = (table: string, key: string | number): string => `${table}\0${key}`;
 
 function open(options: SqliteStoreOptions): Database {
   let Driver: Driver;

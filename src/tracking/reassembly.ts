@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
-import { PartialStore } from '../store/store';
+import { PartialRecord, PartialStore } from '../store/store';
 
 export interface IncomingPart<M = unknown> {
   from: string;
@@ -127,6 +127,19 @@ export class Reassembler<M = unknown> extends EventEmitter {
     } else if (this.store) {
       this.store.save({ key: entry.key, parts: Object.fromEntries(entry.parts), firstAt: entry.firstAt });
     }
+  }
+
+  /** Takes up the parts a store kept across a restart; their wait starts afresh. */
+  restore(records: PartialRecord[]): void {
+    for (const record of records) {
+      for (const part of Object.values(record.parts) as Array<IncomingPart<M>>) this.push(part);
+    }
+  }
+
+  /** Stops waiting without handing anything on: the store keeps the parts for the next start. */
+  stop(): void {
+    for (const entry of this.pending.values()) clearTimeout(entry.timer);
+    this.pending.clear();
   }
 
   /** Hands on every waiting message as incomplete (on close, say). */

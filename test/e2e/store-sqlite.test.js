@@ -94,6 +94,33 @@ describe('SQLite store under the CMPP client', function () {
     await sim.stop();
   });
 
+  it('joins a long incoming message whose parts came on both sides of a restart, once', async () => {
+    const sim = new testing.IsmgSimulator();
+    const port = await sim.start();
+    const file = path.join(dir, 'cmpp.sqlite');
+    const text = '機房溫度過高，請立即檢查冷氣。'.repeat(12); // 180 characters: 3 parts of 67
+    const first = client(port, file);
+    const before = [];
+    first.c.on('message', (m) => before.push(m));
+    await first.c.start();
+    await sim.injectMo({ from: '13800138000', to: '1069001', text, reference: 77, order: [0, 1] });
+    await first.c.close();
+    first.s.close();
+    assert.equal(before.length, 0, 'not handed on incomplete: the store keeps its parts');
+    const second = client(port, file);
+    const after = [];
+    second.c.on('message', (m) => after.push(m));
+    await second.c.start();
+    await sim.injectMo({ from: '13800138000', to: '1069001', text, reference: 77, order: [2] });
+    await until(() => after.length === 1, { what: 'the joined message' });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(after.length, 1);
+    assert.deepEqual([after[0].payload, after[0].sms.parts, after[0].sms.incomplete], [text, 3, false]);
+    await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
   it('moves a damaged file aside and starts afresh, saying so', () => {
     const file = path.join(dir, 'broken.sqlite');
     fs.writeFileSync(file, 'this is not a database, just text that is long enough to have a header'.repeat(20));
