@@ -33,6 +33,9 @@ interface CmppConnectionDef extends NodeDef {
   redisUrl: string;
 }
 
+/** report expectations kept at most (the tracker's default) */
+const MAX_PENDING_REPORTS = 100000;
+
 const num = (value: unknown, fallback: number): number => {
   const n = Number(value);
   return value === '' || value === undefined || !Number.isFinite(n) ? fallback : n;
@@ -101,10 +104,14 @@ export = function register(RED: NodeAPI): void {
     function showState(client: cmpp.CmppClient, state: cmpp.SessionState, detail?: Error): void {
       const depth = client.session.depth;
       switch (state) {
-        case 'connected':
+        case 'connected': {
           outage.up((seconds) => RED._('cmpp-connection.log.up', { where, seconds }));
-          shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : RED._('cmpp-connection.status.connected')));
+          // The queue and the reports awaited are bounded: say so before a send is refused.
+          const percent = Math.round(100 * Math.max(depth / num(config.queueSize, 10000), client.pendingReports / MAX_PENDING_REPORTS));
+          if (percent >= 90) shared.status(linkStatus('degraded', RED._('cmpp-connection.status.nearlyFull', { percent })));
+          else shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : RED._('cmpp-connection.status.connected')));
           return;
+        }
         case 'connecting':
           shared.status(linkStatus(state, RED._('cmpp-connection.status.connecting')));
           return;

@@ -192,6 +192,16 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     });
   }
 
+  it('says in the status when the queue is nearly full', async () => {
+    await helper.load(nodes, flow(sim.port, { queueSize: 20 }), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1);
+    const statuses = [];
+    helper.getNode('submit2').on('call:status', (call) => statuses.push(call.args[0]));
+    sim.faults.withholdResponses = true;
+    for (let i = 0; i < 34; i++) helper.getNode('submit2').receive({ payload: `m${i}` });
+    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.nearlyFull' && s.fill === 'yellow'), { what: 'the nearly-full status' });
+  });
+
   it('keeps the link up when a send node is only redeployed, and closes it when its last user is removed', async () => {
     const f = flow(sim.port).filter((n) => n.id !== 'submit2' && n.id !== 'receive');
     await helper.load(nodes, f, { conn: { sharedSecret: 'secret' } });

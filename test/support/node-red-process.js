@@ -55,7 +55,8 @@ class NodeRedProcess {
     this.child = spawn(process.execPath, [red, '--userDir', this.userDir, '--settings', this.settings], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c) => { this.log += String(c); });
     this.child.stderr.on('data', (c) => { this.log += String(c); });
-    return this.waitFor(/Started flows|Server now running/, 30000).then(() => this.waitFor(/Server now running/, 30000));
+    // Both lines: the server can be up a moment before its first flows have started.
+    return this.waitFor(/Server now running/, 30000).then(() => this.waitFor(/Started flows/, 30000));
   }
 
   waitFor(pattern, timeoutMs = 15000) {
