@@ -1,5 +1,7 @@
 import { imsp } from '../src';
 import { SharedConnection } from './connection';
+import { openStore, StoreKind } from './store';
+import { store as stores } from '../src';
 import { ImspAccountNode } from './shared';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
@@ -12,6 +14,7 @@ interface ImspAccountDef extends NodeDef {
   ca: string;
   pollInitial: string | number;
   pollDeadline: string | number;
+  store: StoreKind;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -19,9 +22,12 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
+    let store: stores.Store | undefined;
     const shared = new SharedConnection<imsp.ImspClient>({
       open() {
+        store = openStore(RED, node, 'imsp', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.account || 'account', (from, to, reason) => RED._('imsp-account.store.movedAside', { from, to, reason }));
         const client = new imsp.ImspClient({
+          store,
           baseUrl: config.baseUrl || imsp.DEFAULT_BASE_URL,
           account: config.account,
           password: node.credentials?.password ?? '',
@@ -31,10 +37,14 @@ export = function register(RED: NodeAPI): void {
           polling: { initialMs: (Number(config.pollInitial) || 5) * 1000, deadlineMs: (Number(config.pollDeadline) || 24) * 3600e3 },
         });
         client.on('error', (err) => node.warn(err.message));
+        // Reports still awaited before a restart: their polling resumes.
+        client.resume().catch((err) => node.warn((err as Error).message));
         return client;
       },
       async close(client) {
         client.close();
+        await store?.close();
+        store = undefined;
       },
     });
 

@@ -18,7 +18,9 @@ export const MIGRATIONS: Record<string, Step[]> = {
   // 2: queue wait, fail at once, delivery after a drop, login retry, loose authenticator, trace
   'cmpp-connection': [added({ queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '' })],
   // 2: message storage, queue wait, fail at once
-  'modem-port': [added({ storage: 'SM', queueTimeout: 60, failWhenDown: false })],
+  'modem-port': [added({ storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite' })],
+  // 2: the store
+  'imsp-account': [added({ store: 'sqlite' })],
   // 2: the SMS limit per message
   'cmpp-submit': [added({ maxParts: 10, keep: '' })],
   'imsp-send': [added({ maxParts: 10 })],

@@ -4,6 +4,8 @@ import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
 import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus } from './status';
+import { openStore, StoreKind } from './store';
+import { store as stores } from '../src';
 
 interface ModemPortDef extends NodeDef {
   port: string;
@@ -14,6 +16,7 @@ interface ModemPortDef extends NodeDef {
   storage: modem.Storage;
   queueTimeout: string | number;
   failWhenDown: boolean;
+  store: StoreKind;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -23,6 +26,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const outage = new OutageLog(node);
     let device: modem.Modem | undefined;
+    let store: stores.Store | undefined;
 
     const show = (state: modem.ModemState, signal?: modem.Signal): void => {
       if (state === 'ready') {
@@ -37,7 +41,9 @@ export = function register(RED: NodeAPI): void {
     const shared = new SharedConnection<modem.Modem>({
       open() {
         const queueTimeout = Number(config.queueTimeout);
+        store = openStore(RED, node, 'modem', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.port, (from, to, reason) => RED._('modem-port.store.movedAside', { from, to, reason }));
         const d = new modem.Modem({
+          store,
           port: config.port,
           baudRate: Number(config.baudRate) || 115200,
           pin: node.credentials?.pin || undefined,
@@ -60,7 +66,11 @@ export = function register(RED: NodeAPI): void {
         d.start().catch(() => undefined); // the state event says why
         return d;
       },
-      close: (d) => d.close(),
+      async close(d) {
+        await d.close();
+        await store?.close();
+        store = undefined;
+      },
     });
 
     node.register = (user: Node): modem.Modem => shared.register(user);

@@ -10,6 +10,9 @@ import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
+import { MemoryStore } from '../store/memory';
+import { Store } from '../store/store';
+import { jsonSafe } from '../store/json';
 import { DeliveryReport, DeliveryStatus, ReportTracker } from '../tracking/reports';
 import { inOrder, PartResult, SendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -38,6 +41,8 @@ export interface ImspClientOptions {
   referenceBits?: 8 | 16;
   /** QuerySM polling: first wait, longest wait, and how long to keep trying (default 5 s, 5 min, 24 h) */
   polling?: { initialMs?: number; maxMs?: number; deadlineMs?: number };
+  /** where the reports still awaited are kept; after a restart their polling resumes (default: memory) */
+  store?: Store;
 }
 
 export interface ImspSendRequest {
@@ -103,7 +108,7 @@ function doneAt(stamp?: string): string | undefined {
 }
 
 export class ImspClient extends EventEmitter {
-  private readonly options: Required<Omit<ImspClientOptions, 'ca' | 'polling'>> & Pick<ImspClientOptions, 'ca'>;
+  private readonly options: Required<Omit<ImspClientOptions, 'ca' | 'polling' | 'store'>> & Pick<ImspClientOptions, 'ca'>;
   private readonly polling: { initialMs: number; maxMs: number; deadlineMs: number };
   private readonly agent: https.Agent;
   private readonly base: URL;
@@ -112,6 +117,9 @@ export class ImspClient extends EventEmitter {
   private readonly pollers = new Set<NodeJS.Timeout>();
   private sends = 0;
   private closed = false;
+  private readonly store: Store;
+  /** makes report groups unique across restarts */
+  private readonly instance = Date.now().toString(36);
 
   constructor(options: ImspClientOptions) {
     super();
@@ -122,7 +130,8 @@ export class ImspClient extends EventEmitter {
     // Certificates are always verified: against the public CAs, or for a private
     // endpoint against the CA given (which then is the only one trusted).
     this.agent = new https.Agent({ keepAlive: true, minVersion: 'TLSv1.2', ca: options.ca, maxSockets: 8 });
-    this.tracker = new ReportTracker({ channel: 'imsp', ttlMs: this.polling.deadlineMs + this.polling.maxMs });
+    this.store = options.store ?? new MemoryStore();
+    this.tracker = new ReportTracker({ channel: 'imsp', ttlMs: this.polling.deadlineMs + this.polling.maxMs, store: this.store.reports });
     this.tracker.on('report', (r) => this.emit('report', r));
   }
 
@@ -178,7 +187,8 @@ export class ImspClient extends EventEmitter {
     const msgType = request.msgType ?? 0;
     const plan = this.plan(request, msgType);
     const chunks = this.chunk(recipients);
-    const sendKey = `${++this.sends}`;
+    const sendKey = `${this.instance}-${++this.sends}`;
+    const correlation = jsonSafe(request.correlation);
     const submittedAt = new Date().toISOString();
     // Every request is checked before the first one leaves: bad input sends nothing.
     const planned = chunks.flatMap((chunk) => plan.parts.map((part) => {
@@ -211,7 +221,7 @@ export class ImspClient extends EventEmitter {
         const info = codeInfo('SubmitSM', record.code);
         const ok = record.code === 0;
         if (ok && request.track) {
-          this.tracker.expect(`${record.messageId}|${to}`, { group: `${sendKey}:${to}`, to, part: part.number, total: plan.parts.length, submittedAt, correlation: request.correlation, carrierId: record.messageId });
+          this.tracker.expect(`${record.messageId}|${to}`, { group: `${sendKey}:${to}`, to, part: part.number, total: plan.parts.length, submittedAt, correlation, carrierId: record.messageId });
         }
         return { to, part: part.number, ok, id: record.messageId, code: record.code, description: record.description || info.en, meaning: info.zh, class: info.class };
       });
@@ -240,6 +250,18 @@ export class ImspClient extends EventEmitter {
     }
     chunks.push(current);
     return chunks;
+  }
+
+  /**
+   * Takes up the reports the store kept across a restart and polls QuerySM
+   * for them again. Resolves with how many messages it polls for.
+   */
+  async resume(): Promise<number> {
+    await this.tracker.restore();
+    const ids = new Set<string>();
+    for (const record of await this.store.reports.load()) for (const id of Object.values(record.shown)) ids.add(id);
+    for (const id of ids) this.poll(id, this.polling.initialMs, Date.now() + this.polling.deadlineMs);
+    return ids.size;
   }
 
   /** Stops polling and closes kept-alive connections. */

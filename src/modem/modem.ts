@@ -21,6 +21,9 @@ import { decodeReceived, Deliver, StatusReport } from '../pdu/tpdu';
 import { submitsFor } from '../pdu/submits';
 import { describeTpStatus, tpStatus } from '../pdu/status';
 import { checkParts, duration, refuseEmpty } from '../limits';
+import { MemoryStore } from '../store/memory';
+import { PartialRecord, Store, when } from '../store/store';
+import { jsonSafe } from '../store/json';
 import { AtEngine, Urc } from './at';
 import { openLine } from './transport';
 
@@ -48,6 +51,8 @@ export interface ModemOptions {
   queueTimeoutMs?: number;
   /** while the modem is not ready (after the first try to open it), fail sends at once */
   failWhenDown?: boolean;
+  /** where report expectations and the parts of long incoming messages are kept (default: memory) */
+  store?: Store;
 }
 
 export type Storage = 'SM' | 'ME' | 'MT';
@@ -135,6 +140,10 @@ export class Modem extends EventEmitter {
   private readonly reassembler: Reassembler<Meta>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
+  /** makes report groups unique across restarts */
+  private readonly instance = Date.now().toString(36);
+  private readonly store: Store;
+  private restored = false;
   /** stored-message indexes announced by +CMTI / +CDSI and not yet read (repeats coalesce) */
   private readonly toRead = new Set<number>();
   /** indexes read (or listed by the sweep) and not yet deleted: a +CMTI for one of them is the same message */
@@ -163,8 +172,9 @@ export class Modem extends EventEmitter {
     if (!options.open && !options.port) throw new SmsError('SMS_FIELD', 'port: give the serial port (e.g. /dev/ttyUSB0, COM3) or tcp://host:port', 'port');
     checkSettings(options);
     this.reopenDelay = this.options.reopen.initialMs;
-    this.tracker = new ReportTracker({ channel: 'modem', ...options.reports });
-    this.reassembler = new Reassembler<Meta>(options.reassembly);
+    this.store = options.store ?? new MemoryStore();
+    this.tracker = new ReportTracker({ channel: 'modem', store: this.store.reports, ...options.reports });
+    this.reassembler = new Reassembler<Meta>({ store: this.store.partials, ...options.reassembly });
     this.tracker.on('report', (r) => this.emit('report', r));
     this.reassembler.on('message', (m) => this.emit('message', this.incoming(m)));
   }
@@ -176,6 +186,12 @@ export class Modem extends EventEmitter {
   /** Opens and sets up the modem; resolves when it is ready (or rejects on a setup it cannot pass, such as a wrong PIN). */
   start(): Promise<void> {
     this.closing = false;
+    if (!this.restored) {
+      // What the store kept across a restart: reports still awaited, parts of long messages.
+      this.restored = true;
+      this.tracker.restore().catch((err) => this.emit('error', err));
+      when(this.store.partials.load(), (records) => this.reassembler.restore(records as PartialRecord[]));
+    }
     this.ready = new Promise((resolve) => {
       this.readyResolve = resolve;
     });
@@ -187,7 +203,8 @@ export class Modem extends EventEmitter {
     clearTimeout(this.reopenTimer);
     clearInterval(this.signalTimer);
     this.tracker.close();
-    this.reassembler.flush();
+    if (this.store.kind === 'memory') this.reassembler.flush();
+    else this.reassembler.stop();
     const at = this.at;
     this.at = undefined;
     if (at && !at.isClosed) await new Promise<void>((resolve) => {
@@ -202,7 +219,8 @@ export class Modem extends EventEmitter {
     if (!recipients.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to)', 'to');
     for (const n of recipients) if (!/^\+?\d{3,20}$/.test(n)) throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number (digits, optionally starting with +)`, 'to');
     refuseEmpty(request.payload, request.encoding);
-    const sendKey = `${++this.sends}`;
+    const sendKey = `${this.instance}-${++this.sends}`;
+    const correlation = jsonSafe(request.correlation);
     const submittedAt = new Date().toISOString();
     const deadline = this.options.queueTimeoutMs > 0 ? Date.now() + this.options.queueTimeoutMs : Infinity;
     // Every recipient's parts are made (and checked) before the first one leaves.
@@ -231,7 +249,7 @@ export class Modem extends EventEmitter {
         try {
           const mr = await this.submit(p.hex, p.tpduLength, deadline);
           if (request.statusReport) {
-            this.tracker.expect(`${mr}:${digits(to)}`, { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation: request.correlation, carrierId: String(mr) });
+            this.tracker.expect(`${mr}:${digits(to)}`, { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation, carrierId: String(mr) });
           }
           results.push({ to, part: i + 1, ok: true, id: String(mr), code: 0, description: 'sent' });
         } catch (err) {

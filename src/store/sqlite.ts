@@ -11,7 +11,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
-import { fromJson, toJson } from './json';
+import { fromJson, jsonSafe, toJson } from './json';
+
+/** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
+function text(value: unknown): string {
+  try {
+    return toJson(value);
+  } catch {
+    return toJson(jsonSafe(value));
+  }
+}
 
 // The driver is loaded when a SQLite store is made: the core works without it.
 type Driver = typeof import('better-sqlite3');
@@ -156,11 +165,11 @@ export class SqliteStore implements Store {
       for (const w of batch) {
         switch (w.table) {
           case 'outbox':
-            if (w.value) st.putOutbox.run(w.key, toJson(w.value));
+            if (w.value) st.putOutbox.run(w.key, text(w.value));
             else st.delOutbox.run(w.key);
             break;
           case 'messages':
-            if (w.value) st.putMessage.run(w.key, toJson(w.value));
+            if (w.value) st.putMessage.run(w.key, text(w.value));
             else st.delMessage.run(w.key);
             break;
           case 'reports': {
@@ -170,12 +179,12 @@ export class SqliteStore implements Store {
               break;
             }
             const r = w.value as ExpectationRecord;
-            st.putReport.run(r.key, toJson(r), r.expiresAt);
+            st.putReport.run(r.key, text(r), r.expiresAt);
             for (const id of Object.values(r.ids)) st.putReportId.run(id, r.key);
             break;
           }
           case 'partials':
-            if (w.value) st.putPartial.run(w.key, toJson(w.value));
+            if (w.value) st.putPartial.run(w.key, text(w.value));
             else st.delPartial.run(w.key);
             break;
         }

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
-const { cmpp, store } = require('../../dist/src');
+const { cmpp, imsp, modem, store } = require('../../dist/src');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 
@@ -117,6 +117,60 @@ describe('SQLite store under the CMPP client', function () {
     assert.equal(after.length, 1);
     assert.deepEqual([after[0].payload, after[0].sms.parts, after[0].sms.incomplete], [text, 3, false]);
     await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
+  it('modem: a status report that comes after a restart is matched with the correlation from before it', async () => {
+    const network = new testing.VirtualNetwork({ reportDelayMs: 300 });
+    const a = network.modem('+886911111111');
+    network.phone('+886922222222');
+    const port = await a.listen();
+    const file = path.join(dir, 'modem.sqlite');
+    const open = () => {
+      const s = new store.SqliteStore({ file });
+      const m = new modem.Modem({ port: `tcp://127.0.0.1:${port}`, signalIntervalMs: 0, store: s });
+      m.on('error', () => undefined);
+      return { s, m };
+    };
+    const first = open();
+    await first.m.start();
+    const sent = await first.m.send({ to: '+886922222222', payload: 'Pump 3 stopped.', statusReport: true, correlation: { ticket: 'P-3' } });
+    assert.equal(sent.ok, true);
+    await first.m.close();
+    first.s.close();
+    const second = open();
+    const reports = [];
+    second.m.on('report', (r) => reports.push(r));
+    await second.m.start();
+    await until(() => reports.length === 1, { what: 'the report after the restart' });
+    assert.deepEqual([reports[0].matched, reports[0].status, reports[0].correlation], [true, 'delivered', { ticket: 'P-3' }]);
+    await second.m.close();
+    second.s.close();
+    network.stop();
+  });
+
+  it('IMSP: the delivery polling resumes after a restart and reports with the correlation from before it', async () => {
+    const sim = new testing.ImspSimulator({ deliverAfterMs: 200 });
+    await sim.start();
+    const file = path.join(dir, 'imsp.sqlite');
+    const open = () => {
+      const s = new store.SqliteStore({ file });
+      const c = new imsp.ImspClient({ account: 'demo0001', password: 'pass1234', baseUrl: sim.baseUrl, ca: sim.certificate.cert, polling: { initialMs: 50, maxMs: 100 }, store: s });
+      c.on('error', () => undefined);
+      return { s, c };
+    };
+    const first = open();
+    assert.equal((await first.c.send({ to: '0912345678', payload: 'x', track: true, correlation: { ticket: 'I-1' } })).ok, true);
+    first.c.close();
+    first.s.close();
+    const second = open();
+    const reports = [];
+    second.c.on('report', (r) => reports.push(r));
+    assert.equal(await second.c.resume(), 1, 'one message to poll for');
+    await until(() => reports.length === 1, { what: 'the report' });
+    assert.deepEqual([reports[0].matched, reports[0].status, reports[0].correlation], [true, 'delivered', { ticket: 'I-1' }]);
+    second.c.close();
     second.s.close();
     await sim.stop();
   });

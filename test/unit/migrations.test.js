@@ -10,11 +10,13 @@ const v1 = {
   'cmpp-submit': { id: 's', type: 'cmpp-submit', connection: 'c', to: '13800138000' },
   'imsp-send': { id: 'i', type: 'imsp-send', account: 'a', to: '0912345678' },
   'modem-pdu': { id: 'p', type: 'modem-pdu', modem: 'm', to: '+886912345678' },
+  'imsp-account': { id: 'a', type: 'imsp-account', account: 'demo0001' },
 };
 
 const expected = {
   'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '' },
-  'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false },
+  'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite' },
+  'imsp-account': { store: 'sqlite' },
   'cmpp-submit': { maxParts: 10, keep: '' },
   'imsp-send': { maxParts: 10 },
   'modem-pdu': { maxParts: 10 },
@@ -45,6 +47,6 @@ describe('node settings migrations', () => {
   });
 
   it('leaves node types without migrations unchanged but for the version', () => {
-    assert.deepEqual(migrate({ id: 'x', type: 'imsp-account', account: 'a' }), { id: 'x', type: 'imsp-account', account: 'a', configVersion: 2 });
+    assert.deepEqual(migrate({ id: 'x', type: 'cmpp-deliver-in', connection: 'c' }), { id: 'x', type: 'cmpp-deliver-in', connection: 'c', configVersion: 2 });
   });
 });

@@ -118,3 +118,12 @@ describe('delivery report tracker over a shared store', () => {
     assert.deepEqual(after.reports.map((r) => [r.matched, r.status, r.correlation]), [[true, 'undeliverable', 'kept']]);
   });
 });
+
+describe('what a store keeps of a correlation', () => {
+  it('keeps the JSON-safe part: a socket-like object or a cycle is left out, never a throw', () => {
+    const cyclic = { ticket: 7 };
+    cyclic.self = cyclic;
+    const kept = core.store.jsonSafe({ ticket: 7, res: { socket: cyclic }, when: new Date(0), data: Buffer.from('ab') });
+    assert.deepEqual(kept, { ticket: 7, when: '1970-01-01T00:00:00.000Z', data: Buffer.from('ab') });
+  });
+});
