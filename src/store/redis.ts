@@ -9,7 +9,7 @@
 import { createClient } from '@redis/client';
 import { SmsError } from '../errors';
 import { fromJson, toJson } from './json';
-import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -24,6 +24,23 @@ export interface RedisStoreOptions {
 }
 
 type Client = ReturnType<typeof createClient>;
+
+/** Adds a part; when all are in, removes the hash and returns it (one caller gets it). */
+const MERGE_PART = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+  local all = redis.call('HGETALL', KEYS[1])
+  redis.call('DEL', KEYS[1])
+  return all
+end
+return false`;
+
+/** Removes and returns what parts there are. */
+const TAKE_PARTS = `
+local all = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return all`;
 
 export class RedisStore implements Store {
   readonly kind = 'redis';
@@ -107,10 +124,26 @@ export class RedisStore implements Store {
         return out.sort((a, b) => a.expiresAt - b.expiresAt);
       },
     };
+    const partialKey = (key: string): string => k('parts', Buffer.from(key).toString('base64url'));
+    const parts = (flat: unknown): Record<number, unknown> | undefined => {
+      if (!Array.isArray(flat) || !flat.length) return undefined;
+      const out: Record<number, unknown> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) out[Number(flat[i])] = fromJson(String(flat[i + 1]));
+      return out;
+    };
     this.partials = {
-      save: (p: PartialRecord) => send(c.set(k('partial', p.key), toJson(p), { expiration: { type: 'PX', value: margin } })),
-      remove: (key: string) => send(c.del(k('partial', key))),
+      // Parts live in one hash per message, joined by merge(); nothing else to keep.
+      save: () => undefined,
+      remove: (key: string) => send(c.del(partialKey(key))),
       load: async () => [],
+      merge: async (key, sequence, part, total, ttlMs) => {
+        await this.ready;
+        return parts(await c.eval(MERGE_PART, { keys: [partialKey(key)], arguments: [String(sequence), toJson(part), String(total), String(ttlMs)] }));
+      },
+      take: async (key) => {
+        await this.ready;
+        return parts(await c.eval(TAKE_PARTS, { keys: [partialKey(key)], arguments: [] }));
+      },
     };
     const seen = new Map<string, number>();
     this.dedup = {

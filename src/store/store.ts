@@ -92,6 +92,13 @@ export interface PartialStore {
   save(record: PartialRecord): void;
   remove(key: string): void;
   load(): MaybePromise<PartialRecord[]>;
+  /**
+   * A store shared by several instances joins there: adds one part and, when
+   * every part is in, takes them all (for the one caller that added the last).
+   */
+  merge?(key: string, sequence: number, part: unknown, total: number, ttlMs: number): Promise<Record<number, unknown> | undefined>;
+  /** takes whatever parts are there (a message that timed out): for one caller only */
+  take?(key: string): Promise<Record<number, unknown> | undefined>;
 }
 
 /**

@@ -243,15 +243,18 @@ export class IsmgSimulator extends EventEmitter {
    * with a concatenation header when it is long. Resolves with the
    * DELIVER_RESP bodies once the SP has answered every part.
    */
-  async injectMo(mo: { from: string; to: string; text: string | Buffer; serviceId?: string; referenceBits?: 8 | 16; reference?: number; order?: number[] }): Promise<Body[]> {
-    const link = [...this.links].find((l) => l.loggedIn);
-    if (!link) throw new Error('no SP is logged in');
+  async injectMo(mo: { from: string; to: string; text: string | Buffer; serviceId?: string; referenceBits?: 8 | 16; reference?: number; order?: number[]; spread?: boolean }): Promise<Body[]> {
+    const loggedIn = [...this.links].filter((l) => l.loggedIn);
+    if (!loggedIn.length) throw new Error('no SP is logged in');
+    // `spread`: part n goes on the SP's link n (round robin), as gateways with several links do.
+    let next = 0;
+    const linkFor = (): Link => (mo.spread ? loggedIn[next++ % loggedIn.length] : loggedIn[0]);
     const s = segment(mo.text, { target: 'cmpp', referenceBits: mo.referenceBits, reference: mo.reference, to: mo.from });
     const order = mo.order ?? s.parts.map((_, i) => i);
     const answers: Promise<CmppPdu>[] = [];
     for (const i of order) {
       const part = s.parts[i];
-      answers.push(this.request(link, 'DELIVER', {
+      answers.push(this.request(linkFor(), 'DELIVER', {
         ...this.deliverBody(mo.to, mo.from, part.userData, 0),
         serviceId: mo.serviceId ?? '',
         tpUdhi: s.count > 1 ? 1 : 0,

@@ -105,6 +105,10 @@ export class Reassembler<M = unknown> extends EventEmitter {
       return;
     }
     const key = `${part.from}\u0000${part.reference}\u0000${part.total}`;
+    if (this.store?.merge) {
+      this.pushShared(key, part);
+      return;
+    }
     let entry = this.pending.get(key);
     if (!entry) {
       if (this.pending.size >= this.maxPending) {
@@ -127,6 +131,41 @@ export class Reassembler<M = unknown> extends EventEmitter {
     } else if (this.store) {
       this.store.save({ key: entry.key, parts: Object.fromEntries(entry.parts), firstAt: entry.firstAt });
     }
+  }
+
+  /**
+   * With a store shared by several instances, parts are joined in the store:
+   * the instance that adds the last part hands the message on; a message
+   * still missing parts at the timeout is handed on, incomplete, by whichever
+   * instance takes its parts first.
+   */
+  private pushShared(key: string, part: IncomingPart<M>): void {
+    const store = this.store as Required<PartialStore>;
+    if (!this.pending.has(key)) {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        store.take(key).then((got) => {
+          if (!got) return; // joined elsewhere
+          this.counts.timedOut++;
+          const map = new Map(Object.entries(got).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
+          const first = [...map.values()][0];
+          const message = join(first, map, first.total);
+          message.reason = 'timeout';
+          this.emit('message', message);
+        }, () => undefined);
+      }, this.timeoutMs);
+      timer.unref?.();
+      this.pending.set(key, { key, firstAt: Date.now(), first: part, parts: new Map(), timer });
+    }
+    store.merge(key, part.sequence, part, part.total, this.timeoutMs * 2).then((all) => {
+      if (!all) return;
+      const entry = this.pending.get(key);
+      if (entry) clearTimeout(entry.timer);
+      this.pending.delete(key);
+      this.counts.completed++;
+      const map = new Map(Object.entries(all).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
+      this.emit('message', join(part, map, part.total));
+    }, () => undefined);
   }
 
   /** Takes up the parts a store kept across a restart; their wait starts afresh. */

@@ -62,6 +62,34 @@ describe('Redis store shared by several instances', function () {
     await sim.stop();
   });
 
+  it('two clients: a long message whose parts arrive on both links is joined once', async () => {
+    const sim = new testing.IsmgSimulator();
+    const port = await sim.start();
+    const make = (name) => {
+      const s = new store.RedisStore({ url: redis.url, prefix: `smsflow:test2:${port}`, instance: name });
+      const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s, reassembly: { timeoutMs: 2000 } });
+      c.on('error', () => undefined);
+      const got = [];
+      c.on('message', (m) => got.push(m));
+      return { s, c, got };
+    };
+    const a = make('A');
+    const b = make('B');
+    await Promise.all([a.c.start(), b.c.start()]);
+    const text = '機房溫度過高，請立即檢查冷氣。'.repeat(12); // 3 parts
+    await sim.injectMo({ from: '13800138000', to: '1069001', text, spread: true });
+    await until(() => a.got.length + b.got.length === 1, { what: 'the joined message' });
+    await new Promise((r) => setTimeout(r, 2500)); // past the reassembly timeout: nobody hands on a fragment
+    const all = [...a.got, ...b.got];
+    assert.equal(all.length, 1, 'joined once, on one instance');
+    assert.deepEqual([all[0].payload, all[0].sms.parts, all[0].sms.incomplete], [text, 3, false]);
+    for (const x of [a, b]) {
+      await x.c.close();
+      await x.s.close();
+    }
+    await sim.stop();
+  });
+
   it('two Node-RED processes on one Redis, reports routed to the other link: all matched, each once', async () => {
     const sim = new testing.IsmgSimulator({ reportDelayMs: 30, reportLink: 'other' });
     const cmppPort = await sim.start();
