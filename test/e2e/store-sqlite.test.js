@@ -72,6 +72,31 @@ describe('SQLite store under the CMPP client', function () {
     await sim.stop();
   });
 
+  it('at-most-once: what had left before a restart ends uncertain after it and is not sent again; what had not left is sent', async () => {
+    const sim = new testing.IsmgSimulator();
+    const port = await sim.start();
+    const file = path.join(dir, 'cmpp.sqlite');
+    const first = client(port, file, { delivery: 'at-most-once', window: 2 });
+    await first.c.start();
+    sim.faults.withholdResponses = true;
+    for (let i = 0; i < 4; i++) first.c.send({ to: '13800138000', payload: `m${i}`, correlation: { n: i } });
+    await until(() => sim.record.submits.length === 2, { what: 'two in flight, two queued' });
+    await first.c.close();
+    first.s.close();
+    sim.faults.withholdResponses = false;
+    const second = client(port, file, { delivery: 'at-most-once', window: 2 });
+    const carried = [];
+    second.c.on('carried', (c) => carried.push(c));
+    await second.c.start();
+    await until(() => carried.length === 4, { what: 'four outcomes' });
+    const byN = Object.fromEntries(carried.map((c) => [c.correlation.n, c.result.results[0].code]));
+    assert.deepEqual(byN, { 0: 'CMPP_UNCERTAIN', 1: 'CMPP_UNCERTAIN', 2: 0, 3: 0 });
+    assert.equal(sim.record.submits.length, 4, 'the two that had left were not sent again');
+    await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
   it('matches after a restart the reports of messages sent before it', async () => {
     const sim = new testing.IsmgSimulator({ reportDelayMs: 100000 });
     const port = await sim.start();
