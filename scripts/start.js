@@ -4,12 +4,10 @@
 // Node-RED 5 needs Node 22.9 or later; on an older Node the 4.1 runtime
 // (devDependency node-red-4) runs instead.
 const { spawn } = require('node:child_process');
-const { X509Certificate } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { selfSignedCertificate } = require('../dist/src');
-const { startSimulators, servePhonesPage } = require('../dist/src/testing');
+const { startSimulators, servePhonesPage, keptCertificate } = require('../dist/src/testing');
 
 const root = path.join(__dirname, '..');
 const userDir = process.env.SMSFLOW_USER_DIR || path.join(root, '.node-red-user');
@@ -44,16 +42,7 @@ function prepareUserDir() {
 
 /** The IMSP simulator's certificate, kept in the user directory so the deployed flow keeps trusting it. */
 function demoCertificate() {
-  const file = path.join(userDir, 'imsp-simulator-certificate.json');
-  try {
-    const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (Date.parse(new X509Certificate(kept.cert).validTo) > Date.now() + 86400e3) return kept;
-  } catch {
-    // none yet, or unreadable: make one
-  }
-  const made = selfSignedCertificate('smsflow IMSP simulator', 3650);
-  fs.writeFileSync(file, JSON.stringify(made), { mode: 0o600 });
-  return made;
+  return keptCertificate(path.join(userDir, 'imsp-simulator-certificate.json'));
 }
 
 /** The demo flow, pointed at the simulators' ports. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * smsflow-simulators: the carrier simulators on this machine's loopback.
- *   smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--print-ca]
+ *   smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]
  */
+import { defaultCertificateFile, keptCertificate } from '../testing/certificate-file';
 import { startSimulators } from '../testing/simulators';
 
 function option(name: string, fallback: number): number {
@@ -18,10 +19,22 @@ function option(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log('usage: smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--print-ca]\nStarts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.');
+    console.log([
+      'usage: smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]',
+      'Starts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.',
+      `  --cert FILE  where the IMSP simulator keeps its certificate (default ${defaultCertificateFile()}, or SMSFLOW_CERT_FILE)`,
+      '  --print-ca   prints that certificate (the CA to trust in an imsp-account) and exits; nothing is started',
+    ].join('\n'));
     return;
   }
-  const sims = await startSimulators({ cmpp: option('cmpp', 7890), imsp: option('imsp', 4443), modem: option('modem', 7000) });
+  const certIndex = process.argv.indexOf('--cert');
+  const certificate = keptCertificate(certIndex > 0 ? process.argv[certIndex + 1] : undefined);
+  if (process.argv.includes('--print-ca')) {
+    // Read from the file: works while the simulators run elsewhere.
+    process.stdout.write(certificate.cert);
+    return;
+  }
+  const sims = await startSimulators({ cmpp: option('cmpp', 7890), imsp: option('imsp', 4443), modem: option('modem', 7000) }, '127.0.0.1', certificate);
   for (const line of sims.describe()) console.log(line);
   console.log('Ctrl-C stops them.');
   sims.cmpp.on('submit', (body: Record<string, unknown>, msgId: string, result: number) => {
@@ -31,7 +44,6 @@ async function main(): Promise<void> {
     console.log(`IMSP ${r.servlet} to ${r.params.to_addr ?? ''} msg_dcs ${r.params.msg_dcs ?? ''}`);
   });
   sims.phone.on('message', (m: { from: string; text: string; parts: number }) => console.log(`phone ${sims.phone.number} got from ${m.from} (${m.parts} part(s)): ${m.text}`));
-  if (process.argv.includes('--print-ca')) console.log(sims.imsp.certificate.cert);
   const stop = (): void => {
     sims.stop().then(() => process.exit(0));
   };

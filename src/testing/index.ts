@@ -8,3 +8,4 @@ export { ImspSimulator, ImspSimulatorOptions, ImspFaults, ImspRequestRecord } fr
 export { VirtualNetwork, VirtualModem, VirtualPhone, Subscriber, VirtualModemOptions, VirtualNetworkOptions, VirtualFaults } from './virtual-modem';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';
 export { servePhonesPage, inboxes, InboxEntry } from './phones-page';
+export { keptCertificate, defaultCertificateFile } from './certificate-file';
