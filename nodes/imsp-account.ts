@@ -1,4 +1,6 @@
-import { imsp } from '../src';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { imsp, SmsError } from '../src';
 import { SharedConnection } from './connection';
 import { openStore, StoreKind } from './store';
 import { store as stores } from '../src';
@@ -17,6 +19,27 @@ interface ImspAccountDef extends NodeDef {
   store: StoreKind;
 }
 
+/**
+ * The CA setting: PEM text, or the path of a file that holds it (a PEM file,
+ * or the simulators' certificate file, whose `cert` is taken); `~` is the
+ * home directory.
+ */
+function caOf(setting: string | undefined): string | undefined {
+  const value = setting?.trim();
+  if (!value) return undefined;
+  if (value.startsWith('-----BEGIN')) return value;
+  const file = value.replace(/^~(?=$|[\\/])/, os.homedir());
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const hint = /imsp-simulator-certificate/.test(file) ? '; the simulators make it on their first start: run npx smsflow-simulators once' : '';
+    throw new SmsError('IMSP_PARAM', `ca: neither a PEM certificate nor a file that can be read (${(err as Error).message})${hint}`, 'ca');
+  }
+  if (text.trimStart().startsWith('{')) return (JSON.parse(text) as { cert: string }).cert;
+  return text;
+}
+
 export = function register(RED: NodeAPI): void {
   function ImspAccountNode(this: ImspAccountNode, saved: ImspAccountDef): void {
     RED.nodes.createNode(this, saved);
@@ -33,7 +56,7 @@ export = function register(RED: NodeAPI): void {
           password: node.credentials?.password ?? '',
           method: config.method === 'GET' ? 'GET' : 'POST',
           timeoutMs: (Number(config.timeout) || 30) * 1000,
-          ca: config.ca?.trim() ? config.ca : undefined,
+          ca: caOf(config.ca),
           polling: { initialMs: (Number(config.pollInitial) || 5) * 1000, deadlineMs: (Number(config.pollDeadline) || 24) * 3600e3 },
         });
         client.on('error', (err) => node.warn(err.message));

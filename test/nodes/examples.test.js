@@ -8,14 +8,39 @@ const { helper, runtimeVersion, runtime } = require('../support/node-red');
 const root = path.join(__dirname, '..', '..');
 const ours = Object.values(require(path.join(root, 'package.json'))['node-red'].nodes).map((file) => require(path.join(root, file)));
 const coreDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(require.resolve(`${runtime}/package.json`))] }));
-const core = ['common/20-inject.js', 'common/21-debug.js', 'common/90-comment.js', 'common/25-catch.js', 'function/10-switch.js', 'function/15-change.js', 'function/80-template.js', 'function/89-delay.js']
+const core = ['common/20-inject.js', 'common/21-debug.js', 'common/90-comment.js', 'common/25-catch.js', 'function/10-function.js', 'function/10-switch.js', 'function/15-change.js', 'function/80-template.js', 'function/89-delay.js']
   .map((file) => require(path.join(coreDir, 'core', file)));
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
 
+// The IMSP example trusts the simulators' certificate file under the home directory: a home of the tests' own, with it.
+const os = require('node:os');
+const testing = require('../../dist/src/testing');
+const homeBefore = process.env.HOME;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-home-'));
+const certificate = () => testing.keptCertificate(path.join(home, '.smsflow', 'imsp-simulator-certificate.json'));
+
 describe(`examples (Node-RED ${runtimeVersion()})`, function () {
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
+  before(() => {
+    process.env.HOME = home;
+    certificate();
+    return helper.startServer();
+  });
+  after(() => {
+    process.env.HOME = homeBefore;
+    return helper.stopServer();
+  });
   afterEach(() => helper.unload());
+
+  it('gives every config node its own id: importing one example never asks to replace another\'s', () => {
+    const owners = new Map();
+    for (const file of examples) {
+      for (const n of JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'))) {
+        if (!['cmpp-connection', 'imsp-account', 'modem-port'].includes(n.type)) continue;
+        assert.ok(!owners.has(n.id), `${n.id} is in ${owners.get(n.id)} and ${file}`);
+        owners.set(n.id, file);
+      }
+    }
+  });
 
   it('has one flow per use case', () => {
     assert.deepEqual(examples.map((f) => f.replace(/^\d+ /, '').replace(/\.json$/, '')), [
@@ -32,8 +57,11 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
     it(`deploys "${file}" without errors, with a comment that explains it and no secret in it`, async () => {
       const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
       assert.ok(flow.some((n) => n.type === 'comment' && n.info.length > 80), 'a comment node explains the example');
-      assert.ok(!JSON.stringify(flow).includes('"credentials"'), 'no credentials in an example');
-      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
+      // Only the simulators' published demo values, never anything that looks like a real secret.
+      for (const n of flow.filter((x) => x.credentials)) {
+        assert.ok(['secret', 'pass1234'].includes(Object.values(n.credentials)[0]), `${n.id}: only the simulators' demo credentials`);
+      }
+      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
       for (const n of flow) assert.ok(known.has(n.type), `${n.type} is a core node or one of ours`);
       const tab = { id: 'example-tab', type: 'tab', label: file };
       const configTypes = new Set(['cmpp-connection', 'imsp-account', 'modem-port']);
@@ -43,4 +71,98 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       assert.deepEqual(errors.map((a) => a[0].msg), []);
     });
   }
+});
+
+describe(`examples run as they are against the simulators (Node-RED ${runtimeVersion()})`, function () {
+  this.timeout(30000);
+  const { until, sleep } = require('../support/wait');
+  let sims;
+  before(async () => {
+    process.env.HOME = home;
+    sims = await testing.startSimulators({ cmpp: 7890, imsp: 4443, modem: 7000 }, '127.0.0.1', certificate());
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await sims?.stop();
+    process.env.HOME = homeBefore;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  afterEach(() => helper.unload());
+
+  /** The example with its debug nodes as helper nodes, to see what reaches them. */
+  async function run(prefix) {
+    const file = examples.find((f) => f.startsWith(prefix));
+    const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+    const tab = { id: 'example-tab', type: 'tab', label: file };
+    const configTypes = new Set(['cmpp-connection', 'imsp-account', 'modem-port']);
+    const nodes = flow.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: tab.id } : configTypes.has(n.type) ? n : { ...n, z: tab.id }));
+    const credentials = Object.fromEntries(flow.filter((n) => n.credentials).map((n) => [n.id, n.credentials]));
+    await helper.load([...core, ...ours], [tab, ...nodes], credentials);
+  }
+  const next = (id, timeoutMs = 15000) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`nothing reached ${id}`)), timeoutMs);
+    helper.getNode(id).once('input', (msg) => { clearTimeout(t); resolve(msg); });
+  });
+
+  it('01 counts the parts of its texts', async () => {
+    await run('01');
+    const out = next('ex1-d');
+    helper.getNode('ex1-i').receive({});
+    const msg = await out;
+    assert.ok(msg.payload !== undefined);
+  });
+
+  it('02 sends by IMSP through the simulated server, trusting its certificate from the file', async () => {
+    await run('02');
+    const sent = next('ex2-r');
+    helper.getNode('ex2-i').receive({});
+    const msg = await sent;
+    assert.equal(msg.payload.ok, true);
+    assert.equal(msg.payload.channel, 'imsp');
+  });
+
+  it('03 sends by CMPP and gets the delivery report', async () => {
+    await run('03');
+    const sent = next('ex3-r');
+    const report = next('ex3-rep');
+    helper.getNode('ex3-i').receive({});
+    assert.equal((await sent).payload.ok, true);
+    assert.equal((await report).payload.status, 'delivered');
+  });
+
+  it('04 answers a phone once, and not the phone\'s own automatic answer: no loop', async () => {
+    await run('04');
+    await until(() => sims.cmpp.sessions === 1, { what: 'the login' });
+    const before = sims.cmpp.record.submits.length;
+    await sims.cmpp.injectMo({ from: '13800138000', to: '1069001', text: '你好，请问营业时间？' });
+    await until(() => sims.cmpp.record.submits.length === before + 1, { what: 'the answer' });
+    // The simulated phone answers every SMS (after about 3 s); the flow must not answer that.
+    await sleep(5000);
+    const toPhone = sims.cmpp.record.submits.slice(before).filter((s) => s.body.destTerminalId.includes('13800138000'));
+    assert.equal(toPhone.length, 1, 'one answer, then silence');
+  });
+
+  it('05 sends through the virtual modem and gets the delivery report', async () => {
+    await run('05');
+    const sent = next('ex5-r');
+    const report = next('ex5-rep');
+    helper.getNode('ex5-i').receive({});
+    assert.equal((await sent).payload.ok, true);
+    assert.equal((await report).payload.status, 'delivered');
+  });
+
+  it('06 sends one alert of one GSM SMS naming the room, and drops the next within 10 minutes', async () => {
+    await run('06');
+    const sent = next('ex6-r');
+    helper.getNode('ex6-sw').receive({ payload: 36.4, topic: 'room-b' });
+    const msg = await sent;
+    assert.deepEqual([msg.payload.ok, msg.payload.parts, msg.payload.encoding], [true, 1, 'gsm7']);
+    let more = 0;
+    helper.getNode('ex6-r').on('input', () => more++);
+    helper.getNode('ex6-sw').receive({ payload: 37.1, topic: 'room-b' });
+    await sleep(500);
+    assert.equal(more, 0, 'the rate limit drops the second alert');
+    await until(() => sims.phone.inbox.some((m) => m.text.startsWith('ALERT room-b: temperature 36.4 C')), { what: 'the alert at the phone, naming the room' });
+  });
 });
