@@ -14,7 +14,9 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     const q = (req as { query: Record<string, string> }).query;
     try {
       const s = segment(String(q.text ?? ''), { target: (q.target as Target) || 'generic', encoding: (q.encoding as Encoding) || 'auto', referenceBits: q.referenceBits === '16' ? 16 : 8, reference: 0 });
-      res.json({ count: s.count, encoding: s.encoding, code: s.code, perPart: s.count > 1 ? [...(s.parts[0].text ?? '')].length : undefined });
+      // What a part holds, in characters the user counts: UCS-2 takes two octets a character.
+      const perPart = s.encoding === 'ucs2' ? Math.floor(s.capacity / 2) : s.capacity;
+      res.json({ count: s.count, encoding: s.encoding, code: s.code, perPart: s.count > 1 ? perPart : undefined });
     } catch (err) {
       res.status(400).json({ error: (err as SmsError).message, code: (err as SmsError).code });
     }

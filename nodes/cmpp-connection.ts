@@ -3,7 +3,7 @@ import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
 import { CmppConnectionNode, OutageLog } from './shared';
-import { linkStatus } from './status';
+import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind } from './store';
 import { store as storeKinds } from '../src';
 
@@ -109,21 +109,21 @@ export = function register(RED: NodeAPI): void {
           // The queue and the reports awaited are bounded: say so before a send is refused.
           const percent = Math.round(100 * Math.max(depth / num(config.queueSize, 10000), client.pendingReports / MAX_PENDING_REPORTS));
           if (percent >= 90) shared.status(linkStatus('degraded', RED._('cmpp-connection.status.nearlyFull', { percent })));
-          else shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : RED._('cmpp-connection.status.connected')));
+          else shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
           return;
         }
         case 'connecting':
-          shared.status(linkStatus(state, RED._('cmpp-connection.status.connecting')));
+          shared.status(linkStatus(state, editorKey('cmpp-connection', 'status.connecting')));
           return;
         case 'failed': {
           const retryAt = (detail as cmpp.RetryError | undefined)?.retryAt;
           const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
-          shared.status(linkStatus(state, time ? RED._('cmpp-connection.status.loginRetry', { time }) : RED._('cmpp-connection.status.loginFailed')));
+          shared.status(linkStatus(state, time ? RED._('cmpp-connection.status.loginRetry', { time }) : editorKey('cmpp-connection', 'status.loginFailed')));
           if (detail) outage.down(detail.message);
           return;
         }
         case 'disconnected':
-          shared.status(linkStatus(state, RED._('cmpp-connection.status.disconnected')));
+          shared.status(linkStatus(state, editorKey('cmpp-connection', 'status.disconnected')));
           if (detail) outage.down(RED._('cmpp-connection.warn.disconnected', { where, reason: detail.message }));
           return;
         default:

@@ -1,5 +1,6 @@
 import { cmpp, DeliveryReport } from '../src';
 import { migrate } from './migrations';
+import { editorKey } from './status';
 import { Node, NodeAPI, NodeDef } from './red';
 import { CmppConnectionNode, reportMessage } from './shared';
 
@@ -14,7 +15,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const connection = RED.nodes.getNode(config.connection) as CmppConnectionNode | null;
     if (!connection) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('cmpp-deliver-in.status.noConnection') });
+      node.status({ fill: 'red', shape: 'ring', text: editorKey('cmpp-deliver-in', 'status.noConnection') });
       return;
     }
     const client = connection.register(node);

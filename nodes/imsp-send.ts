@@ -3,7 +3,7 @@ import { registerAdminRoutes } from './admin';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
-import { statusOf } from './status';
+import { statusOf, editorKey } from './status';
 
 interface ImspSendDef extends NodeDef {
   account: string;
@@ -29,7 +29,7 @@ export = function register(RED: NodeAPI): void {
     try {
       client = account.register(node);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('imsp-send.status.badAccount') });
+      node.status({ fill: 'red', shape: 'ring', text: editorKey('imsp-send', 'status.badAccount') });
       node.error((err as Error).message);
       node.on('input', (_msg, _send, done) => done(err as Error));
       return;

@@ -3,7 +3,7 @@ import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
 import { ModemPortNode, OutageLog } from './shared';
-import { linkStatus } from './status';
+import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind } from './store';
 import { store as stores } from '../src';
 
@@ -31,10 +31,10 @@ export = function register(RED: NodeAPI): void {
     const show = (state: modem.ModemState, signal?: modem.Signal): void => {
       if (state === 'ready') {
         const s = signal ?? device?.lastSignal;
-        if (s && !s.registered) shared.status(linkStatus('degraded', RED._('modem-port.status.unregistered')));
-        else shared.status(linkStatus(state, s?.dbm !== undefined ? RED._('modem-port.status.signal', { dbm: s.dbm }) : RED._('modem-port.status.ready')));
+        if (s && !s.registered) shared.status(linkStatus('degraded', editorKey('modem-port', 'status.unregistered')));
+        else shared.status(linkStatus(state, s?.dbm !== undefined ? RED._('modem-port.status.signal', { dbm: s.dbm }) : editorKey('modem-port', 'status.ready')));
       } else if (state === 'opening' || state === 'reopening' || state === 'failed') {
-        shared.status(linkStatus(state, RED._(`modem-port.status.${state}`)));
+        shared.status(linkStatus(state, editorKey('modem-port', `status.${state}`)));
       } else shared.status({});
     };
 

@@ -4,7 +4,7 @@
  */
 import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
-import { statusOf } from './status';
+import { editorKey, statusOf } from './status';
 
 /** The correlation data a send stores and its delivery report brings back. */
 export interface Correlation {
@@ -164,7 +164,8 @@ export function textToSend(msg: NodeMessage, message: string | undefined): strin
 export function requireConfig<T extends Node>(RED: NodeAPI, node: Node, id: string, statusKey: string, errorKey: string, field: string): T | null {
   const config = RED.nodes.getNode(id) as T | null;
   if (!config) {
-    node.status({ fill: 'red', shape: 'ring', text: RED._(statusKey) });
+    const [set] = statusKey.split('.');
+    node.status({ fill: 'red', shape: 'ring', text: editorKey(set, statusKey.slice(set.length + 1)) });
     node.on('input', (_msg, _send, done) => done(inputError(RED, errorKey, field)));
   }
   return config;

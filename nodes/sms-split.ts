@@ -1,5 +1,6 @@
 import { Encoding, segment, Segmentation, SmsPart, Target } from '../src';
 import { registerAdminRoutes } from './admin';
+import { editorKey } from './status';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 
 interface SmsSplitDef extends NodeDef {
@@ -63,7 +64,7 @@ export = function register(RED: NodeAPI): void {
           to: Array.isArray(msg.to) ? String(msg.to[0]) : msg.to === undefined ? '' : String(msg.to),
         });
       } catch (err) {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('sms-split.status.error') });
+        node.status({ fill: 'red', shape: 'ring', text: editorKey('sms-split', 'status.error') });
         done(err as Error);
         return;
       }

@@ -91,3 +91,15 @@ export function linkStatus(state: string, text: string): NodeStatus {
   const picture = PICTURES[state];
   return picture ? { ...picture, text } : {};
 }
+
+/** this package's name: node sets are `<module>/<node file>` */
+const MODULE = '@smsflow/node-red-sms';
+
+/**
+ * A status text the editor translates into its user's language: the full
+ * key `<node set>:<key>`, for a text without values. (A text with a value, a
+ * queue depth or a code, is translated where it is made.)
+ */
+export function editorKey(set: string, key: string): string {
+  return `${MODULE}/${set}:${set}.${key}`;
+}

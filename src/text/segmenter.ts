@@ -61,6 +61,8 @@ export interface Segmentation {
   parts: SmsPart[];
   /** how many SMS the message costs */
   count: number;
+  /** what one part holds, in the encoding's units (septets, or octets): 153 for GSM 7-bit in parts, 134 octets for UCS-2 */
+  capacity: number;
 }
 
 const defaultAllocator = new ReferenceAllocator();
@@ -249,7 +251,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     parts.push(new Part(layout, n + 1, total, start, ends[n], sizes[n]));
     start = ends[n];
   }
-  return { target: profile.target, encoding, code: rule.code, unit: rule.unit, reference, referenceBits, parts, count: total };
+  return { target: profile.target, encoding, code: rule.code, unit: rule.unit, reference, referenceBits, parts, count: total, capacity: total > 1 ? multi : single };
 }
 
 interface Layout {

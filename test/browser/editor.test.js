@@ -144,6 +144,24 @@ describe('the editor in a real browser', function () {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it('shows the statuses in the editor\'s language: zh-TW', async () => {
+    const context = await browser.newContext({ locale: 'zh-TW', viewport: { width: 1400, height: 900 } });
+    const zh = await context.newPage();
+    try {
+      await zh.goto(`http://127.0.0.1:${PORT}/`);
+      await zh.waitForSelector('.red-ui-palette-node[data-palette-type="sms-split"]', { timeout: 60000 });
+      let labels = [];
+      await until(async () => {
+        labels = await zh.$$eval('.red-ui-flow-node-status-label', (els) => els.map((e) => e.textContent));
+        return labels.some((l) => l.includes('已連線'));
+      }, { timeoutMs: 20000, what: 'a status in Traditional Chinese' }).catch(() => assert.fail(`the statuses say ${JSON.stringify(labels)}`));
+      assert.ok(labels.every((l) => !/status\./.test(l)), `no untranslated key: ${JSON.stringify(labels)}`);
+      await zh.screenshot({ path: path.join(SHOTS, '04-editor-zh-TW.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows the simulated phones\' inboxes on their page', async () => {
     for (const id of ['demo-cmpp-inject', 'demo-modem-inject']) {
       await page.evaluate((nodeId) => fetch(`inject/${nodeId}`, { method: 'POST' }), id);

@@ -87,6 +87,11 @@ describe(`sms-split node (Node-RED ${runtimeVersion()})`, function () {
     await helper.load(smsSplit, flow({}));
     const res = await helper.request().get('/smsflow/segment').query({ text: '家'.repeat(71), target: 'imsp' }).expect(200);
     assert.deepEqual(res.body, { count: 2, encoding: 'ucs2', code: 8, perPart: 67 });
+    // What a part holds, not what the first part happens to carry: emoji take two UTF-16 units.
+    const emoji = await helper.request().get('/smsflow/segment').query({ text: '😀'.repeat(40), target: 'imsp' }).expect(200);
+    assert.deepEqual([emoji.body.count, emoji.body.perPart], [2, 67]);
+    const gsm = await helper.request().get('/smsflow/segment').query({ text: 'x'.repeat(200), target: 'pdu' }).expect(200);
+    assert.deepEqual([gsm.body.count, gsm.body.perPart], [2, 153]);
     const bad = await helper.request().get('/smsflow/segment').query({ text: '家', target: 'cmpp', encoding: 'ascii' }).expect(400);
     assert.match(bad.body.error, /"家" \(U\+5BB6, position 1\) cannot be written in ascii/);
   });
