@@ -5,6 +5,7 @@ import { SharedConnection } from './connection';
 import { CmppConnectionNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind } from './store';
+import { activity } from './activity';
 import { store as storeKinds } from '../src';
 
 interface CmppConnectionDef extends NodeDef {
@@ -31,6 +32,7 @@ interface CmppConnectionDef extends NodeDef {
   trace: boolean;
   store: StoreKind;
   redisUrl: string;
+  sidebarDetails: boolean;
 }
 
 /** report expectations kept at most (the tracker's default) */
@@ -80,6 +82,10 @@ export = function register(RED: NodeAPI): void {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
         const client = new cmpp.CmppClient({ ...options(), store });
+        activity(RED).channel(node.id, 'cmpp', config.name || `${config.spId}@${where}`, config.sidebarDetails === true);
+        client.on('state', (state) => activity(RED).update(node.id, { state }));
+        client.on('queue', (depth) => activity(RED).update(node.id, { queue: depth }));
+        client.on('report', (report) => activity(RED).report(node.id, report));
         client.on('carried', (c) => {
           // A message whose send node is gone: its outcome is not lost silently.
           if (!c.origin || !RED.nodes.getNode(c.origin)) node.warn(RED._('cmpp-connection.warn.carriedOrphan', { ok: String(c.result.ok), to: c.result.to.join(',') }));
@@ -133,7 +139,8 @@ export = function register(RED: NodeAPI): void {
 
     node.register = (user: Node): cmpp.CmppClient => shared.register(user);
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) activity(RED).remove(node.id);
       shared.closeNow().then(() => done(), () => done());
     });
   }

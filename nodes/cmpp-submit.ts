@@ -1,5 +1,6 @@
 import { cmpp, Encoding } from '../src';
 import { registerAdminRoutes } from './admin';
+import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { carriedMessage, CmppConnectionNode, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend, requireConfig } from './shared';
@@ -34,13 +35,20 @@ export = function register(RED: NodeAPI): void {
     client.on('carried', onCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {
-      const finish = finishSend(RED, node, done, 'cmpp-submit.status.failed');
+      const registered = typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false;
+      const key = activity(RED).accepted(config.connection, msg.to ?? config.to, textToSend(msg, config.message));
+      const end = finishSend(RED, node, done, 'cmpp-submit.status.failed');
+      let outcome: cmpp.SendResult | undefined;
+      const finish = (err?: Error): void => {
+        activity(RED).sent(key, config.connection, outcome, err, registered);
+        end(err);
+      };
       client
         .send({
           to: (msg.to ?? config.to) as string | string[],
           payload: textToSend(msg, config.message),
           encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-          registeredDelivery: typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false,
+          registeredDelivery: registered,
           srcId: (msg.srcId as string) || config.srcId || undefined,
           serviceId: (msg.serviceId as string) || config.serviceId || undefined,
           correlation: correlationOf(msg, keep),
@@ -48,6 +56,7 @@ export = function register(RED: NodeAPI): void {
           origin: node.id,
         })
         .then((result) => {
+          outcome = result;
           if (!result.ok) {
             finish(sendError(result, 'CMPP'));
             return;

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { imsp, SmsError } from '../src';
 import { SharedConnection } from './connection';
 import { openStore, StoreKind } from './store';
+import { activity } from './activity';
 import { store as stores } from '../src';
 import { ImspAccountNode } from './shared';
 import { migrate } from './migrations';
@@ -17,6 +18,7 @@ interface ImspAccountDef extends NodeDef {
   pollInitial: string | number;
   pollDeadline: string | number;
   store: StoreKind;
+  sidebarDetails: boolean;
 }
 
 /**
@@ -60,6 +62,9 @@ export = function register(RED: NodeAPI): void {
           polling: { initialMs: (Number(config.pollInitial) || 5) * 1000, deadlineMs: (Number(config.pollDeadline) || 24) * 3600e3 },
         });
         client.on('error', (err) => node.warn(err.message));
+        activity(RED).channel(node.id, 'imsp', config.name || config.account || 'IMSP', config.sidebarDetails === true);
+        activity(RED).update(node.id, { state: 'ready' });
+        client.on('report', (report) => activity(RED).report(node.id, report));
         // Reports still awaited before a restart: their polling resumes.
         client.resume().catch((err) => node.warn((err as Error).message));
         return client;
@@ -73,7 +78,8 @@ export = function register(RED: NodeAPI): void {
 
     node.register = (user: Node): imsp.ImspClient => shared.register(user);
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) activity(RED).remove(node.id);
       shared.closeNow().then(() => done(), () => done());
     });
   }

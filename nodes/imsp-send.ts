@@ -1,5 +1,6 @@
 import { DeliveryReport, Encoding, imsp, SmsError } from '../src';
 import { registerAdminRoutes } from './admin';
+import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
@@ -66,6 +67,13 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const msgType = Number(msg.msgType ?? config.msgType ?? 0) as 0 | 1 | 2 | 3;
+      const track = typeof msg.track === 'boolean' ? msg.track : config.track === true;
+      const key = activity(RED).accepted(config.account, msg.to ?? config.to, textToSend(msg, config.message));
+      let outcome: imsp.ImspSendResult | undefined;
+      const settle = (err?: Error): void => {
+        activity(RED).sent(key, config.account, outcome, err, track);
+        finish(err);
+      };
       client.send({
         to: (msg.to ?? config.to) as string | string[],
         payload: textToSend(msg, config.message),
@@ -73,17 +81,18 @@ export = function register(RED: NodeAPI): void {
         msgType,
         destPort: (msg.destPort as string) ?? (config.destPort || undefined),
         expireMinutes: Number(msg.expire ?? config.expire ?? 0),
-        track: typeof msg.track === 'boolean' ? msg.track : config.track === true,
+        track,
         correlation: { ...correlationOf(msg), node: node.id },
         maxParts: maxPartsOf(config.maxParts),
       }).then((result) => {
+        outcome = result;
         if (!result.ok) {
-          finish(sendError(result, 'IMSP'));
+          settle(sendError(result, 'IMSP'));
           return;
         }
         msg.payload = result;
-        finish();
-      }, finish);
+        settle();
+      }, settle);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {

@@ -1,5 +1,6 @@
 import { DeliveryReport, Encoding, modem } from '../src';
 import { registerAdminRoutes } from './admin';
+import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
@@ -33,17 +34,25 @@ export = function register(RED: NodeAPI): void {
     device.on('report', onReport);
 
     node.on('input', (msg: NodeMessage, send, done) => {
-      const finish = finishSend(RED, node, done, 'modem-pdu.status.failed');
+      const statusReport = typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false;
+      const key = activity(RED).accepted(config.modem, msg.to ?? config.to, textToSend(msg, config.message));
+      const end = finishSend(RED, node, done, 'modem-pdu.status.failed');
+      let outcome: modem.ModemSendResult | undefined;
+      const finish = (err?: Error): void => {
+        activity(RED).sent(key, config.modem, outcome, err, statusReport);
+        end(err);
+      };
       device.send({
         to: (msg.to ?? config.to) as string | string[],
         payload: textToSend(msg, config.message),
         encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-        statusReport: typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false,
+        statusReport,
         validityMinutes: Number(msg.validity ?? config.validity) || undefined,
         flash: msg.flash === true,
         correlation: { ...correlationOf(msg), node: node.id },
         maxParts: maxPartsOf(config.maxParts),
       }).then((result) => {
+        outcome = result;
         if (!result.ok) {
           finish(sendError(result, 'MODEM'));
           return;

@@ -5,6 +5,7 @@ import { SharedConnection } from './connection';
 import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind } from './store';
+import { activity } from './activity';
 import { store as stores } from '../src';
 
 interface ModemPortDef extends NodeDef {
@@ -17,6 +18,7 @@ interface ModemPortDef extends NodeDef {
   queueTimeout: string | number;
   failWhenDown: boolean;
   store: StoreKind;
+  sidebarDetails: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -55,6 +57,9 @@ export = function register(RED: NodeAPI): void {
           failWhenDown: config.failWhenDown === true,
         });
         device = d;
+        activity(RED).channel(node.id, 'modem', config.name || config.port, config.sidebarDetails === true);
+        d.on('state', (state) => activity(RED).update(node.id, { state }));
+        d.on('report', (report) => activity(RED).report(node.id, report));
         d.on('state', (state, detail) => {
           show(state);
           if (state === 'ready') outage.up((seconds) => RED._('modem-port.log.up', { port: config.port, seconds }));
@@ -75,7 +80,8 @@ export = function register(RED: NodeAPI): void {
 
     node.register = (user: Node): modem.Modem => shared.register(user);
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) activity(RED).remove(node.id);
       shared.closeNow().then(() => done(), () => done());
     });
   }

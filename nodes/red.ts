@@ -45,6 +45,8 @@ interface JsonResponse {
 
 export interface NodeAPI {
   settings: { userDir?: string };
+  /** pushes to the editors over their own connection (absent in some test runtimes) */
+  comms?: { publish(topic: string, data: unknown, retain?: boolean): void };
   nodes: {
     createNode(node: Node, config: NodeDef): void;
     registerType<D extends NodeDef, N extends Node = Node>(type: string, constructor: (this: N, config: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;

@@ -14,3 +14,12 @@ for (const name of fs.readdirSync(from)) {
 }
 fs.cpSync(path.join(from, 'locales'), path.join(to, 'locales'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(to, 'icons'), { recursive: true });
+
+// The editor plugin (the SMS sidebar): its html and locales beside its built .js.
+const pluginsFrom = path.join(root, 'plugins');
+const pluginsTo = path.join(root, 'dist', 'plugins');
+fs.mkdirSync(pluginsTo, { recursive: true });
+for (const name of fs.readdirSync(pluginsFrom)) {
+  if (name.endsWith('.html')) fs.copyFileSync(path.join(pluginsFrom, name), path.join(pluginsTo, name));
+}
+fs.cpSync(path.join(pluginsFrom, 'locales'), path.join(pluginsTo, 'locales'), { recursive: true });

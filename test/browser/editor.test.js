@@ -175,4 +175,22 @@ describe('the editor in a real browser', function () {
     await phones.screenshot({ path: path.join(SHOTS, '03-phones.png') });
     await phones.close();
   });
+
+  it('shows the live SMS sidebar: each connection, modem and account, the last messages and their state, numbers cut short', async () => {
+    await page.evaluate(() => RED.sidebar.show('smsflow'));
+    let text = '';
+    await until(async () => {
+      text = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
+      const channels = await page.$$eval('.smsflow-sidebar-channel', (els) => els.length);
+      return channels === 3 && /delivered \(DELIVRD\)/.test(text);
+    }, { timeoutMs: 20000, what: 'the sidebar to show the demo\'s sends and a report' }).catch(() => assert.fail(`the sidebar says: ${text}`));
+    assert.match(text, /CMPP · connected/);
+    assert.match(text, /MODEM · ready/);
+    assert.match(text, /IMSP · ready/);
+    assert.match(text, /sent [1-9]/);
+    assert.ok(!text.includes('13800138000'), 'phone numbers are cut short unless the connection allows them in full');
+    assert.match(text, /•+000/);
+    await page.screenshot({ path: path.join(SHOTS, '05-sidebar.png') });
+    assert.deepEqual(consoleErrors, []);
+  });
 });

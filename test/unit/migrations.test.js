@@ -14,9 +14,9 @@ const v1 = {
 };
 
 const expected = {
-  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '' },
-  'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite' },
-  'imsp-account': { store: 'sqlite' },
+  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '', sidebarDetails: false },
+  'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite', sidebarDetails: false },
+  'imsp-account': { store: 'sqlite', sidebarDetails: false },
   'cmpp-submit': { maxParts: 10, keep: '' },
   'imsp-send': { maxParts: 10 },
   'modem-pdu': { maxParts: 10 },

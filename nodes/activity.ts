@@ -1,0 +1,170 @@
+/**
+ * What the editor's "SMS" sidebar shows, gathered from every connection,
+ * modem and account in this runtime: each one's state, queue and counts
+ * since start, and the last messages with their state as it changes
+ * (accepted, sent, delivered or failed, with the carrier's word). Bounded in
+ * memory; pushed over the editor's own comms at most four times a second.
+ * Phone numbers and texts are shown cut short unless the config node lets
+ * its sidebar show them in full.
+ */
+import { NodeAPI } from './red';
+
+export const TOPIC = 'smsflow/activity';
+const MAX_MESSAGES = 50;
+const MAX_IDS = 5000;
+const PUBLISH_EVERY_MS = 250;
+
+export type ChannelKind = 'cmpp' | 'imsp' | 'modem';
+export type MessageState = 'accepted' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
+
+export interface ChannelView {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  state: string;
+  queue: number;
+  counts: { sent: number; failed: number; delivered: number; undelivered: number; pendingReports: number };
+}
+
+export interface MessageView {
+  key: number;
+  channel: string;
+  to: string;
+  text: string;
+  parts: number;
+  state: MessageState;
+  /** the carrier's own word: a Result, DELIVRD, an err.code */
+  word: string;
+  at: string;
+}
+
+interface Channel extends ChannelView {
+  details: boolean;
+}
+
+function mask(value: string, details: boolean): string {
+  if (details || value.length <= 4) return value;
+  return `${'•'.repeat(Math.min(8, value.length - 3))}${value.slice(-3)}`;
+}
+
+function excerpt(text: string, details: boolean): string {
+  if (details) return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  const chars = [...text];
+  return chars.length > 3 ? `${chars.slice(0, 3).join('')}…` : text;
+}
+
+class Activity {
+  private readonly channels = new Map<string, Channel>();
+  private readonly messages: MessageView[] = [];
+  /** carrier id -> message key, to follow a delivery report to its message */
+  private readonly byCarrierId = new Map<string, number>();
+  private nextKey = 1;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly RED: NodeAPI) {}
+
+  channel(id: string, kind: ChannelKind, name: string, details: boolean): void {
+    const existing = this.channels.get(id);
+    const counts = existing?.counts ?? { sent: 0, failed: 0, delivered: 0, undelivered: 0, pendingReports: 0 };
+    this.channels.set(id, { id, kind, name, state: existing?.state ?? 'starting', queue: 0, counts, details });
+    this.publish();
+  }
+
+  remove(id: string): void {
+    this.channels.delete(id);
+    this.publish();
+  }
+
+  update(id: string, change: Partial<Pick<ChannelView, 'state' | 'queue'>>): void {
+    const c = this.channels.get(id);
+    if (!c) return;
+    Object.assign(c, change);
+    this.publish();
+  }
+
+  /** A send node took a msg: returns the message's key. */
+  accepted(channelId: string, to: unknown, text: unknown): number {
+    const c = this.channels.get(channelId);
+    const details = c?.details ?? false;
+    const numbers = (Array.isArray(to) ? to.map(String) : String(to ?? '').split(/[\s,;]+/)).filter(Boolean);
+    const key = this.nextKey++;
+    this.messages.unshift({
+      key,
+      channel: channelId,
+      to: numbers.map((n) => mask(n, details)).join(', '),
+      text: excerpt(Buffer.isBuffer(text) ? `<${text.length} octets>` : String(text ?? ''), details),
+      parts: 0,
+      state: 'accepted',
+      word: '',
+      at: new Date().toISOString(),
+    });
+    if (this.messages.length > MAX_MESSAGES) this.messages.length = MAX_MESSAGES;
+    this.publish();
+    return key;
+  }
+
+  /** The carrier answered (or the send failed): its state, its ids for the reports to come. */
+  sent(key: number, channelId: string, result: { ok: boolean; parts?: number; results?: Array<{ ok: boolean; id: string; code: number | string; description: string }> } | undefined, error?: Error & { code?: string }, reportAsked = false): void {
+    const m = this.messages.find((x) => x.key === key);
+    const c = this.channels.get(channelId);
+    const ok = !!result?.ok && !error;
+    if (c) {
+      if (ok) c.counts.sent++;
+      else c.counts.failed++;
+      if (ok && reportAsked) c.counts.pendingReports++;
+    }
+    if (m) {
+      m.state = ok ? 'sent' : 'failed';
+      m.parts = result?.parts ?? 0;
+      const failed = result?.results?.find((r) => !r.ok);
+      m.word = ok ? String(result?.results?.[0]?.code ?? '') : String(error?.code ?? failed?.code ?? 'failed');
+      m.at = new Date().toISOString();
+    }
+    if (ok && reportAsked) {
+      for (const r of result?.results ?? []) if (r.id) this.byCarrierId.set(`${channelId}|${r.id}`, key);
+      while (this.byCarrierId.size > MAX_IDS) this.byCarrierId.delete(this.byCarrierId.keys().next().value as string);
+    }
+    this.publish();
+  }
+
+  /** A delivery report: the message's final state, in the carrier's word. */
+  report(channelId: string, report: { id: string; status: string; detail: string; matched?: boolean }): void {
+    const c = this.channels.get(channelId);
+    const delivered = report.status === 'delivered';
+    if (c) {
+      if (delivered) c.counts.delivered++;
+      else if (report.status !== 'pending') c.counts.undelivered++;
+      if (report.matched !== false) c.counts.pendingReports = Math.max(0, c.counts.pendingReports - 1);
+    }
+    const key = this.byCarrierId.get(`${channelId}|${report.id}`);
+    const m = key === undefined ? undefined : this.messages.find((x) => x.key === key);
+    if (m) {
+      m.state = delivered ? 'delivered' : 'undeliverable';
+      m.word = report.detail;
+      m.at = new Date().toISOString();
+    }
+    this.publish();
+  }
+
+  snapshot(): { channels: ChannelView[]; messages: MessageView[] } {
+    const channels = [...this.channels.values()].map(({ details: _details, ...view }) => ({ ...view, counts: { ...view.counts } }));
+    return { channels, messages: this.messages.map((m) => ({ ...m })) };
+  }
+
+  private publish(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.RED.comms?.publish(TOPIC, this.snapshot(), true);
+    }, PUBLISH_EVERY_MS);
+    this.timer.unref?.();
+  }
+}
+
+let shared: Activity | undefined;
+
+/** The one activity record of this runtime. */
+export function activity(RED: NodeAPI): Activity {
+  shared ??= new Activity(RED);
+  return shared;
+}
