@@ -184,6 +184,8 @@ export class VirtualModem extends EventEmitter implements Subscriber {
   pinTriesLeft = 3;
   /** where messages are read and stored (AT+CPMS) */
   private memory = 'SM';
+  /** the TE character set (AT+CSCS); text in PDU mode does not depend on it */
+  private charset = 'GSM';
   private cnmi = [0, 0, 0, 0, 0];
   private mr = 0;
   private smsc: string;
@@ -287,7 +289,8 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       }
       const cr = this.input.indexOf('\r');
       if (cr < 0) return;
-      const line = this.input.slice(0, cr).replace(/^\n/, '').trim();
+      // A stray ESC (a client leaving a prompt it thinks is open) is not a command.
+      const line = this.input.slice(0, cr).replace(/^\n/, '').replace(/\x1b/g, '').trim();
       this.input = this.input.slice(cr + 1).replace(/^\n/, '');
       if (line) this.onCommand(line);
     }
@@ -348,6 +351,8 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       this.cnmi = arg('AT+CNMI=').split(',').map(Number);
       return this.answer([]);
     }
+    if (cmd === 'AT+CPMS=?') return this.answer(['+CPMS: ("SM","ME","MT"),("SM","ME","MT"),("SM","ME","MT")']);
+    if (cmd === 'AT+CPMS?') return this.answer([`+CPMS: "${this.memory}",${this.storage.length},${this.options.storageSize},"${this.memory}",${this.storage.length},${this.options.storageSize},"${this.memory}",${this.storage.length},${this.options.storageSize}`]);
     if (cmd.startsWith('AT+CPMS')) {
       const mem = /^AT\+CPMS="?(SM|ME|MT)"?/.exec(cmd)?.[1];
       if (cmd.startsWith('AT+CPMS=') && !mem) return this.answer([], '+CMS ERROR: 302');
@@ -406,7 +411,27 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       }
       return this.answer([]);
     }
-    if (cmd === 'ATI' || cmd === 'AT+CGMI') return this.answer(['smsflow virtual modem']);
+    // What a real client asks first (27.007 identification, the character set).
+    const identity: Record<string, string> = {
+      'AT+CGMI': 'smsflow', 'AT+GMI': 'smsflow',
+      'AT+CGMM': 'smsflow virtual modem', 'AT+GMM': 'smsflow virtual modem', ATI: 'smsflow virtual modem', ATI3: 'smsflow virtual modem', ATI4: 'smsflow virtual modem',
+      'AT+CGMR': '1.0', 'AT+GMR': '1.0',
+      'AT+CGSN': '359000000000001', 'AT+GSN': '359000000000001',
+      'AT+CIMI': '466920000000001',
+    };
+    if (identity[cmd] !== undefined) return this.answer([identity[cmd]]);
+    if (cmd === 'AT+CSCS?') return this.answer([`+CSCS: "${this.charset}"`]);
+    if (cmd === 'AT+CSCS=?') return this.answer(['+CSCS: ("GSM","IRA","UCS2")']);
+    if (cmd.startsWith('AT+CSCS=')) {
+      const set = arg('AT+CSCS=').replace(/"/g, '');
+      if (!['GSM', 'IRA', 'UCS2'].includes(set)) return this.answer([], '+CME ERROR: 4');
+      this.charset = set;
+      return this.answer([]);
+    }
+    if (cmd === 'AT+CFUN?') return this.answer(['+CFUN: 1']);
+    if (/^AT\+CFUN=[01]$/.test(cmd)) return this.answer([]);
+    if (cmd === 'AT+CMGF?') return this.answer(['+CMGF: 0']);
+    if (cmd === 'AT+CMGF=?') return this.answer(['+CMGF: (0)']);
     return this.answer([], 'ERROR');
   }
 
