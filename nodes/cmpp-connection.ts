@@ -114,8 +114,8 @@ export = function register(RED: NodeAPI): void {
           outage.up((seconds) => RED._('cmpp-connection.log.up', { where, seconds }));
           // The queue and the reports awaited are bounded: say so before a send is refused.
           const percent = Math.round(100 * Math.max(depth / num(config.queueSize, 10000), client.pendingReports / MAX_PENDING_REPORTS));
-          if (percent >= 90) shared.status(linkStatus('degraded', RED._('cmpp-connection.status.nearlyFull', { percent })));
-          else shared.status(linkStatus(state, depth ? RED._('cmpp-connection.status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
+          if (percent >= 90) shared.status(linkStatus('degraded', editorKey('cmpp-connection', 'status.nearlyFull', { percent })));
+          else shared.status(linkStatus(state, depth ? editorKey('cmpp-connection', 'status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
           return;
         }
         case 'connecting':
@@ -124,7 +124,7 @@ export = function register(RED: NodeAPI): void {
         case 'failed': {
           const retryAt = (detail as cmpp.RetryError | undefined)?.retryAt;
           const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
-          shared.status(linkStatus(state, time ? RED._('cmpp-connection.status.loginRetry', { time }) : editorKey('cmpp-connection', 'status.loginFailed')));
+          shared.status(linkStatus(state, time ? editorKey('cmpp-connection', 'status.loginRetry', { time }) : editorKey('cmpp-connection', 'status.loginFailed')));
           if (detail) outage.down(detail.message);
           return;
         }

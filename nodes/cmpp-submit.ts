@@ -37,7 +37,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessage, send, done) => {
       const registered = typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false;
       const key = activity(RED).accepted(config.connection, msg.to ?? config.to, textToSend(msg, config.message));
-      const end = finishSend(RED, node, done, 'cmpp-submit.status.failed');
+      const end = finishSend(node, done, 'cmpp-submit.status.failed');
       let outcome: cmpp.SendResult | undefined;
       const finish = (err?: Error): void => {
         activity(RED).sent(key, config.connection, outcome, err, registered);

@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     let pending = 0;
-    const showPending = (): void => statusOf(node).link(pending ? { fill: 'blue', shape: 'dot', text: RED._('imsp-send.status.sending', { count: pending }) } : {});
+    const showPending = (): void => statusOf(node).link(pending ? { fill: 'blue', shape: 'dot', text: editorKey('imsp-send', 'status.sending', { count: pending }) } : {});
 
     const onReport = (report: DeliveryReport): void => {
       const c = report.correlation as { node?: string } | undefined;
@@ -48,7 +48,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessage, send, done) => {
       pending++;
       showPending();
-      const end = finishSend(RED, node, done, 'imsp-send.status.failed');
+      const end = finishSend(node, done, 'imsp-send.status.failed');
       const finish = (err?: Error): void => {
         pending--;
         showPending();

@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessage, send, done) => {
       const statusReport = typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false;
       const key = activity(RED).accepted(config.modem, msg.to ?? config.to, textToSend(msg, config.message));
-      const end = finishSend(RED, node, done, 'modem-pdu.status.failed');
+      const end = finishSend(node, done, 'modem-pdu.status.failed');
       let outcome: modem.ModemSendResult | undefined;
       const finish = (err?: Error): void => {
         activity(RED).sent(key, config.modem, outcome, err, statusReport);

@@ -34,7 +34,7 @@ export = function register(RED: NodeAPI): void {
       if (state === 'ready') {
         const s = signal ?? device?.lastSignal;
         if (s && !s.registered) shared.status(linkStatus('degraded', editorKey('modem-port', 'status.unregistered')));
-        else shared.status(linkStatus(state, s?.dbm !== undefined ? RED._('modem-port.status.signal', { dbm: s.dbm }) : editorKey('modem-port', 'status.ready')));
+        else shared.status(linkStatus(state, s?.dbm !== undefined ? editorKey('modem-port', 'status.signal', { dbm: s.dbm }) : editorKey('modem-port', 'status.ready')));
       } else if (state === 'opening' || state === 'reopening' || state === 'failed') {
         shared.status(linkStatus(state, editorKey('modem-port', `status.${state}`)));
       } else shared.status({});

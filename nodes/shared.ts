@@ -120,9 +120,10 @@ export function maxPartsOf(value: unknown): number {
 }
 
 /** How a send node ends one msg: the status says how the last send went, done() says the rest. */
-export function finishSend(RED: NodeAPI, node: Node, done: (err?: Error) => void, failedKey: string): (err?: Error) => void {
+export function finishSend(node: Node, done: (err?: Error) => void, failedKey: string): (err?: Error) => void {
   return (err?: Error) => {
-    if (err) statusOf(node).failed(RED._(failedKey, { code: (err as SmsError).code ?? 'ERROR' }));
+    const [set] = failedKey.split('.');
+    if (err) statusOf(node).failed(editorKey(set, failedKey.slice(set.length + 1), { code: (err as SmsError).code ?? 'ERROR' }));
     else statusOf(node).succeeded();
     done(err);
   };

@@ -73,7 +73,7 @@ export = function register(RED: NodeAPI): void {
         reference: result.reference, referenceBits: result.referenceBits,
       };
       const parts = result.parts.map((p) => describePart(p, result));
-      node.status({ fill: 'green', shape: 'dot', text: RED._('sms-split.status.parts', { count: result.count, encoding: result.encoding }) });
+      node.status({ fill: 'green', shape: 'dot', text: editorKey('sms-split', 'status.parts', { count: result.count, encoding: result.encoding }) });
       if (defaults.output === 'all') {
         msg.payload = { ...summary, parts } satisfies SplitResult;
         send(msg);

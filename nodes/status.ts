@@ -100,6 +100,9 @@ const MODULE = '@smsflow/node-red-sms';
  * key `<node set>:<key>`, for a text without values. (A text with a value, a
  * queue depth or a code, is translated where it is made.)
  */
-export function editorKey(set: string, key: string): string {
-  return `${MODULE}/${set}:${set}.${key}`;
+export function editorKey(set: string, key: string, values?: Record<string, string | number>): string {
+  const full = `${MODULE}/${set}:${set}.${key}`;
+  // Node-RED passes a status's text alone and translates it without values: the
+  // package's editor plugin translates `<key>|<values>` with them.
+  return values ? `${full}|${JSON.stringify(values)}` : full;
 }

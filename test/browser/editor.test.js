@@ -155,6 +155,10 @@ describe('the editor in a real browser', function () {
         labels = await zh.$$eval('.red-ui-flow-node-status-label', (els) => els.map((e) => e.textContent));
         return labels.some((l) => l.includes('已連線'));
       }, { timeoutMs: 20000, what: 'a status in Traditional Chinese' }).catch(() => assert.fail(`the statuses say ${JSON.stringify(labels)}`));
+      await until(async () => {
+        labels = await zh.$$eval('.red-ui-flow-node-status-label', (els) => els.map((e) => e.textContent));
+        return labels.some((l) => /就緒，-\d+ dBm/.test(l));
+      }, { timeoutMs: 10000, what: 'a status with a value in Traditional Chinese' }).catch(() => assert.fail(`the statuses say ${JSON.stringify(labels)}`));
       assert.ok(labels.every((l) => !/status\./.test(l)), `no untranslated key: ${JSON.stringify(labels)}`);
       await zh.screenshot({ path: path.join(SHOTS, '04-editor-zh-TW.png') });
     } finally {

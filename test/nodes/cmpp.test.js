@@ -81,7 +81,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     const submit = helper.getNode('submit');
     const statuses = [];
     submit.on('call:status', (call) => statuses.push(call.args[0]));
-    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.loginRetry'), { what: 'the login failure status' });
+    await until(() => statuses.some((s) => /^@smsflow\/node-red-sms\/cmpp-connection:cmpp-connection\.status\.loginRetry\|\{"time":"\d\d:\d\d"\}$/.test(s.text)), { what: 'the login failure status' });
     const caught = next('caught');
     submit.receive({ payload: 'x', to: '13800138000' });
     const msg = await caught;
@@ -111,7 +111,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     const caught = next('caught');
     submit.receive({ payload: 'hello' });
     await caught;
-    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'cmpp-submit.status.failed'), { what: 'the red ring' });
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === '@smsflow/node-red-sms/cmpp-submit:cmpp-submit.status.failed|{"code":"CMPP_13"}'), { what: 'the red ring' });
     // A change of the link's state does not hide the failure.
     sim.faults.submitResult = 0;
     const sent = next('sent');
@@ -199,7 +199,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     helper.getNode('submit2').on('call:status', (call) => statuses.push(call.args[0]));
     sim.faults.withholdResponses = true;
     for (let i = 0; i < 34; i++) helper.getNode('submit2').receive({ payload: `m${i}` });
-    await until(() => statuses.some((s) => s.text === 'cmpp-connection.status.nearlyFull' && s.fill === 'yellow'), { what: 'the nearly-full status' });
+    await until(() => statuses.some((s) => /cmpp-connection\.status\.nearlyFull\|\{"percent":\d+\}$/.test(s.text) && s.fill === 'yellow'), { what: 'the nearly-full status' });
   });
 
   it('keeps the link up when a send node is only redeployed, and closes it when its last user is removed', async () => {

@@ -59,7 +59,7 @@ describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`,
     const caught = next('caught');
     helper.getNode('send').receive({ payload: 'x' });
     const msg = await caught;
-    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'imsp-send.status.failed'), { what: 'the same red ring as every channel' });
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === '@smsflow/node-red-sms/imsp-send:imsp-send.status.failed|{"code":"IMSP_22"}'), { what: 'the same red ring as every channel' });
     assert.match(msg.error.message, /IMSP send to 0912345678, part 1, failed: Password error or no this account/);
     assert.equal(msg.payload, 'x');
     assert.ok(!JSON.stringify(helper.log().args).includes('wrong-pw'));

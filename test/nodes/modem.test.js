@@ -41,7 +41,7 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     await helper.load(nodes, flow(), { portA: { pin: '0000' } });
     const statuses = [];
     helper.getNode('sendA').on('call:status', (c) => statuses.push(c.args[0].text));
-    await until(() => statuses.includes('modem-port.status.signal'), { what: 'the ready status with the signal' });
+    await until(() => statuses.some((t) => t === '@smsflow/node-red-sms/modem-port:modem-port.status.signal|{"dbm":-71}'), { what: 'the ready status with the signal' });
     const text = 'Tank level low: 12%. '.repeat(10);
     const [result, inbox, report] = [next('result'), next('inbox'), next('reports')];
     helper.getNode('sendA').receive({ payload: text, correlation: { tank: 3 } });
@@ -61,7 +61,7 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     helper.getNode('sendA').receive({ payload: 'x' });
     const msg = await caught;
     assert.match(msg.error.message, /MODEM send to \+886922222222, part 1, failed: .*no network service/);
-    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === 'modem-pdu.status.failed'), { what: 'the same red ring as every channel' });
+    await until(() => statuses.some((s) => s.fill === 'red' && s.shape === 'ring' && s.text === '@smsflow/node-red-sms/modem-pdu:modem-pdu.status.failed|{"code":"CMS_331"}'), { what: 'the same red ring as every channel' });
     assert.ok(!JSON.stringify(helper.log().args).includes('"0000"'));
   });
 });

@@ -105,7 +105,7 @@ describe(`sms-split node (Node-RED ${runtimeVersion()})`, function () {
     const out = collect(helper.getNode('out'), 2);
     node.receive({ payload: 'x'.repeat(200) });
     await out;
-    // The test helper's RED._ returns the key; test/unit/locales.test.js checks the words.
-    assert.deepEqual(statuses.pop(), { fill: 'green', shape: 'dot', text: 'sms-split.status.parts' });
+    // A key with its values, which the editor translates; test/unit/locales.test.js checks the words.
+    assert.deepEqual(statuses.pop(), { fill: 'green', shape: 'dot', text: '@smsflow/node-red-sms/sms-split:sms-split.status.parts|{"count":2,"encoding":"gsm7"}' });
   });
 });
