@@ -19,30 +19,35 @@ const BODY = {
 const WINDOW = 16;
 const SECONDS = 2;
 
+/** Keeps twice the window of `op`s running for `ms`; resolves with completed ops per second. */
+async function keepBusy(op, ms) {
+  let done = 0;
+  const until = Date.now() + ms;
+  const started = process.hrtime.bigint();
+  await new Promise((resolve, reject) => {
+    let running = 0;
+    const pump = () => {
+      while (running < WINDOW * 2 && Date.now() < until) {
+        running++;
+        op().then(() => {
+          done++;
+          running--;
+          if (Date.now() < until) pump();
+          else if (running === 0) resolve();
+        }, reject);
+      }
+    };
+    pump();
+  });
+  return (done * 1e9) / Number(process.hrtime.bigint() - started);
+}
+
 async function throughputOfSession() {
   const sim = new testing.IsmgSimulator({ lean: true });
   const port = await sim.start();
   const session = new cmpp.CmppSession({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: 1e6 });
   await session.start();
-  let done = 0;
-  const until = Date.now() + SECONDS * 1000;
-  const started = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let running = 0;
-    const pump = () => {
-      while (running < WINDOW * 2 && Date.now() < until) {
-        running++;
-        session.request('SUBMIT', BODY).then(() => {
-          done++;
-          running--;
-          if (Date.now() < until) pump();
-          else if (running === 0) resolve();
-        });
-      }
-    };
-    pump();
-  });
-  const rate = (done * 1e9) / Number(process.hrtime.bigint() - started);
+  const rate = await keepBusy(() => session.request('SUBMIT', BODY), SECONDS * 1000);
   await session.close();
   await sim.stop();
   return rate;
@@ -108,26 +113,11 @@ async function throughputOfClient(makeStore) {
   let reports = 0;
   client.on('report', () => reports++);
   await client.start();
-  let done = 0;
-  const until = Date.now() + SECONDS * 750;
-  const started = process.hrtime.bigint();
-  await new Promise((resolve) => {
-    let running = 0;
-    const pump = () => {
-      while (running < WINDOW * 2 && Date.now() < until) {
-        running++;
-        client.send({ to: '13800138000', payload: 'Server room B: temperature 36C, check it', registeredDelivery: true, correlation: { n: done } }).then((r) => {
-          if (!r.ok) throw new Error(`send failed: ${r.results[0].description}`);
-          done++;
-          running--;
-          if (Date.now() < until) pump();
-          else if (running === 0) resolve();
-        });
-      }
-    };
-    pump();
-  });
-  const rate = (done * 1e9) / Number(process.hrtime.bigint() - started);
+  let n = 0;
+  const rate = await keepBusy(async () => {
+    const r = await client.send({ to: '13800138000', payload: 'Server room B: temperature 36C, check it', registeredDelivery: true, correlation: { n: n++ } });
+    if (!r.ok) throw new Error(`send failed: ${r.results[0].description}`);
+  }, SECONDS * 750);
   await client.close();
   await s.close();
   await sim.stop();

@@ -76,8 +76,8 @@ class MemoryPartials implements PartialStore {
   }
 }
 
-/** Keeps the newest `max` keys. */
-class MemoryDedup implements DedupStore {
+/** Keeps the newest `max` keys (the durable stores use it too: a DELIVER sent again just after a restart is rare). */
+export class MemoryDedup implements DedupStore {
   private readonly seen = new Map<string, number>();
   constructor(private readonly max = 10000) {}
   get(key: string): number | undefined {

@@ -8,6 +8,7 @@
  */
 import { createClient } from '@redis/client';
 import { SmsError } from '../errors';
+import { MemoryDedup } from './memory';
 import { fromJson, toJson } from './json';
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
 
@@ -145,15 +146,7 @@ export class RedisStore implements Store {
         return parts(await c.eval(TAKE_PARTS, { keys: [partialKey(key)], arguments: [] }));
       },
     };
-    const seen = new Map<string, number>();
-    this.dedup = {
-      get: (key) => seen.get(key),
-      set: (key, value) => {
-        seen.delete(key);
-        seen.set(key, value);
-        if (seen.size > 10000) seen.delete(seen.keys().next().value as string);
-      },
-    };
+    this.dedup = new MemoryDedup();
   }
 
   /** Resolves once connected (or rejects saying why not). */

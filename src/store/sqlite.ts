@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
@@ -135,16 +136,7 @@ export class SqliteStore implements Store {
       remove: (key: string) => del('partials', key),
       load: () => records<PartialRecord>(st.allPartials, 'partials', (p) => p.key),
     };
-    // A DELIVER answered just before a restart and sent again just after is rare; memory is enough for it.
-    const seen = new Map<string, number>();
-    this.dedup = {
-      get: (key) => seen.get(key),
-      set: (key, value) => {
-        seen.delete(key);
-        seen.set(key, value);
-        if (seen.size > 10000) seen.delete(seen.keys().next().value as string);
-      },
-    };
+    this.dedup = new MemoryDedup();
   }
 
   /** Writes what is gathered, in one transaction; records become text only now. */

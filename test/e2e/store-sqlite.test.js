@@ -6,20 +6,13 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 const { cmpp, imsp, modem, store } = require('../../dist/src');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
+const { freePort } = require('../support/node-red-process');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('SQLite store under the CMPP client', function () {
   this.timeout(30000);
