@@ -12,6 +12,7 @@ import { duration } from '../limits';
 import { Pdu } from '../link/dialect';
 import { Link, LinkState, Sendable, uncertain } from '../link/link';
 import { Outbox, OutboxEntry } from '../store/store';
+import { OrderedQueue } from './queue';
 import { Body } from '../wire/fields';
 
 export interface AccountOptions {
@@ -55,7 +56,7 @@ export declare interface Account<P extends Pdu> {
 
 export class Account<P extends Pdu = Pdu> extends EventEmitter {
   /** waiting to be sent, in order */
-  private queue: OutboxRecord[] = [];
+  private readonly queue = new OrderedQueue<OutboxRecord>();
   private readonly waiters = new Map<number, Waiter<P>>();
   private nextId = 0;
   private stateValue: LinkState = 'idle';
@@ -164,11 +165,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     this.closing = (async () => {
       const unanswered = (await Promise.all(this.links.map((l) => l.close(waitMs)))).flat();
       this.unanswered = 0;
-      this.queue.unshift(...unanswered);
+      this.queue.requeue(unanswered);
       const { protocol } = this.dialect;
       if (keep) {
-        for (const r of this.queue) this.outbox.update(r);
-        this.queue = [];
+        for (const r of this.queue.drain()) this.outbox.update(r);
         this.waiters.clear();
       }
       this.failAll(
@@ -261,8 +261,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   private requeue(records: OutboxRecord[]): void {
     for (const r of records) this.outbox.update(r);
-    this.queue.unshift(...records.sort((a, b) => a.id - b.id));
-    this.queue.sort((a, b) => a.id - b.id);
+    this.queue.requeue(records);
   }
 
   /** Hands queued requests to links with room, the least loaded first, within the rate and outside a pause. */
@@ -276,7 +275,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         this.schedulePump(this.pausedUntil - now);
         return;
       }
-      const record = this.queue[0];
+      const record = this.queue.peek() as OutboxRecord;
       if (ratePerSecond > 0 && record.command === ratedCommand) {
         this.refill(now);
         if (this.tokens < 1) {
@@ -321,10 +320,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     if (!limit || this.queueTimer) return;
     this.queueTimer = setInterval(() => {
       const now = this.accountOptions.now();
-      const expired = this.queue.filter((r) => now - r.enqueuedAt >= limit && r.tries === 0);
+      const expired = this.queue.removeWhere((r) => now - r.enqueuedAt >= limit && r.tries === 0);
       if (expired.length) {
-        const gone = new Set(expired);
-        this.queue = this.queue.filter((r) => !gone.has(r));
         const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
         for (const r of expired) {
           this.take(r)?.reject(r.sent
@@ -343,8 +340,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** Fails everything waiting: `unsent` for what never left, `maybeSent` for what the peer may have. */
   private failAll(unsent: Error, maybeSent: Error): void {
-    const all = this.queue;
-    this.queue = [];
+    const all = this.queue.drain();
     for (const r of all) this.take(r)?.reject(r.sent ? maybeSent : unsent);
     if (all.length) this.emit('queue', this.depth);
   }

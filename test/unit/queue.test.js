@@ -1,0 +1,46 @@
+'use strict';
+// The account's queue: whatever is pushed, taken and given back, what comes
+// out next is always the waiting record with the lowest id.
+const assert = require('node:assert/strict');
+const { OrderedQueue } = require('../../dist/src/account/queue');
+const { mulberry32, seed } = require('../support/random');
+
+describe('ordered queue', () => {
+  const SEED = seed();
+  it(`keeps id order through random pushes, takes and requeues (seed ${SEED})`, () => {
+    const r = mulberry32(SEED);
+    const q = new OrderedQueue();
+    const waiting = new Set();
+    const taken = [];
+    let next = 0;
+    for (let step = 0; step < 20000; step++) {
+      const what = r();
+      if (what < 0.5) {
+        const item = { id: next++ };
+        q.push(item);
+        waiting.add(item.id);
+      } else if (what < 0.85) {
+        const item = q.shift();
+        if (item) {
+          assert.equal(item.id, Math.min(...waiting), 'the lowest id comes out first');
+          waiting.delete(item.id);
+          taken.push(item);
+        }
+      } else if (taken.length) {
+        const back = taken.splice(Math.floor(r() * taken.length), 1 + Math.floor(r() * 3));
+        q.requeue(back);
+        for (const b of back) waiting.add(b.id);
+      }
+      assert.equal(q.length, waiting.size);
+    }
+  });
+
+  it('removes what a test picks and drains in order', () => {
+    const q = new OrderedQueue();
+    for (let id = 0; id < 10; id++) q.push({ id });
+    q.shift();
+    assert.deepEqual(q.removeWhere((x) => x.id % 2 === 0).map((x) => x.id), [2, 4, 6, 8]);
+    assert.deepEqual(q.drain().map((x) => x.id), [1, 3, 5, 7, 9]);
+    assert.equal(q.length, 0);
+  });
+});
