@@ -1,7 +1,12 @@
 'use strict';
 // Measures operations per second of functions side by side: rounds alternate
 // between the contenders so that both see the same machine state, and the
-// median round counts.
+// median round counts. `--quick` (QUICK below) shortens every measure: a
+// smoke run that proves the benches still run, not a measurement.
+
+const QUICK = process.argv.includes('--quick');
+/** a measure's length, shortened in a quick run */
+const scaled = (n) => (QUICK ? Math.max(1, Math.round(n / 10)) : n);
 
 function opsPerSecond(fn, minMs) {
   let ops = 0;
@@ -22,7 +27,7 @@ function median(values) {
 }
 
 /** Runs each contender `rounds` times for `ms` each, alternating; returns median ops/s per name. */
-function compare(contenders, { rounds = 5, ms = 200 } = {}) {
+function compare(contenders, { rounds = QUICK ? 1 : 5, ms = scaled(200) } = {}) {
   const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (const fn of Object.values(contenders)) opsPerSecond(fn, 50); // warm up
   for (let r = 0; r < rounds; r++) {
@@ -44,4 +49,4 @@ function printTable(title, rows) {
   for (const l of lines) console.log(line(l));
 }
 
-module.exports = { compare, printTable, opsPerSecond };
+module.exports = { compare, printTable, opsPerSecond, QUICK, scaled };
