@@ -33,6 +33,8 @@ interface CmppConnectionDef extends NodeDef {
   store: StoreKind;
   redisUrl: string;
   sidebarDetails: boolean;
+  links: string | number;
+  ratePerLink: string | number;
 }
 
 /** report expectations kept at most (the tracker's default) */
@@ -74,6 +76,8 @@ export = function register(RED: NodeAPI): void {
       loginRetryMs: num(config.loginRetry, 5) * 60000,
       acceptLooseAuthenticator: config.looseAuthenticator === true,
       trace: config.trace === true ? (line) => node.log(line) : undefined,
+      links: Math.min(16, Math.max(1, num(config.links, 1))),
+      ratePerLink: num(config.ratePerLink, 0),
     });
 
     let store: storeKinds.Store | undefined;
@@ -92,6 +96,8 @@ export = function register(RED: NodeAPI): void {
         });
         client.on('state', (state, detail) => showState(client, state, detail));
         client.on('queue', () => showState(client, client.state));
+        // With several links, each one up or down changes what the status says.
+        if (client.session.links.length > 1) for (const link of client.session.links) link.on('state', () => showState(client, client.state));
         client.on('error', (err) => node.warn(err.message));
         client.start().catch(() => undefined); // state events report it
         return client;
@@ -115,7 +121,12 @@ export = function register(RED: NodeAPI): void {
           // The queue and the reports awaited are bounded: say so before a send is refused.
           const percent = Math.round(100 * Math.max(depth / num(config.queueSize, 10000), client.pendingReports / MAX_PENDING_REPORTS));
           if (percent >= 90) shared.status(linkStatus('degraded', editorKey('cmpp-connection', 'status.nearlyFull', { percent })));
-          else shared.status(linkStatus(state, depth ? editorKey('cmpp-connection', 'status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
+          else if (client.session.links.length > 1) {
+            // Several links: how many are up, and the queue.
+            const up = client.session.linksUp;
+            const total = client.session.links.length;
+            shared.status(linkStatus(up < total ? 'degraded' : state, editorKey('cmpp-connection', 'status.links', { up, total, depth })));
+          } else shared.status(linkStatus(state, depth ? editorKey('cmpp-connection', 'status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
           return;
         }
         case 'connecting':

@@ -268,14 +268,18 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private pump(): void {
     const { ratePerSecond, ratedCommand } = this.accountOptions;
     while (this.queue.length) {
-      const link = this.pickLink();
-      if (!link) return;
       const now = this.accountOptions.now();
+      const record = this.queue.peek() as OutboxRecord;
+      const rated = record.command === ratedCommand;
+      const { link, wait } = this.pickLink(now, rated);
+      if (!link) {
+        if (wait) this.schedulePump(wait); // links with room, all at their rate
+        return;
+      }
       if (now < this.pausedUntil) {
         this.schedulePump(this.pausedUntil - now);
         return;
       }
-      const record = this.queue.peek() as OutboxRecord;
       if (ratePerSecond > 0 && record.command === ratedCommand) {
         this.refill(now);
         if (this.tokens < 1) {
@@ -285,6 +289,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         this.tokens -= 1;
       }
       this.queue.shift();
+      if (rated) link.takeToken();
       try {
         link.send(record);
         this.unanswered++;
@@ -295,10 +300,25 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     }
   }
 
-  private pickLink(): Link<OutboxRecord, P> | undefined {
+  /** The least loaded link with room (and, for a rated request, within its rate); else how long until one is. */
+  private pickLink(now: number, rated: boolean): { link?: Link<OutboxRecord, P>; wait: number } {
     let best: Link<OutboxRecord, P> | undefined;
-    for (const link of this.links) if (link.canSend && (!best || link.unanswered < best.unanswered)) best = link;
-    return best;
+    let wait = 0;
+    for (const link of this.links) {
+      if (!link.canSend) continue;
+      const w = rated ? link.rateWait(now) : 0;
+      if (w > 0) {
+        wait = wait ? Math.min(wait, w) : w;
+        continue;
+      }
+      if (!best || link.unanswered < best.unanswered) best = link;
+    }
+    return { link: best, wait };
+  }
+
+  /** links logged in, of all */
+  get linksUp(): number {
+    return this.links.filter((l) => l.state === 'connected').length;
   }
 
   private refill(now: number): void {

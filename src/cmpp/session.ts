@@ -67,6 +67,10 @@ export interface SessionOptions {
   flowControl?: { initialMs?: number; maxMs?: number; retries?: number };
   /** where the outbox, the report expectations and the DELIVERs answered lately are kept (default: memory) */
   store?: Store;
+  /** CMPP connections to open to the gateway (default 1); the account's sends spread over those up */
+  links?: number;
+  /** SUBMITs per second each link may carry (default 0: no limit); carriers cap each connection */
+  ratePerLink?: number;
   /** gets one line per CMPP message in and out, secrets masked (for bringing up a link with a carrier) */
   trace?: (line: string) => void;
   /** for tests: the clock */
@@ -114,6 +118,8 @@ export class CmppSession extends EventEmitter {
       loginRetryMs: 300000,
       acceptLooseAuthenticator: false,
       maxWriteBufferBytes: 4 * 1024 * 1024,
+      links: 1,
+      ratePerLink: 0,
       now: Date.now,
       ...options,
       reconnect,
@@ -123,10 +129,12 @@ export class CmppSession extends EventEmitter {
     this.store = options.store ?? new MemoryStore();
     this.recentDelivers = this.store.dedup;
     const dialect = cmppDialect(o);
-    const link = new Link<OutboxRecord, CmppPdu>(o, dialect);
-    link.undecodable = (frame, err) => this.undecodable(link, frame, err);
-    link.on('request', (pdu) => this.onRequest(link, pdu));
-    this.links = [link];
+    this.links = Array.from({ length: Math.max(1, Math.floor(o.links)) }, () => {
+      const link = new Link<OutboxRecord, CmppPdu>(o, dialect);
+      link.undecodable = (frame, err) => this.undecodable(link, frame, err);
+      link.on('request', (pdu) => this.onRequest(link, pdu));
+      return link;
+    });
     this.account = new Account<CmppPdu>({ ...o, ratedCommand: 'SUBMIT' }, this.links, dialect, this.store.outbox);
     this.account.on('state', (state, detail) => this.emit('state', state, detail));
     this.account.on('queue', (depth) => this.emit('queue', depth));
@@ -140,6 +148,11 @@ export class CmppSession extends EventEmitter {
   /** requests waiting to be sent plus those awaiting an answer */
   get depth(): number {
     return this.account.depth;
+  }
+
+  /** links logged in, of all */
+  get linksUp(): number {
+    return this.account.linksUp;
   }
 
   /** Opens the link and logs in; resolves on the first successful login. */

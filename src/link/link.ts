@@ -42,6 +42,8 @@ export interface LinkOptions {
   now: () => number;
   /** gets one line per message in and out, secrets masked (for bringing up a link) */
   trace?: (line: string) => void;
+  /** rated requests per second this link may carry (0: no limit); carriers cap each connection */
+  ratePerLink?: number;
 }
 
 /** A request on its way: what the account queued, and what the link needs to track it. */
@@ -118,6 +120,33 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   /** up, with room in the window */
   get canSend(): boolean {
     return this.stateValue === 'connected' && this.socket !== undefined && this.inflight.size < this.options.window;
+  }
+
+  private tokens = 0;
+  private tokensAt = 0;
+
+  /**
+   * Milliseconds until this link may carry one more rated request (0: now).
+   * The bucket holds a tenth of a second's worth, so no second carries much
+   * more than the rate.
+   */
+  rateWait(now: number): number {
+    const rate = this.options.ratePerLink ?? 0;
+    if (rate <= 0) return 0;
+    const capacity = Math.max(1, rate / 10);
+    if (this.tokensAt === 0) {
+      // A fresh link starts with one request's worth, not a burst.
+      this.tokens = 1;
+      this.tokensAt = now;
+    }
+    this.tokens = Math.min(capacity, this.tokens + ((now - this.tokensAt) / 1000) * rate);
+    this.tokensAt = now;
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / rate) * 1000);
+  }
+
+  /** Counts one rated request against the link's rate (after rateWait said 0). */
+  takeToken(): void {
+    if ((this.options.ratePerLink ?? 0) > 0) this.tokens -= 1;
   }
 
   start(): void {

@@ -78,6 +78,8 @@ export interface Faults {
 
 export interface SubmitRecord {
   version: Version;
+  /** which of the SP's connections carried it (numbered as they connected) */
+  link: number;
   sequenceId: number;
   body: SubmitBody;
   msgId: string;
@@ -96,6 +98,7 @@ export interface PhoneMessage {
 }
 
 interface Link {
+  serial: number;
   socket: net.Socket;
   version: Version;
   spId?: string;
@@ -127,6 +130,7 @@ export class IsmgSimulator extends EventEmitter {
   // Keyed by recipient and sender: a mass submit sends the same parts to every phone.
   private reassembler = new Reassembler<{ to: string; from: string }>({ timeoutMs: 60000 });
   private timers = new Set<NodeJS.Timeout>();
+  private linkSerial = 0;
   /** reports waiting for their timer */
   private scheduled = new Map<NodeJS.Timeout, () => void>();
   /** reports with no link of their SP to go on (or never acknowledged), sent at its next login */
@@ -265,7 +269,7 @@ export class IsmgSimulator extends EventEmitter {
   }
 
   private accept(socket: net.Socket): void {
-    const link: Link = { socket, version: V3, loggedIn: false, unanswered: 0, sequence: 0, pending: new Map() };
+    const link: Link = { serial: ++this.linkSerial, socket, version: V3, loggedIn: false, unanswered: 0, sequence: 0, pending: new Map() };
     this.links.add(link);
     const framer = new Framer();
     socket.setNoDelay(true);
@@ -401,7 +405,7 @@ export class IsmgSimulator extends EventEmitter {
     if (this.faults.ignoreSubmits && this.faults.ignoreSubmits > 0) {
       this.faults.ignoreSubmits--;
       link.unanswered--; // as if lost on the way: the SP no longer waits for it once it resends
-      pushBounded(this.record.submits, { version: link.version, sequenceId: pdu.sequenceId, body, msgId: '', result: -1, receivedAt: Date.now() }, this.options.recordLimit);
+      pushBounded(this.record.submits, { version: link.version, link: link.serial, sequenceId: pdu.sequenceId, body, msgId: '', result: -1, receivedAt: Date.now() }, this.options.recordLimit);
       return;
     }
     let result = this.faults.submitResult ?? 0;
@@ -410,7 +414,7 @@ export class IsmgSimulator extends EventEmitter {
       result = 8;
     }
     const msgId = result === 0 ? this.nextMsgId(recipients.length) : '0';
-    if (!this.options.lean) pushBounded(this.record.submits, { version: link.version, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
+    if (!this.options.lean) pushBounded(this.record.submits, { version: link.version, link: link.serial, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
     this.emit('submit', body, msgId, result);
     const timing = this.options.reportTiming;
     if (result === 0 && body.registeredDelivery === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {

@@ -192,6 +192,14 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     });
   }
 
+  it('shows the links up of all when the connection has several', async () => {
+    await helper.load(nodes, flow(sim.port, { links: 3 }), { conn: { sharedSecret: 'secret' } });
+    const statuses = [];
+    helper.getNode('submit2').on('call:status', (call) => statuses.push(call.args[0]));
+    await until(() => sim.sessions === 3, { what: 'three logins' });
+    await until(() => statuses.some((s) => s.fill === 'green' && s.text === '@smsflow/node-red-sms/cmpp-connection:cmpp-connection.status.links|{"up":3,"total":3,"depth":0}'), { what: 'three links up of three' });
+  });
+
   it('says in the status when the queue is nearly full', async () => {
     await helper.load(nodes, flow(sim.port, { queueSize: 20 }), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);

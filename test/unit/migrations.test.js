@@ -14,7 +14,7 @@ const v1 = {
 };
 
 const expected = {
-  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '', sidebarDetails: false },
+  'cmpp-connection': { queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '', sidebarDetails: false, links: 1, ratePerLink: 0 },
   'modem-port': { storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite', sidebarDetails: false },
   'imsp-account': { store: 'sqlite', sidebarDetails: false },
   'cmpp-submit': { maxParts: 10, keep: '' },
