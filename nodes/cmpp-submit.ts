@@ -36,7 +36,8 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessage, send, done) => {
       const registered = typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false;
-      const key = activity(RED).accepted(config.connection, msg.to ?? config.to, textToSend(msg, config.message));
+      const text = textToSend(msg, config.message);
+      const key = activity(RED).accepted(config.connection, msg.to ?? config.to, text);
       const end = finishSend(node, done, 'cmpp-submit.status.failed');
       let outcome: cmpp.SendResult | undefined;
       const finish = (err?: Error): void => {
@@ -46,7 +47,7 @@ export = function register(RED: NodeAPI): void {
       client
         .send({
           to: (msg.to ?? config.to) as string | string[],
-          payload: textToSend(msg, config.message),
+          payload: text,
           encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
           registeredDelivery: registered,
           srcId: (msg.srcId as string) || config.srcId || undefined,

@@ -68,7 +68,8 @@ export = function register(RED: NodeAPI): void {
       }
       const msgType = Number(msg.msgType ?? config.msgType ?? 0) as 0 | 1 | 2 | 3;
       const track = typeof msg.track === 'boolean' ? msg.track : config.track === true;
-      const key = activity(RED).accepted(config.account, msg.to ?? config.to, textToSend(msg, config.message));
+      const text = textToSend(msg, config.message);
+      const key = activity(RED).accepted(config.account, msg.to ?? config.to, text);
       let outcome: imsp.ImspSendResult | undefined;
       const settle = (err?: Error): void => {
         activity(RED).sent(key, config.account, outcome, err, track);
@@ -76,7 +77,7 @@ export = function register(RED: NodeAPI): void {
       };
       client.send({
         to: (msg.to ?? config.to) as string | string[],
-        payload: textToSend(msg, config.message),
+        payload: text,
         encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
         msgType,
         destPort: (msg.destPort as string) ?? (config.destPort || undefined),

@@ -35,7 +35,8 @@ export = function register(RED: NodeAPI): void {
 
     node.on('input', (msg: NodeMessage, send, done) => {
       const statusReport = typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false;
-      const key = activity(RED).accepted(config.modem, msg.to ?? config.to, textToSend(msg, config.message));
+      const text = textToSend(msg, config.message);
+      const key = activity(RED).accepted(config.modem, msg.to ?? config.to, text);
       const end = finishSend(node, done, 'modem-pdu.status.failed');
       let outcome: modem.ModemSendResult | undefined;
       const finish = (err?: Error): void => {
@@ -44,7 +45,7 @@ export = function register(RED: NodeAPI): void {
       };
       device.send({
         to: (msg.to ?? config.to) as string | string[],
-        payload: textToSend(msg, config.message),
+        payload: text,
         encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
         statusReport,
         validityMinutes: Number(msg.validity ?? config.validity) || undefined,

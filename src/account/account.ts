@@ -66,7 +66,6 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private pumpTimer?: NodeJS.Timeout;
   private queueTimer?: NodeJS.Timeout;
   private closing?: Promise<void>;
-  private unanswered = 0;
 
   constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>, private readonly outbox: Outbox) {
     super();
@@ -80,12 +79,14 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** requests waiting to be sent plus those awaiting an answer */
   get depth(): number {
-    return this.queue.length + this.unanswered;
+    return this.queue.length + this.inFlight;
   }
 
   /** messages sent and not yet answered */
   get inFlight(): number {
-    return this.unanswered;
+    let n = 0;
+    for (const link of this.links) n += link.unanswered;
+    return n;
   }
 
   /** Opens the links; resolves on the first successful login. */
@@ -164,7 +165,6 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       const unanswered = (await Promise.all(this.links.map((l) => l.close(waitMs)))).flat();
-      this.unanswered = 0;
       this.queue.requeue(unanswered);
       const { protocol } = this.dialect;
       if (keep) {
@@ -187,7 +187,6 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     link.on('ready', () => this.pump());
     link.on('error', (err) => this.emit('error', err));
     link.on('response', (record, pdu) => {
-      this.unanswered--;
       if (this.dialect.isFlowControl(pdu)) {
         this.flowControlled(record);
       } else {
@@ -202,12 +201,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       this.emit('queue', this.depth);
     });
     link.on('unanswered', (record, err) => {
-      this.unanswered--;
       this.take(record)?.reject(err);
       this.emit('queue', this.depth);
     });
     link.on('dropped', (records) => {
-      this.unanswered -= records.length;
       if (link.options.delivery === 'at-most-once') {
         const why = uncertain(this.dialect.protocol, `the ${this.dialect.protocol} link dropped after this message was sent and before the gateway answered`);
         for (const r of records) this.take(r)?.reject(why);
@@ -292,7 +289,6 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       if (rated) link.takeToken();
       try {
         link.send(record);
-        this.unanswered++;
         this.outbox.update(record);
       } catch (err) {
         this.take(record)?.reject(err as Error);

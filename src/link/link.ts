@@ -156,6 +156,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   /** Sends a request; its outcome comes back as 'response', 'unanswered' or 'dropped'. */
   send(request: R): void {
     const sequenceId = this.nextSequence();
+    const wasSent = request.sent;
     request.tries++;
     request.sent = true;
     const entry: InFlight<R> = { request, timer: setTimeout(() => this.onResponseTimeout(entry, sequenceId), this.options.responseTimeoutMs) };
@@ -165,7 +166,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     } catch (err) {
       clearTimeout(entry.timer);
       this.inflight.delete(sequenceId);
-      request.sent = request.tries > 1;
+      request.sent = wasSent; // it never left this time
       throw err;
     }
   }

@@ -43,6 +43,11 @@ describe('npm start: the demo', function () {
     assert.match(output, /CMPP ISMG {2}127.0.0.1:\d+/);
   });
 
+  it('keeps the demo connections\' state in SQLite files under the user directory (the embedded default)', () => {
+    const files = fs.readdirSync(path.join(userDir, 'smsflow')).filter((f) => f.endsWith('.sqlite')).sort();
+    assert.deepEqual(files.map((f) => f.split('-')[0]), ['cmpp', 'imsp', 'modem'], files.join(', '));
+  });
+
   it('sends through each channel and shows the reply and the delivery reports', async () => {
     const seen = new Map();
     const ws = new WebSocket(`ws://127.0.0.1:${PORT}/comms`);

@@ -110,7 +110,9 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     const out = next('ex1-d');
     helper.getNode('ex1-i').receive({});
     const msg = await out;
-    assert.ok(msg.payload !== undefined);
+    const text = JSON.parse(fs.readFileSync(path.join(root, 'examples', examples[0]), 'utf8')).find((n) => n.id === 'ex1-i').payload;
+    assert.deepEqual([msg.payload.encoding, msg.payload.count, msg.payload.parts.length], ['gsm7', 1, 1], 'its 158-character text fits one GSM SMS');
+    assert.equal(msg.payload.parts.map((p) => p.text).join(''), text, 'the parts hold the whole text');
   });
 
   it('02 sends by IMSP through the simulated server, trusting its certificate from the file', async () => {

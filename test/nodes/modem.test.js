@@ -37,6 +37,19 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     ];
   }
 
+  it('logs a port outage once when it starts and once when it ends, however many reopen tries lie between', async () => {
+    await helper.load(nodes, flow(), { portA: { pin: '0000' } });
+    const vm = network.modems.get('886911111111');
+    await until(() => vm.commands.includes('AT+CMGL=4'), { what: 'the modem to be set up' });
+    vm.stop(); // the serial server goes away: every reopen fails for a while
+    await new Promise((r) => setTimeout(r, 2500)); // reopen tries after 1 s and 2 s (at most 1 s apart)
+    await vm.listen(ports.a);
+    const portLogs = () => helper.log().args.map((a) => a[0]).filter((e) => e.id === 'portA').map((e) => String(e.msg));
+    await until(() => portLogs().some((m) => m.includes('modem-port.log.up')), { timeoutMs: 8000, what: 'the port to be logged up again' });
+    assert.equal(portLogs().filter((m) => m.includes('modem-port.warn.reopening')).length, 1, JSON.stringify(portLogs()));
+    assert.equal(portLogs().filter((m) => m.includes('modem-port.log.up')).length, 1);
+  });
+
   it('sends, receives the message joined at the other modem, and reports delivery with the correlation', async () => {
     await helper.load(nodes, flow(), { portA: { pin: '0000' } });
     const statuses = [];
