@@ -65,6 +65,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private tokensAt = 0;
   private pumpTimer?: NodeJS.Timeout;
   private queueTimer?: NodeJS.Timeout;
+  private queueNotice?: NodeJS.Immediate;
   private closing?: Promise<void>;
 
   constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>, private readonly outbox: Outbox) {
@@ -124,11 +125,15 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       return Promise.reject(new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
     }
     return new Promise((resolve, reject) => {
-      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now(), ...of };
+      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now() };
+      if (of) {
+        record.message = of.message;
+        record.meta = of.meta;
+      }
       this.waiters.set(record.id, { resolve, reject, onAnswer });
       this.outbox.add(record);
       this.queue.push(record);
-      this.emit('queue', this.depth);
+      this.queueChanged();
       this.armQueueTimer();
       this.pump();
     });
@@ -198,17 +203,17 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         }
         waiter?.resolve(pdu);
       }
-      this.emit('queue', this.depth);
+      this.queueChanged();
     });
     link.on('unanswered', (record, err) => {
       this.take(record)?.reject(err);
-      this.emit('queue', this.depth);
+      this.queueChanged();
     });
     link.on('dropped', (records) => {
       if (link.options.delivery === 'at-most-once') {
         const why = uncertain(this.dialect.protocol, `the ${this.dialect.protocol} link dropped after this message was sent and before the gateway answered`);
         for (const r of records) this.take(r)?.reject(why);
-        this.emit('queue', this.depth);
+        this.queueChanged();
         return;
       }
       // What was in flight goes back to the head of the queue, in its order, to be sent again.
@@ -344,7 +349,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
             ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
             : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
         }
-        this.emit('queue', this.depth);
+        this.queueChanged();
       }
       if (!this.queue.length) {
         clearInterval(this.queueTimer);
@@ -358,7 +363,16 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private failAll(unsent: Error, maybeSent: Error): void {
     const all = this.queue.drain();
     for (const r of all) this.take(r)?.reject(r.sent ? maybeSent : unsent);
-    if (all.length) this.emit('queue', this.depth);
+    if (all.length) this.queueChanged();
+  }
+
+  /** Says the depth once per turn of the event loop, however many requests came and went in it. */
+  private queueChanged(): void {
+    if (this.queueNotice) return;
+    this.queueNotice = setImmediate(() => {
+      this.queueNotice = undefined;
+      this.emit('queue', this.depth);
+    });
   }
 
   private setState(state: LinkState): void {

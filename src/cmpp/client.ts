@@ -110,6 +110,7 @@ const NUMBER = /^\+?\d{3,32}$/;
 
 /** One number, a comma or space separated list, or an array of numbers. */
 export function parseRecipients(to: unknown, maxLength: number): string[] {
+  if (typeof to === 'string' && to.length <= maxLength && NUMBER.test(to)) return [to]; // the common case: one number
   const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
     .map((n) => n.trim())
     .filter(Boolean);
@@ -130,6 +131,15 @@ function reportTime(stamp: string, utcOffsetMinutes: number): string | undefined
   const abs = Math.abs(utcOffsetMinutes);
   const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `20${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${offset}`;
+}
+
+let isoCache = { at: 0, text: '' };
+
+/** The time as ISO text; messages sent in the same millisecond share it. */
+function isoNow(): string {
+  const at = Date.now();
+  if (at !== isoCache.at) isoCache = { at, text: new Date(at).toISOString() };
+  return isoCache.text;
 }
 
 interface MoMeta {
@@ -202,7 +212,7 @@ export class CmppClient extends EventEmitter {
     const chunks: string[][] = [];
     for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.slice(i, i + perSubmit));
     const key = `${this.instance}-${++this.sends}`;
-    const submittedAt = new Date().toISOString();
+    const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
     // The message is written down before its first part leaves: a restart gives it its outcome.
     const record: MessageRecord = {
@@ -248,7 +258,7 @@ export class CmppClient extends EventEmitter {
         return this.submitPart(meta, record, (onAnswer) => this.session.request('SUBMIT', body, onAnswer, { message: key, meta }));
       }),
     );
-    const results = inOrder((await Promise.all(submits)).flat(), recipients);
+    const results = submits.length === 1 ? await submits[0] : inOrder((await Promise.all(submits)).flat(), recipients);
     journal.remove(key);
     return { channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results };
   }

@@ -73,6 +73,7 @@ export function msgIdFromBuffer(raw: Uint8Array): string {
  * sequence number (bits 16..1) counts on and wraps to 0; the rest stays.
  */
 export function msgIdPlus(id: string | Buffer, offset: number): string {
+  if (offset === 0 && typeof id === 'string' && /^(0|[1-9]\d{0,18})$/.test(id)) return id; // the first recipient's: already canonical
   const value = Buffer.isBuffer(id) ? id.readBigUInt64BE(0) : toBigInt(id);
   const sequence = (value + BigInt(offset)) & 0xffffn;
   return ((value & ~0xffffn) | sequence).toString();

@@ -57,7 +57,8 @@ export interface Sendable {
 
 interface InFlight<R extends Sendable> {
   request: R;
-  timer: NodeJS.Timeout;
+  /** when T runs out for it */
+  deadline: number;
 }
 
 export declare interface Link<R extends Sendable, P extends Pdu> {
@@ -90,7 +91,11 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private loginRefused?: SmsError;
   private terminateWaiter?: (pdu: P) => void;
   private lastError?: Error;
-  private corked = false;
+  /** frames written in this turn of the event loop: they leave in one write */
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  /** one timer for T, at the oldest unanswered request's deadline */
+  private deadlineTimer?: NodeJS.Timeout;
   private closing = false;
   /** why the link gave up for a while (a refused login) */
   failure?: RetryError;
@@ -159,12 +164,11 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     const wasSent = request.sent;
     request.tries++;
     request.sent = true;
-    const entry: InFlight<R> = { request, timer: setTimeout(() => this.onResponseTimeout(entry, sequenceId), this.options.responseTimeoutMs) };
-    this.inflight.set(sequenceId, entry);
+    this.inflight.set(sequenceId, { request, deadline: this.options.now() + this.options.responseTimeoutMs });
+    if (!this.deadlineTimer) this.armDeadline(this.options.responseTimeoutMs);
     try {
       this.write(request.command, sequenceId, request.body);
     } catch (err) {
-      clearTimeout(entry.timer);
       this.inflight.delete(sequenceId);
       request.sent = wasSent; // it never left this time
       throw err;
@@ -328,16 +332,35 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     }
     const entry = this.inflight.get(pdu.sequenceId);
     if (!entry) return; // a late answer to a request already resent or failed
-    clearTimeout(entry.timer);
     this.inflight.delete(pdu.sequenceId);
     this.emit('response', entry.request, pdu);
     this.emit('ready');
   }
 
-  private onResponseTimeout(entry: InFlight<R>, sequenceId: number): void {
-    if (this.inflight.get(sequenceId) !== entry) return;
-    this.inflight.delete(sequenceId);
-    const { request } = entry;
+  /**
+   * Requests are kept in the order they were sent, and all have the same T:
+   * the first ones are the first to run out. One timer waits for the oldest.
+   */
+  private armDeadline(ms: number): void {
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      this.expireUnanswered();
+    }, Math.max(1, ms));
+  }
+
+  private expireUnanswered(): void {
+    const now = this.options.now();
+    for (const [sequenceId, entry] of this.inflight) {
+      if (entry.deadline > now) {
+        if (!this.deadlineTimer) this.armDeadline(entry.deadline - now);
+        return;
+      }
+      this.inflight.delete(sequenceId);
+      this.onResponseTimeout(entry.request);
+    }
+  }
+
+  private onResponseTimeout(request: R): void {
     const seconds = this.options.responseTimeoutMs / 1000;
     if (this.options.delivery === 'at-most-once') {
       this.emit('unanswered', request, uncertain(this.dialect.protocol, `the gateway did not answer ${this.dialect.protocol}_${request.command} within ${seconds} s`));
@@ -355,21 +378,29 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private write(command: string, sequenceId: number, body: Body): void {
     const socket = this.socket;
     if (!socket) return;
-    // Frames written in one turn of the event loop leave in one segment.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(this.dialect.encode(command, sequenceId, body));
+    const frame = this.dialect.encode(command, sequenceId, body);
+    if (!this.outgoing.length) process.nextTick(() => this.flush());
+    this.outgoing.push(frame);
+    this.outgoingBytes += frame.length;
     this.options.trace?.(traceLine('out', this.dialect.protocol, command, sequenceId, body));
-    if (socket.writableLength > this.options.maxWriteBufferBytes) {
+    if (socket.writableLength + this.outgoingBytes > this.options.maxWriteBufferBytes) {
       // The peer does not read what we write (while it may still send): do not hold it all.
+      this.outgoing = [];
+      this.outgoingBytes = 0;
       socket.destroy(new SmsError(`${this.dialect.protocol}_BACKPRESSURE`, `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`));
     }
+  }
+
+  /** Frames written in one turn of the event loop leave in one write (one segment where they fit). */
+  private flush(): void {
+    const frames = this.outgoing;
+    if (!frames.length) return;
+    this.outgoing = [];
+    const bytes = this.outgoingBytes;
+    this.outgoingBytes = 0;
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes));
   }
 
   private nextSequence(): number {
@@ -397,7 +428,8 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private takeUnanswered(): R[] {
     const unanswered = [...this.inflight.values()];
     this.inflight.clear();
-    for (const entry of unanswered) clearTimeout(entry.timer);
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     return unanswered.map((e) => e.request);
   }
 

@@ -25,6 +25,8 @@ export function fromJson(text: string): unknown {
  */
 export function jsonSafe(value: unknown): unknown {
   if (value === undefined || value === null) return value;
+  const plain = plainCopy(value, 0);
+  if (plain !== NOT_PLAIN) return plain;
   try {
     return fromJson(toJson(value));
   } catch {
@@ -39,5 +41,51 @@ export function jsonSafe(value: unknown): unknown {
       }
     }
     return out;
+  }
+}
+
+const NOT_PLAIN = Symbol('not plain');
+const MAX_PLAIN_DEPTH = 8;
+
+/**
+ * What JSON would make of plain data (strings, finite numbers, booleans,
+ * null, arrays and plain objects of them), copied without writing text; or
+ * NOT_PLAIN for anything else (a Buffer, a Date, a class, a cycle), which
+ * goes the JSON way.
+ */
+function plainCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : null;
+    case 'object': {
+      if (value === null) return null;
+      if (depth >= MAX_PLAIN_DEPTH) return NOT_PLAIN;
+      if (Array.isArray(value)) {
+        const out: unknown[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i] === undefined ? null : plainCopy(value[i], depth + 1);
+          if (item === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = item;
+        }
+        return out;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (key === '__proto__') return NOT_PLAIN;
+        const copy = plainCopy(item, depth + 1);
+        if (copy === NOT_PLAIN) return NOT_PLAIN;
+        out[key] = copy;
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN;
   }
 }

@@ -9,6 +9,8 @@ export type FieldValue = number | string | Buffer | string[];
 export type Body = Record<string, FieldValue>;
 
 export interface FieldType {
+  /** octets this field always takes; the table engine skips size() for it */
+  width?: number;
   /** octets this field takes, given the fields already read or about to be written */
   size(body: Body): number;
   write(out: Buffer, at: number, value: FieldValue | undefined, body: Body, name: string): void;
@@ -33,16 +35,19 @@ export function fieldError(name: string, rule: string): SmsError {
 function unsigned(bytes: 1 | 2 | 4, signed = false): FieldType {
   const max = signed ? 2 ** (bytes * 8 - 1) - 1 : 2 ** (bytes * 8) - 1;
   const min = signed ? -(2 ** (bytes * 8 - 1)) : 0;
+  const put = signed
+    ? (out: Buffer, n: number, at: number) => out.writeInt32BE(n, at)
+    : bytes === 1 ? (out: Buffer, n: number, at: number) => { out[at] = n; } : bytes === 2 ? (out: Buffer, n: number, at: number) => out.writeUInt16BE(n, at) : (out: Buffer, n: number, at: number) => out.writeUInt32BE(n, at);
   return {
+    width: bytes,
     size: () => bytes,
     empty: 0,
     write(out, at, value, _body, name) {
-      const n = value === undefined ? 0 : Number(value);
+      const n = value === undefined ? 0 : typeof value === 'number' ? value : Number(value);
       if (!Number.isInteger(n) || n < min || n > max) throw fieldError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
-      if (signed) out.writeIntBE(n, at, bytes);
-      else out.writeUIntBE(n, at, bytes);
+      put(out, n, at);
     },
-    read: (data, at) => (signed ? data.readIntBE(at, bytes) : data.readUIntBE(at, bytes)),
+    read: signed ? (data, at) => data.readInt32BE(at) : bytes === 1 ? (data, at) => data[at] : bytes === 2 ? (data, at) => data.readUInt16BE(at) : (data, at) => data.readUInt32BE(at),
   };
 }
 
@@ -54,10 +59,11 @@ export const i32 = unsigned(4, true);
 /** Octet String: fixed width, text left-aligned and padded with 0x00. */
 export function octets(width: number): FieldType {
   return {
+    width,
     size: () => width,
     empty: '',
     write(out, at, value, _body, name) {
-      const text = value === undefined ? '' : String(value);
+      const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
       if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length} ("${text}")`);
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
@@ -77,6 +83,7 @@ export function octets(width: number): FieldType {
 /** Raw octets of a fixed width (authenticators). */
 export function raw(width: number): FieldType {
   return {
+    width,
     size: () => width,
     empty: Buffer.alloc(width),
     write(out, at, value, _body, name) {

@@ -1,26 +1,62 @@
 /**
  * The table engine: sizes, writes and reads a message body from its ordered
- * list of fields. Pure functions; errors carry the protocol's name
- * (CMPP_FIELD on encode, CMPP_DECODE on decode) and the field's.
+ * list of fields. Each table is compiled once into a writer and a reader
+ * that access the body's properties directly and call each field type from
+ * its own site (the generic loop spent most of its time looking up types and
+ * keys). Errors carry the protocol's name (CMPP_FIELD on encode, CMPP_DECODE
+ * on decode) and the field's.
  */
 import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
-import { Body, Field } from './fields';
+import { Body, Field, FieldType, FieldValue } from './fields';
+
+type Writer = (out: Buffer, at: number, body: Body, types: readonly FieldType[], names: readonly string[]) => number;
+type Reader = (data: Buffer, at: number, end: number, table: Compiled, what: string, protocol: Protocol) => Body;
+type Sizer = (body: Body, types: readonly FieldType[]) => number;
+
+interface Compiled {
+  types: FieldType[];
+  names: string[];
+  size: Sizer;
+  write: Writer;
+  read: Reader;
+}
+
+const compiled = new WeakMap<readonly Field[], Compiled>();
+
+/** `body.key`, or `body["key"]` for a key that is not a plain identifier */
+const access = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `body.${key}` : `body[${JSON.stringify(key)}]`);
+
+function compile(fields: readonly Field[]): Compiled {
+  let table = compiled.get(fields);
+  if (table) return table;
+  const types = fields.map((f) => f.type);
+  const names = fields.map((f) => f.name);
+  const sizeOf = (i: number): string => (types[i].width !== undefined ? String(types[i].width) : `types[${i}].size(body)`);
+  const size = fields.map((_, i) => `n += ${sizeOf(i)};`).join('\n');
+  const write = fields.map((f, i) => `types[${i}].write(out, at, ${access(f.key)}, body, names[${i}]); at += ${sizeOf(i)};`).join('\n');
+  const read = fields.map((f, i) => `s = ${sizeOf(i)}; if (at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body); at += s;`).join('\n');
+  table = {
+    types,
+    names,
+    size: new Function('body', 'types', `let n = 0;\n${size}\nreturn n;`) as Sizer,
+    write: new Function('out', 'at', 'body', 'types', 'names', `${write}\nreturn at;`) as Writer,
+    read: new Function('short', 'over', `return function read(data, start, end, table, what, protocol) {\nconst { types } = table; const body = {}; let at = start; let s = 0;\n${read}\nif (at !== end) over(end - at, what, protocol);\nreturn body;\n};`)(tooShort, leftOver) as Reader,
+  };
+  compiled.set(fields, table);
+  return table;
+}
 
 export function bodySize(fields: readonly Field[], body: Body): number {
-  let size = 0;
-  for (const field of fields) size += field.type.size(body);
-  return size;
+  const table = compile(fields);
+  return table.size(body, table.types);
 }
 
 /** Writes the fields from `start`; a value a field cannot take throws `${protocol}_FIELD`. */
 export function writeFields(fields: readonly Field[], body: Body, out: Buffer, start: number, protocol: Protocol): void {
-  let at = start;
+  const table = compile(fields);
   try {
-    for (const field of fields) {
-      field.type.write(out, at, body[field.key], body, field.name);
-      at += field.type.size(body);
-    }
+    table.write(out, start, body, table.types, table.names);
   } catch (err) {
     const e = err as SmsError;
     throw e.code === 'WIRE_FIELD' ? new SmsError(`${protocol}_FIELD`, e.message, e.field) : e;
@@ -29,18 +65,17 @@ export function writeFields(fields: readonly Field[], body: Body, out: Buffer, s
 
 /** Reads the fields between `start` and `end`, which they must fill exactly; else `${protocol}_DECODE`. */
 export function readFields(fields: readonly Field[], data: Buffer, start: number, end: number, what: string, protocol: Protocol): Body {
-  const body: Body = {};
-  let at = start;
-  for (const field of fields) {
-    const size = field.type.size(body);
-    if (at + size > end) {
-      throw new SmsError(`${protocol}_DECODE`, `${what}: ${field.name} needs ${size} octets at offset ${at - start}, only ${Math.max(0, end - at)} left`, field.name);
-    }
-    body[field.key] = field.type.read(data, at, body);
-    at += size;
-  }
-  if (at !== end) {
-    throw new SmsError(`${protocol}_DECODE`, `${what}: ${end - at} octets left over after the last field`, 'Total_Length');
-  }
-  return body;
+  const table = compile(fields);
+  return table.read(data, start, end, table, what, protocol);
 }
+
+function tooShort(table: Compiled, index: number, _data: Buffer, start: number, at: number, end: number, size: number, what: string, protocol: Protocol): never {
+  const name = table.names[index];
+  throw new SmsError(`${protocol}_DECODE`, `${what}: ${name} needs ${size} octets at offset ${at - start}, only ${Math.max(0, end - at)} left`, name);
+}
+
+function leftOver(octets: number, what: string, protocol: Protocol): never {
+  throw new SmsError(`${protocol}_DECODE`, `${what}: ${octets} octets left over after the last field`, 'Total_Length');
+}
+
+export type { FieldValue };
