@@ -21,10 +21,18 @@ export interface Address {
 
 const SEMI = '0123456789*#abc';
 
+/** semi-octet value of each character code (digits, *, #, a, b, c in either case); -1: none */
+const SEMI_VALUE = new Int8Array(128).fill(-1);
+for (let v = 0; v < SEMI.length; v++) {
+  SEMI_VALUE[SEMI.charCodeAt(v)] = v;
+  SEMI_VALUE[SEMI.toUpperCase().charCodeAt(v)] = v;
+}
+
 export function swapSemiOctets(digits: string, field: string): Buffer {
   const out = Buffer.alloc(Math.ceil(digits.length / 2));
   for (let i = 0; i < digits.length; i++) {
-    const v = SEMI.indexOf(digits[i].toLowerCase());
+    const code = digits.charCodeAt(i);
+    const v = code < 128 ? SEMI_VALUE[code] : -1;
     if (v < 0) throw new SmsError('SMS_FIELD', `${field}: "${digits[i]}" cannot be written as a semi-octet (digits, *, #, a, b, c)`, field);
     out[i >> 1] |= i % 2 === 0 ? v : v << 4;
   }
@@ -32,10 +40,10 @@ export function swapSemiOctets(digits: string, field: string): Buffer {
   return out;
 }
 
-export function readSemiOctets(bytes: Buffer, count: number, field: string): string {
+export function readSemiOctets(bytes: Buffer, count: number, field: string, from = 0): string {
   let out = '';
   for (let i = 0; i < count; i++) {
-    const v = i % 2 === 0 ? bytes[i >> 1] & 0x0f : bytes[i >> 1] >> 4;
+    const v = i % 2 === 0 ? bytes[from + (i >> 1)] & 0x0f : bytes[from + (i >> 1)] >> 4;
     if (v === 0x0f) throw new SmsError('PDU_FIELD', `${field}: semi-octet ${i + 1} is the filler F inside the number`, field);
     out += SEMI[v];
   }
@@ -65,7 +73,7 @@ export function writeAddress(w: Writer, a: Address, field: string): void {
     w.octet(Math.ceil((septets.length * 7) / 4)).octet(typeOctet(a)).bytes(packed);
     return;
   }
-  const digits = a.number.replace(/^\+/, '');
+  const digits = a.number.charCodeAt(0) === 0x2b ? a.number.slice(1) : a.number;
   if (digits.length > 20) throw new SmsError('SMS_FIELD', `${field}: at most 20 digits, "${a.number}" has ${digits.length}`, field);
   w.octet(digits.length).octet(typeOctet(a)).bytes(swapSemiOctets(digits, field));
 }
@@ -75,12 +83,13 @@ export function readAddress(r: Reader, field: string): Address {
   if (length > 20) throw new SmsError('PDU_FIELD', `${field}: length ${length} semi-octets, at most 20`, field);
   const toa = r.octet(`${field} type`);
   const type = TON[(toa >> 4) & 0x07];
-  const bytes = r.bytes(Math.ceil(length / 2), field);
+  const at = r.skip(Math.ceil(length / 2), field);
   if (type === 'alphanumeric') {
+    const bytes = r.data.subarray(at, at + Math.ceil(length / 2));
     const septets = Math.floor((length * 4) / 7);
     return { number: decodeGsm7(unpackSeptets(bytes, septets)).replace(/@+$/, ''), type, plan: toa & 0x0f };
   }
-  const digits = readSemiOctets(bytes, length, field);
+  const digits = readSemiOctets(r.data, length, field, at);
   return { number: type === 'international' ? `+${digits}` : digits, type, plan: toa & 0x0f };
 }
 

@@ -8,9 +8,13 @@ import { SmsError } from '../errors';
 export function fromHex(hex: string): Buffer {
   const clean = hex.trim();
   if (clean.length % 2 !== 0) throw new SmsError('PDU_HEX', `PDU: ${clean.length} hex digits, an odd number; a PDU is whole octets`, 'PDU');
-  const bad = /[^0-9A-Fa-f]/.exec(clean);
-  if (bad) throw new SmsError('PDU_HEX', `PDU: "${bad[0]}" at position ${bad.index + 1} is not a hex digit`, 'PDU');
-  return Buffer.from(clean, 'hex');
+  const bytes = Buffer.from(clean, 'hex');
+  // Node stops at the first pair that is not hex: a short result means a bad digit.
+  if (bytes.length * 2 !== clean.length) {
+    const bad = /[^0-9A-Fa-f]/.exec(clean) as RegExpExecArray;
+    throw new SmsError('PDU_HEX', `PDU: "${bad[0]}" at position ${bad.index + 1} is not a hex digit`, 'PDU');
+  }
+  return bytes;
 }
 
 export class Reader {
@@ -32,6 +36,13 @@ export class Reader {
     return this.data[this.at++];
   }
 
+  /** Passes over n octets; returns where they start in `data`. */
+  skip(n: number, field: string): number {
+    this.need(n, field);
+    this.at += n;
+    return this.at - n;
+  }
+
   bytes(n: number, field: string): Buffer {
     this.need(n, field);
     const out = this.data.subarray(this.at, this.at + n);
@@ -44,17 +55,38 @@ export class Reader {
   }
 }
 
+/** The longest PDU: an SMSC prefix of 12 octets and a TPDU of at most 164 (23.040). */
+const MAX_PDU_OCTETS = 12 + 164;
+
+/** Writes a PDU into one buffer, octet by octet. */
 export class Writer {
-  private readonly parts: Buffer[] = [];
+  private readonly out = Buffer.allocUnsafe(MAX_PDU_OCTETS);
+  /** octets written so far */
+  at = 0;
+  /** where reserve() hands out room */
+  get buffer(): Buffer {
+    return this.out;
+  }
+  /** Takes n octets to be written in place (set to `fill` when given); returns where they start. */
+  reserve(n: number, fill?: number): number {
+    if (fill !== undefined) this.out.fill(fill, this.at, this.at + n);
+    this.at += n;
+    return this.at - n;
+  }
   octet(value: number): this {
-    this.parts.push(Buffer.from([value & 0xff]));
+    this.out[this.at++] = value & 0xff;
     return this;
   }
-  bytes(value: Buffer): this {
-    this.parts.push(value);
+  bytes(value: Uint8Array): this {
+    this.out.set(value, this.at);
+    this.at += value.length;
     return this;
+  }
+  /** The PDU as AT PDU mode carries it: upper-case hex. */
+  hex(): string {
+    return this.out.toString('hex', 0, this.at).toUpperCase();
   }
   toBuffer(): Buffer {
-    return Buffer.concat(this.parts);
+    return Buffer.from(this.out.subarray(0, this.at));
   }
 }

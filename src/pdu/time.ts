@@ -23,22 +23,33 @@ function bcd(octet: number, field: string, index: number): number {
 
 const toBcd = (n: number): number => ((n % 10) << 4) | Math.floor(n / 10);
 
+/** "00" to "99" */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const two = (n: number): string => TWO_DIGITS[n] ?? String(n);
+
 export function readTimestamp(r: Reader, field: string): Timestamp {
-  const bytes = r.bytes(7, field);
-  const [yy, mo, dd, hh, mi, ss] = [0, 1, 2, 3, 4, 5].map((i) => bcd(bytes[i], field, i));
-  const tzOctet = bytes[6];
+  const at = r.skip(7, field);
+  const bytes = r.data;
+  const yy = bcd(bytes[at], field, 0);
+  const mo = bcd(bytes[at + 1], field, 1);
+  const dd = bcd(bytes[at + 2], field, 2);
+  const hh = bcd(bytes[at + 3], field, 3);
+  const mi = bcd(bytes[at + 4], field, 4);
+  const ss = bcd(bytes[at + 5], field, 5);
+  const tzOctet = bytes[at + 6];
   const quarters = bcd(tzOctet & 0xf7, field, 6);
   const offsetMinutes = (tzOctet & 0x08 ? -1 : 1) * quarters * 15;
   if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) {
-    const two = (n: number): string => String(n).padStart(2, '0');
     throw new SmsError('PDU_FIELD', `${field}: ${two(yy)}-${two(mo)}-${two(dd)} ${two(hh)}:${two(mi)}:${two(ss)} is not a date and time; the PDU is malformed or cut short`, field);
   }
   const year = yy < 70 ? 2000 + yy : 1900 + yy;
-  const two = (n: number): string => String(n).padStart(2, '0');
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const iso = `${year}-${two(mo)}-${two(dd)}T${two(hh)}:${two(mi)}:${two(ss)}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
-  return { iso, offsetMinutes, date: new Date(iso) };
+  // Date.UTC rolls an impossible day (02-31) over as parsing the text would not: parse those.
+  const utc = Date.UTC(year, mo - 1, dd, hh, mi, ss) - offsetMinutes * 60000;
+  const date = dd <= 28 ? new Date(utc) : new Date(iso);
+  return { iso, offsetMinutes, date };
 }
 
 /** Writes `date` as seen at `offsetMinutes` from UTC (a multiple of 15). */

@@ -5,7 +5,7 @@
 import { SmsError } from '../errors';
 import { codecFor } from '../text/codecs';
 import { decodeGsm7, encodeGsm7 } from '../text/gsm7';
-import { fillBitsAfter, packSeptets, unpackSeptets } from '../text/septets';
+import { fillBitsAfter, packedLength, packSeptetsInto, unpackSeptets } from '../text/septets';
 import { parseUdh, Udh } from '../text/udh';
 import { Address, parseAddress, readAddress, readSmsc, writeAddress, writeSmsc } from './address';
 import { DataCoding, decodeDcs, encodeDcs } from './dcs';
@@ -82,13 +82,21 @@ export type UserDataInput =
 
 interface PreparedUserData {
   udl: number;
-  ud: Buffer;
   udhi: boolean;
   alphabet: 'gsm7' | '8bit' | 'ucs2';
+  /** octets as they go (data, or user data already made) */
+  ud?: Buffer;
+  /** septet values to pack */
+  septets?: Buffer;
+  /** text to write as UCS-2 */
+  ucs2?: string;
 }
 
 function prepare(input: UserDataInput): PreparedUserData {
-  if ('raw' in input) return { udl: input.length, ud: input.raw, udhi: input.udhi, alphabet: input.alphabet };
+  if ('raw' in input) {
+    if (input.raw.length > 140) throw new SmsError('SMS_TOO_LONG', `TP-UD: ${input.raw.length} octets, one SMS holds 140; split it first`, 'TP-UD');
+    return { udl: input.length, ud: input.raw, udhi: input.udhi, alphabet: input.alphabet };
+  }
   if ('data' in input) {
     if (input.data.length > 140) throw new SmsError('SMS_TOO_LONG', `TP-UD: ${input.data.length} octets, one SMS holds 140; split it first`, 'TP-UD');
     return { udl: input.data.length, ud: input.data, udhi: false, alphabet: '8bit' };
@@ -97,12 +105,29 @@ function prepare(input: UserDataInput): PreparedUserData {
   if (alphabet === 'gsm7') {
     const septets = encodeGsm7(input.text);
     if (septets.length > 160) throw new SmsError('SMS_TOO_LONG', `TP-UD: ${septets.length} septets, one SMS holds 160; split it first`, 'TP-UD');
-    return { udl: septets.length, ud: packSeptets(septets), udhi: false, alphabet };
+    return { udl: septets.length, septets, udhi: false, alphabet };
   }
-  const ud = codecFor('ucs2').encode(input.text);
-  if (ud.length > 140) throw new SmsError('SMS_TOO_LONG', `TP-UD: ${ud.length} octets of UCS-2, one SMS holds 140; split it first`, 'TP-UD');
-  return { udl: ud.length, ud, udhi: false, alphabet };
+  const octets = input.text.length * 2;
+  if (octets > 140) throw new SmsError('SMS_TOO_LONG', `TP-UD: ${octets} octets of UCS-2, one SMS holds 140; split it first`, 'TP-UD');
+  return { udl: octets, ucs2: input.text, udhi: false, alphabet };
 }
+
+/** TP-UDL and TP-UD, written in place. */
+function writeUserData(w: Writer, ud: PreparedUserData): void {
+  w.octet(ud.udl);
+  if (ud.ud) {
+    w.bytes(ud.ud);
+  } else if (ud.septets) {
+    const at = w.reserve(packedLength(ud.septets.length), 0);
+    packSeptetsInto(ud.septets, w.buffer, at);
+  } else {
+    const text = ud.ucs2 as string;
+    const at = w.reserve(text.length * 2);
+    UCS2.encodeInto(text, w.buffer, at);
+  }
+}
+
+const UCS2 = codecFor('ucs2');
 
 function readUserData(r: Reader, udhi: boolean, dcs: DataCoding): UserData {
   const udl = r.octet('TP-UDL');
@@ -143,18 +168,13 @@ function start(hex: string | Buffer, withSmsc: boolean): { r: Reader; smsc?: str
 }
 
 function finish(w: Writer, smscOctets: number): Encoded {
-  const bytes = w.toBuffer();
-  return { hex: bytes.toString('hex').toUpperCase(), tpduLength: bytes.length - smscOctets };
+  return { hex: w.hex(), tpduLength: w.at - smscOctets };
 }
 
 function smscPrefix(smsc: string | null | undefined, withSmsc: boolean): { w: Writer; octets: number } {
   const w = new Writer();
-  if (!withSmsc) return { w, octets: 0 };
-  const prefix = new Writer();
-  writeSmsc(prefix, smsc);
-  const bytes = prefix.toBuffer();
-  w.bytes(bytes);
-  return { w, octets: bytes.length };
+  if (withSmsc) writeSmsc(w, smsc);
+  return { w, octets: w.at };
 }
 
 function checkMti(first: number, expected: number, name: string): void {
@@ -187,7 +207,7 @@ export function encodeSubmit(s: SubmitInput, options: { smsc?: string | null; wi
   w.octet(s.pid ?? 0);
   w.octet(encodeDcs({ alphabet: ud.alphabet, messageClass: s.messageClass }));
   if (s.validity) writeValidity(w, s.validity);
-  w.octet(ud.udl).bytes(ud.ud);
+  writeUserData(w, ud);
   return finish(w, octets);
 }
 
@@ -227,7 +247,7 @@ export function encodeDeliver(d: DeliverInput, options: { smsc?: string | null; 
   w.octet(d.pid ?? 0);
   w.octet(encodeDcs({ alphabet: ud.alphabet, messageClass: d.messageClass }));
   writeTimestamp(w, d.timestamp ?? new Date(), d.offsetMinutes ?? 0);
-  w.octet(ud.udl).bytes(ud.ud);
+  writeUserData(w, ud);
   return finish(w, octets);
 }
 

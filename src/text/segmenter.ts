@@ -9,7 +9,7 @@
 import { SmsError } from '../errors';
 import { codecFor, describeUnrepresentable, Encoding, firstUnrepresentable, TextCodec } from './codecs';
 import { ReferenceAllocator } from './references';
-import { fillBitsAfter, packSeptets } from './septets';
+import { fillBitsAfter, packedLength, packSeptetsInto } from './septets';
 import { capacityAfterHeader, EncodingRule, profileFor, ruleFor, Target } from './targets';
 import { buildUdh, concatElement, portsElement, udhLength, UdhElement } from './udh';
 
@@ -245,16 +245,19 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     input,
     packs: encoding === 'gsm7' && profile.packsSeptets,
   };
-  const parts: SmsPart[] = [];
+  const parts: Part[] = [];
   let start = 0;
   for (let n = 0; n < total; n++) {
     parts.push(new Part(layout, n + 1, total, start, ends[n], sizes[n]));
     start = ends[n];
   }
+  layout.parts = parts;
   return { target: profile.target, encoding, code: rule.code, unit: rule.unit, reference, referenceBits, parts, count: total, capacity: total > 1 ? multi : single };
 }
 
 interface Layout {
+  /** the message's parts: unpacked parts make their bytes together, in one allocation */
+  parts?: Part[];
   header: Buffer;
   sequenced: boolean;
   codec?: TextCodec;
@@ -301,8 +304,25 @@ class Part implements SmsPart {
 
   private encode(): Encoded {
     if (this.encoded) return this.encoded;
+    const { header, packs, parts } = this.layout;
+    if (!packs && parts && parts.length > 1) {
+      const all = Buffer.allocUnsafe(parts.reduce((sum, p) => sum + header.length + p.length, 0));
+      let at = 0;
+      let mine: Encoded | undefined;
+      for (const part of parts) {
+        const end = at + header.length + part.length;
+        const encoded = part.fill(all.subarray(at, end));
+        if (part === this) mine = encoded;
+        at = end;
+      }
+      return mine as Encoded;
+    }
+    return this.fill(Buffer.allocUnsafe(header.length + this.length));
+  }
+
+  /** Writes the part's header and text into `out`, its size exactly. */
+  private fill(out: Buffer): Encoded {
     const { header, sequenced, codec, input, packs } = this.layout;
-    const out = Buffer.allocUnsafe(header.length + this.length);
     header.copy(out, 0);
     if (sequenced) out[header.length - 1] = this.number;
     if (codec) codec.encodeInto(this.text as string, out, header.length);
@@ -311,9 +331,12 @@ class Part implements SmsPart {
       this.encoded = { userData: out, userDataLength: out.length };
     } else {
       const septets = out.subarray(header.length);
-      const packed = packSeptets(septets, fillBitsAfter(header.length));
+      const fill = fillBitsAfter(header.length);
+      const userData = Buffer.alloc(header.length + packedLength(septets.length, fill));
+      out.copy(userData, 0, 0, header.length);
+      packSeptetsInto(septets, userData, header.length, fill);
       this.encoded = {
-        userData: header.length ? Buffer.concat([out.subarray(0, header.length), packed]) : packed,
+        userData,
         userDataLength: Math.ceil((header.length * 8) / 7) + septets.length,
         septets,
       };

@@ -12,7 +12,13 @@ export function packedLength(septets: number, fillBits = 0): number {
 
 export function packSeptets(septets: Uint8Array, fillBits = 0): Buffer {
   const out = Buffer.alloc(packedLength(septets.length, fillBits));
-  let bitPos = fillBits;
+  packSeptetsInto(septets, out, 0, fillBits);
+  return out;
+}
+
+/** Packs into `out` from `offset`, whose packedLength() octets must be zero; returns that length. */
+export function packSeptetsInto(septets: Uint8Array, out: Uint8Array, offset: number, fillBits = 0): number {
+  let bitPos = fillBits + offset * 8;
   for (let i = 0; i < septets.length; i++) {
     const value = septets[i] & 0x7f;
     const byte = bitPos >> 3;
@@ -21,7 +27,7 @@ export function packSeptets(septets: Uint8Array, fillBits = 0): Buffer {
     if (shift > 1) out[byte + 1] |= value >> (8 - shift);
     bitPos += 7;
   }
-  return out;
+  return packedLength(septets.length, fillBits);
 }
 
 /** Reads `count` septets starting after `fillBits` bits of `octets`. */
