@@ -219,7 +219,8 @@ describe('the editor in a real browser', function () {
       if (inject) await until(() => page.evaluate((id) => fetch(`inject/${id}`, { method: 'POST' }).then((r) => r.ok), inject.id), { timeoutMs: 15000, everyMs: 200, what: 'the example\'s inject' });
       if (flow.some((n) => n.type === 'cmpp-deliver-in') && !inject) {
         await until(() => exampleSims.cmpp.sessions >= 1, { what: 'the example to log in' });
-        await exampleSims.cmpp.injectMo({ from: '13800138000', to: '1069001', text: '請問營業時間？' });
+        // A full deploy restarts the other examples' connections too: a link that is closing may be the one picked.
+        await until(() => exampleSims.cmpp.injectMo({ from: '13800138000', to: '1069001', text: '請問營業時間？' }).then(() => true, () => false), { everyMs: 100, what: 'a logged-in link to take the phone\'s message' });
       }
       await sleep(2500); // its answer, its report
       await page.evaluate((id) => RED.workspaces.show(id), tab);

@@ -52,7 +52,7 @@ class NodeRedProcess {
   start() {
     this.log = '';
     const red = require.resolve(`${runtime()}/red.js`);
-    this.child = spawn(process.execPath, [red, '--userDir', this.userDir, '--settings', this.settings], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...(process.env.RED_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RED_PROF] : []), red, '--userDir', this.userDir, '--settings', this.settings], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c) => { this.log += String(c); });
     this.child.stderr.on('data', (c) => { this.log += String(c); });
     // Both lines: the server can be up a moment before its first flows have started.
