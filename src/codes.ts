@@ -6,7 +6,7 @@
  */
 
 /** the binary protocols the link engine carries */
-export type Protocol = 'CMPP';
+export type Protocol = 'CMPP' | 'SMPP';
 
 /** what can befall a request on a link or in an account, per protocol */
 export type LinkCode =
@@ -22,6 +22,8 @@ export type ErrorCode =
   | `${Protocol}_${LinkCode}`
   | 'CMPP_AUTH' | `CMPP_CONNECT_${number}` | `CMPP_${number}` | 'CMPP_LOOSE_AUTHENTICATOR' | 'CMPP_BAD_DELIVER' | 'CMPP_UNKNOWN_COMMAND'
   | 'CMPP_UNEXPECTED' | 'CMPP_MO_HEADER'
+  // SMPP: the SMSC's command_status (SMPP_88 is ESME_RTHROTTLED), and what befalls a bind or a PDU
+  | `SMPP_${number}` | 'SMPP_BIND' | 'SMPP_UNKNOWN_COMMAND' | 'SMPP_UNEXPECTED' | 'SMPP_BAD_DELIVER' | 'SMPP_MO_HEADER'
   // IMSP
   | `IMSP_${number}` | 'IMSP_PARAM' | 'IMSP_TLS' | 'IMSP_TLS_CERTIFICATE' | 'IMSP_NETWORK' | 'IMSP_HTTP' | 'IMSP_TIMEOUT' | 'IMSP_REPLY' | 'IMSP_REPLY_TOO_LARGE'
   // GSM modem

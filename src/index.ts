@@ -9,6 +9,7 @@ export { PartResult, SendResult } from './results';
 export { DEFAULT_MAX_PARTS, refuseEmpty, checkParts } from './limits';
 export * as store from './store';
 export * as cmpp from './cmpp';
+export * as smpp from './smpp';
 export * as imsp from './imsp';
 export * as pdu from './pdu';
 export * as modem from './modem';

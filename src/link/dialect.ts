@@ -33,7 +33,8 @@ export interface LinkDialect<P extends Pdu = Pdu> {
   protocol: Protocol;
   framer(): Framing;
   decode(frame: Buffer): P;
-  encode(command: string, sequenceId: number, body: Body): Buffer;
+  /** `status`: a response's status, where the protocol has one in its header (SMPP's command_status) */
+  encode(command: string, sequenceId: number, body: Body, status?: number): Buffer;
   isResponse(pdu: P): boolean;
   /** the login request, made afresh for each connection (timestamps) */
   login(): Login;

@@ -44,6 +44,8 @@ export interface LinkOptions {
   trace?: (line: string) => void;
   /** rated requests per second this link may carry (0: no limit); carriers cap each connection */
   ratePerLink?: number;
+  /** false for a link that only receives (an SMPP receiver bind): the account sends nothing on it */
+  sends?: boolean;
 }
 
 /** A request on its way: what the account queued, and what the link needs to track it. */
@@ -124,7 +126,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
 
   /** up, with room in the window */
   get canSend(): boolean {
-    return this.stateValue === 'connected' && this.socket !== undefined && this.inflight.size < this.options.window;
+    return this.stateValue === 'connected' && this.socket !== undefined && this.inflight.size < this.options.window && this.options.sends !== false;
   }
 
   private tokens = 0;
@@ -175,9 +177,9 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     }
   }
 
-  /** Answers a request of the peer's. */
-  reply(command: string, sequenceId: number, body: Body): void {
-    this.write(command, sequenceId, body);
+  /** Answers a request of the peer's (with a status, where the protocol's header has one). */
+  reply(command: string, sequenceId: number, body: Body, status?: number): void {
+    this.write(command, sequenceId, body, status);
   }
 
   /**
@@ -375,10 +377,10 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     this.send(request);
   }
 
-  private write(command: string, sequenceId: number, body: Body): void {
+  private write(command: string, sequenceId: number, body: Body, status?: number): void {
     const socket = this.socket;
     if (!socket) return;
-    const frame = this.dialect.encode(command, sequenceId, body);
+    const frame = this.dialect.encode(command, sequenceId, body, status);
     if (!this.outgoing.length) process.nextTick(() => this.flush());
     this.outgoing.push(frame);
     this.outgoingBytes += frame.length;

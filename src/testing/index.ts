@@ -4,6 +4,7 @@
  * that shows the simulated phones' inboxes. Never imported by the core.
  */
 export { IsmgSimulator, IsmgSimulatorOptions, Faults as IsmgFaults, SubmitRecord, PhoneMessage } from './cmpp-ismg';
+export { SmscSimulator, SmscSimulatorOptions, SmscFaults, SmscSubmitRecord, SmscPhoneMessage } from './smpp-smsc';
 export { ImspSimulator, ImspSimulatorOptions, ImspFaults, ImspRequestRecord } from './imsp-server';
 export { VirtualNetwork, VirtualModem, VirtualPhone, Subscriber, VirtualModemOptions, VirtualNetworkOptions, VirtualFaults } from './virtual-modem';
 export { startSimulators, RunningSimulators, DEMO_ACCOUNTS } from './simulators';

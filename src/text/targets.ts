@@ -6,8 +6,8 @@ import { SmsError } from '../errors';
 import { Encoding } from './codecs';
 import { NewlineStyle } from './gsm7';
 
-export type Target = 'pdu' | 'cmpp' | 'imsp' | 'generic';
-export const TARGETS: readonly Target[] = ['generic', 'pdu', 'cmpp', 'imsp'];
+export type Target = 'pdu' | 'cmpp' | 'imsp' | 'smpp' | 'generic';
+export const TARGETS: readonly Target[] = ['generic', 'pdu', 'cmpp', 'imsp', 'smpp'];
 
 export interface EncodingRule {
   /** the protocol's code: PDU TP-DCS, CMPP Msg_Fmt, IMSP msg_dcs */
@@ -51,6 +51,14 @@ export const PROFILES: Record<Target, TargetProfile> = {
     auto: ['ascii', 'ucs2'],
     // Msg_Length: "< 160 bytes" for Msg_Fmt 0, "<= 140 bytes" otherwise (CMPP 3.0 §7.4.3.1)
     rules: { ascii: octets(0, 159), binary: octets(4), ucs2: octets(8), gbk: octets(15) },
+    newline: 'lf',
+    packsSeptets: false,
+  },
+  smpp: {
+    target: 'smpp',
+    auto: ['gsm7', 'ucs2'],
+    // data_coding 0 is the SMSC's default alphabet, GSM 7-bit sent unpacked: one septet a octet.
+    rules: { gsm7: septets(0x00), latin1: octets(0x03), ucs2: octets(0x08), binary: octets(0x04) },
     newline: 'lf',
     packsSeptets: false,
   },

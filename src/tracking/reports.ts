@@ -118,6 +118,11 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     return this.groups.size;
   }
 
+  /** True when a sent message waits for a report under this id. */
+  expects(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   expect(id: string, e: Expectation<C>): void {
     let group = this.groups.get(e.group);
     if (!group) {

@@ -5,16 +5,38 @@
  */
 import { SmsError } from '../errors';
 
-export type FieldValue = number | string | Buffer | string[];
+/** An optional parameter (TLV) this package does not know: kept as it came. */
+export interface UnknownTlv {
+  tag: number;
+  value: Buffer;
+}
+
+/** Optional parameters by name, and those not known by tag. */
+export type TlvValues = { [name: string]: number | string | Buffer | UnknownTlv[] | undefined; unknown?: UnknownTlv[] };
+
+/** One entry of a repeated group (submit_multi's destinations). */
+export type Entry = Record<string, string | number>;
+
+export type FieldValue = number | string | Buffer | string[] | TlvValues | Entry[];
 export type Body = Record<string, FieldValue>;
 
 export interface FieldType {
   /** octets this field always takes; the table engine skips size() for it */
   width?: number;
-  /** octets this field takes, given the fields already read or about to be written */
-  size(body: Body): number;
+  /**
+   * Reading: the octets this field takes, found in the data itself (a
+   * C-Octet string's NUL); -1 when the data does not hold a valid one.
+   */
+  measure?(data: Buffer, at: number, end: number, body: Body): number;
+  /** the field takes the rest of the body (optional parameters) */
+  rest?: boolean;
+  /** what the field holds at most, for errors: "16 octets with its NUL" */
+  limit?: string;
+  /** octets this field takes, given its value and the fields already read or about to be written */
+  size(body: Body, value?: FieldValue): number;
   write(out: Buffer, at: number, value: FieldValue | undefined, body: Body, name: string): void;
-  read(data: Buffer, at: number, body: Body): FieldValue;
+  /** reads the value that lies between `at` and `end` */
+  read(data: Buffer, at: number, body: Body, end: number): FieldValue;
   /** the value an encoder writes when the caller gave none */
   empty: FieldValue;
 }
@@ -108,7 +130,7 @@ export function list(width: number, countKey: string): FieldType {
     },
     read(data, at, body) {
       const items: string[] = [];
-      for (let i = 0; i < Number(body[countKey]); i++) items.push(item.read(data, at + i * width, body) as string);
+      for (let i = 0; i < Number(body[countKey]); i++) items.push(item.read(data, at + i * width, body, at + (i + 1) * width) as string);
       return items;
     },
   };
@@ -126,5 +148,137 @@ export function content(lengthKey: string): FieldType {
       bytes.copy(out, at);
     },
     read: (data, at, body) => Buffer.from(data.subarray(at, at + Number(body[lengthKey]))),
+  };
+}
+
+/**
+ * C-Octet String: text ended by a NUL, at most `max` octets with the NUL
+ * (SMPP's system_id 16, addresses 21...). An empty string is the NUL alone.
+ */
+export function cString(max: number): FieldType {
+  return {
+    limit: `${max} octets with its NUL`,
+    size: (_body, value) => (value === undefined ? 0 : String(value).length) + 1,
+    empty: '',
+    write(out, at, value, _body, name) {
+      const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
+      if (text.length > max - 1) throw fieldError(name, `at most ${max - 1} characters, got ${text.length} ("${text}")`);
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code === 0 || code > 0xff) throw fieldError(name, `"${text[i]}" cannot stand in a C-Octet string`);
+        out[at + i] = code;
+      }
+      out[at + text.length] = 0;
+    },
+    measure(data, at, end) {
+      const last = Math.min(end, at + max);
+      for (let i = at; i < last; i++) if (data[i] === 0) return i - at + 1;
+      return -1;
+    },
+    read: (data, at) => {
+      let end = at;
+      while (data[end] !== 0) end++;
+      return end === at ? '' : data.toString('latin1', at, end);
+    },
+  };
+}
+
+/** How an optional parameter's value is written. */
+export type TlvKind = 'u8' | 'u16' | 'u32' | 'cstring' | 'octets';
+
+export interface TlvSpec {
+  tag: number;
+  /** the document's name (sar_msg_ref_num) */
+  name: string;
+  key: string;
+  kind: TlvKind;
+}
+
+const TLV_WIDTH: Partial<Record<TlvKind, number>> = { u8: 1, u16: 2, u32: 4 };
+
+function tlvLength(spec: TlvSpec, value: unknown): number {
+  const width = TLV_WIDTH[spec.kind];
+  if (width) return width;
+  if (spec.kind === 'cstring') return String(value).length + 1;
+  return (value as Buffer).length;
+}
+
+/**
+ * Optional parameters: tag, length and value, one after another to the end
+ * of the body, read and written from one table. A tag the table does not
+ * know is kept in `unknown`, never an error; a length that runs past the
+ * body is.
+ */
+export function tlvs(specs: readonly TlvSpec[]): FieldType {
+  const byTag = new Map(specs.map((spec) => [spec.tag, spec]));
+  const present = (values: TlvValues): TlvSpec[] => specs.filter((spec) => values[spec.key] !== undefined);
+  return {
+    rest: true,
+    empty: {},
+    size(_body, value) {
+      const values = (value ?? {}) as TlvValues;
+      let n = 0;
+      for (const spec of present(values)) n += 4 + tlvLength(spec, values[spec.key]);
+      for (const u of values.unknown ?? []) n += 4 + u.value.length;
+      return n;
+    },
+    write(out, at, value, _body, name) {
+      const values = (value ?? {}) as TlvValues;
+      let p = at;
+      for (const spec of present(values)) {
+        const v = values[spec.key];
+        const width = TLV_WIDTH[spec.kind];
+        if (width) {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0 || n >= 2 ** (8 * width)) throw fieldError(`${name} ${spec.name}`, `must be a whole number from 0 to ${2 ** (8 * width) - 1}, got ${String(v)}`);
+        } else if (spec.kind === 'octets' && !Buffer.isBuffer(v)) {
+          throw fieldError(`${name} ${spec.name}`, 'must be a Buffer');
+        }
+        const length = tlvLength(spec, v);
+        if (length > 0xffff) throw fieldError(`${name} ${spec.name}`, `at most 65535 octets, got ${length}`);
+        out.writeUInt16BE(spec.tag, p);
+        out.writeUInt16BE(length, p + 2);
+        p += 4;
+        if (spec.kind === 'u8') out[p] = Number(v);
+        else if (spec.kind === 'u16') out.writeUInt16BE(Number(v), p);
+        else if (spec.kind === 'u32') out.writeUInt32BE(Number(v), p);
+        else if (spec.kind === 'cstring') {
+          out.write(String(v), p, 'latin1');
+          out[p + length - 1] = 0;
+        } else (v as Buffer).copy(out, p);
+        p += length;
+      }
+      for (const u of values.unknown ?? []) {
+        out.writeUInt16BE(u.tag, p);
+        out.writeUInt16BE(u.value.length, p + 2);
+        u.value.copy(out, p + 4);
+        p += 4 + u.value.length;
+      }
+    },
+    read(data, at, _body, end) {
+      const values: TlvValues = {};
+      let p = at;
+      while (p < end) {
+        if (end - p < 4) throw fieldError('optional parameters', `${end - p} octets left over, too few for a tag and a length`);
+        const tag = data.readUInt16BE(p);
+        const length = data.readUInt16BE(p + 2);
+        p += 4;
+        if (p + length > end) throw fieldError('optional parameters', `tag 0x${tag.toString(16).padStart(4, '0')} says ${length} octets, only ${end - p} left`);
+        const spec = byTag.get(tag);
+        const width = spec ? TLV_WIDTH[spec.kind] : undefined;
+        if (!spec || (width !== undefined && width !== length)) {
+          (values.unknown ??= []).push({ tag, value: Buffer.from(data.subarray(p, p + length)) });
+        } else if (spec.kind === 'u8') values[spec.key] = data[p];
+        else if (spec.kind === 'u16') values[spec.key] = data.readUInt16BE(p);
+        else if (spec.kind === 'u32') values[spec.key] = data.readUInt32BE(p);
+        else if (spec.kind === 'cstring') {
+          let e = p;
+          while (e < p + length && data[e] !== 0) e++;
+          values[spec.key] = data.toString('latin1', p, e);
+        } else values[spec.key] = Buffer.from(data.subarray(p, p + length));
+        p += length;
+      }
+      return values;
+    },
   };
 }

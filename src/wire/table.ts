@@ -32,10 +32,18 @@ function compile(fields: readonly Field[]): Compiled {
   if (table) return table;
   const types = fields.map((f) => f.type);
   const names = fields.map((f) => f.name);
-  const sizeOf = (i: number): string => (types[i].width !== undefined ? String(types[i].width) : `types[${i}].size(body)`);
+  // Writing, a field's size follows from its value; reading, from the data (a NUL), the rest of the body, or the fields before.
+  const sizeOf = (i: number): string => (types[i].width !== undefined ? String(types[i].width) : `types[${i}].size(body, ${access(fields[i].key)})`);
+  const readSizeOf = (i: number): string => {
+    const type = types[i];
+    if (type.width !== undefined) return String(type.width);
+    if (type.measure) return `types[${i}].measure(data, at, end, body)`;
+    if (type.rest) return 'end - at';
+    return `types[${i}].size(body)`;
+  };
   const size = fields.map((_, i) => `n += ${sizeOf(i)};`).join('\n');
   const write = fields.map((f, i) => `types[${i}].write(out, at, ${access(f.key)}, body, names[${i}]); at += ${sizeOf(i)};`).join('\n');
-  const read = fields.map((f, i) => `s = ${sizeOf(i)}; if (at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body); at += s;`).join('\n');
+  const read = fields.map((f, i) => `s = ${readSizeOf(i)}; if (s < 0 || at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body, at + s); at += s;`).join('\n');
   table = {
     types,
     names,
@@ -66,11 +74,20 @@ export function writeFields(fields: readonly Field[], body: Body, out: Buffer, s
 /** Reads the fields between `start` and `end`, which they must fill exactly; else `${protocol}_DECODE`. */
 export function readFields(fields: readonly Field[], data: Buffer, start: number, end: number, what: string, protocol: Protocol): Body {
   const table = compile(fields);
-  return table.read(data, start, end, table, what, protocol);
+  try {
+    return table.read(data, start, end, table, what, protocol);
+  } catch (err) {
+    const e = err as SmsError;
+    // A field that checks what it reads (optional parameters) names itself.
+    throw e.code === 'WIRE_FIELD' ? new SmsError(`${protocol}_DECODE`, `${what}: ${e.message}`, e.field) : e;
+  }
 }
 
 function tooShort(table: Compiled, index: number, _data: Buffer, start: number, at: number, end: number, size: number, what: string, protocol: Protocol): never {
   const name = table.names[index];
+  if (size < 0) {
+    throw new SmsError(`${protocol}_DECODE`, `${what}: ${name} at offset ${at - start} has no NUL within its ${table.types[index].limit ?? 'length'}`, name);
+  }
   throw new SmsError(`${protocol}_DECODE`, `${what}: ${name} needs ${size} octets at offset ${at - start}, only ${Math.max(0, end - at)} left`, name);
 }
 

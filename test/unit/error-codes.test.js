@@ -11,7 +11,8 @@ function codesInSource() {
   const errorCode = /export type ErrorCode =([^;]+);/.exec(text)[1];
   const literals = [...errorCode.matchAll(/'([A-Z0-9_]+)'/g)].map((m) => m[1]);
   const linkCodes = /export type LinkCode =([^;]+);/.exec(text)[1];
-  const perProtocol = [...linkCodes.matchAll(/'([A-Z_]+)'/g)].map((m) => `CMPP_${m[1]}`);
+  const protocols = [.../export type Protocol =([^;]+);/.exec(text)[1].matchAll(/'([A-Z]+)'/g)].map((m) => m[1]);
+  const perProtocol = protocols.flatMap((protocol) => [...linkCodes.matchAll(/'([A-Z_]+)'/g)].map((m) => `${protocol}_${m[1]}`));
   return [...new Set([...literals, ...perProtocol])];
 }
 

@@ -134,7 +134,7 @@ describe('segmenter: errors name the field and the limit', () => {
   });
   it('refuses what is neither text nor a Buffer, and unknown options', () => {
     refuse(() => core.segment(42), 'SMS_FIELD', /payload: must be text or a Buffer, got number/);
-    refuse(() => core.segment('a', { target: 'smpp' }), 'SMS_FIELD', /target: "smpp" is not one of/);
+    refuse(() => core.segment('a', { target: 'xmpp' }), 'SMS_FIELD', /target: "xmpp" is not one of/);
     refuse(() => core.segment('a', { referenceBits: 12 }), 'SMS_FIELD', /referenceBits: must be 8 or 16/);
     refuse(() => core.segment('a', { encoding: 'utf8' }), 'SMS_ENCODING', /cannot carry utf8/);
   });

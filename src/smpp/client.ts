@@ -1,0 +1,312 @@
+/**
+ * Sending and receiving SMS over one SMPP session: text is split for SMPP
+ * (UDH by default, or the SAR parameters, or one message_payload), sent to
+ * each number, and answered with one result per part and recipient; incoming
+ * messages are joined; delivery receipts are matched to what was sent and
+ * combined per message.
+ */
+import { EventEmitter } from 'node:events';
+import { SmsError } from '../errors';
+import { checkParts, refuseEmpty } from '../limits';
+import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
+import { jsonSafe } from '../store/json';
+import { MessageRecord } from '../store/store';
+import { codecFor, Encoding } from '../text/codecs';
+import { ReferenceAllocator } from '../text/references';
+import { segment, Segmentation } from '../text/segmenter';
+import { parseUdh } from '../text/udh';
+import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
+import { DeliveryReport, ReportTracker } from '../tracking/reports';
+import { Body, TlvValues } from '../wire/fields';
+import { SmppPdu } from './codec';
+import { idForms, parseReceipt, receiptDate } from './receipt';
+import { SmppSession, SmppSessionOptions, SessionState } from './session';
+import { describeStatus } from './status';
+
+/** How a message longer than one SMS is carried. */
+export type LongMessageMode = 'udh' | 'sar' | 'payload';
+
+export interface SmppClientOptions extends SmppSessionOptions {
+  /** source_addr: the number or name the phone shows as sender */
+  sourceAddr?: string;
+  /** source_addr_ton / _npi (default: 5/0 for a name, 1/1 for a number) */
+  sourceTon?: number;
+  sourceNpi?: number;
+  /** dest_addr_ton / _npi (default 1/1: international, ISDN) */
+  destTon?: number;
+  destNpi?: number;
+  serviceType?: string;
+  longMessages?: LongMessageMode;
+  referenceBits?: 8 | 16;
+  /** data_coding 0 on incoming messages: GSM 7-bit (default) or Latin-1, as the SMSC uses it */
+  defaultAlphabet?: 'gsm7' | 'latin1';
+  /** the SMSC's clock for receipt dates (minutes from UTC, default 0) */
+  receiptUtcOffsetMinutes?: number;
+  reports?: { ttlMs?: number; maxPending?: number; earlyHoldMs?: number };
+  reassembly?: ReassemblerOptions;
+}
+
+export interface SmppSendRequest {
+  to: string | string[];
+  payload: string | Buffer;
+  encoding?: Encoding | 'auto';
+  registeredDelivery?: boolean;
+  from?: string;
+  correlation?: unknown;
+  maxParts?: number;
+  origin?: string;
+}
+
+export type SendResult = BaseSendResult<'smpp'>;
+
+export interface IncomingSms {
+  payload: string | Buffer;
+  from: string;
+  to: string;
+  sms: { channel: 'smpp'; dataCoding: number; parts: number; incomplete: boolean; receivedAt: string };
+}
+
+export declare interface SmppClient {
+  on(event: 'state', listener: (state: SessionState, detail?: Error) => void): this;
+  on(event: 'message', listener: (sms: IncomingSms) => void): this;
+  on(event: 'report', listener: (report: DeliveryReport) => void): this;
+  on(event: 'queue', listener: (depth: number) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+const NUMBER = /^\+?\d{3,20}$/;
+/** esm_class bits: the message type (receipt 0x04) and UDHI */
+const ESM_RECEIPT = 0x04;
+const ESM_UDHI = 0x40;
+
+/** data_coding of incoming messages to the text codec (binary: none) */
+function incomingEncoding(dataCoding: number, defaultAlphabet: 'gsm7' | 'latin1'): Encoding | undefined {
+  switch (dataCoding) {
+    case 0: return defaultAlphabet;
+    case 1: return 'ascii';
+    case 3: return 'latin1';
+    case 8: return 'ucs2';
+    default: return (dataCoding & 0xf0) === 0xf0 ? (dataCoding & 0x04 ? undefined : 'gsm7') : undefined;
+  }
+}
+
+interface SubmitMeta {
+  to: string;
+  part: number;
+  total: number;
+  registered: boolean;
+  group: string;
+  submittedAt: string;
+}
+
+export class SmppClient extends EventEmitter {
+  readonly session: SmppSession;
+  private readonly options: SmppClientOptions;
+  private readonly tracker: ReportTracker;
+  private readonly reassembler: Reassembler<{ receivedAt: string; to: string; dataCoding: number }>;
+  private readonly references = new ReferenceAllocator();
+  private sends = 0;
+  private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+
+  constructor(options: SmppClientOptions) {
+    super();
+    this.options = options;
+    this.session = new SmppSession(options);
+    this.tracker = new ReportTracker({ channel: 'smpp', store: this.session.store.reports, ...options.reports });
+    this.reassembler = new Reassembler({ store: this.session.store.partials, ...options.reassembly });
+    this.session.on('state', (state, detail) => this.emit('state', state, detail));
+    this.session.on('queue', (depth) => this.emit('queue', depth));
+    this.session.on('error', (err) => this.emit('error', err));
+    this.session.on('deliver', (pdu, ack) => this.onDeliver(pdu, ack));
+    this.tracker.on('report', (report) => this.emit('report', report));
+    this.reassembler.on('message', (m) => {
+      const meta = m.parts[0].meta as { receivedAt: string; to: string; dataCoding: number };
+      this.emit('message', {
+        payload: m.text ?? m.data ?? Buffer.alloc(0),
+        from: m.from,
+        to: meta.to,
+        sms: { channel: 'smpp', dataCoding: meta.dataCoding, parts: m.total, incomplete: m.incomplete, receivedAt: meta.receivedAt },
+      } satisfies IncomingSms);
+    });
+  }
+
+  get state(): SessionState {
+    return this.session.state;
+  }
+
+  get pendingReports(): number {
+    return this.tracker.pending;
+  }
+
+  async start(): Promise<void> {
+    await this.tracker.restore();
+    this.reassembler.restore(await this.session.store.partials.load());
+    return this.session.start();
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+    this.tracker.close();
+    if (this.session.store.kind === 'memory') this.reassembler.flush();
+    else this.reassembler.stop();
+  }
+
+  async send(request: SmppSendRequest): Promise<SendResult> {
+    const recipients = parseNumbers(request.to);
+    refuseEmpty(request.payload, request.encoding);
+    const mode = this.options.longMessages ?? 'udh';
+    const split = segment(request.payload, {
+      target: 'smpp',
+      encoding: request.encoding ?? 'auto',
+      referenceBits: this.options.referenceBits ?? 8,
+      to: recipients[0],
+      allocator: this.references,
+    });
+    if (mode !== 'payload') checkParts(split, request.maxParts);
+    const key = `${this.instance}-${++this.sends}`;
+    const registered = request.registeredDelivery === true;
+    const record: MessageRecord = {
+      key,
+      request: { to: recipients, encoding: split.encoding, parts: split.count, origin: request.origin },
+      correlation: jsonSafe(request.correlation),
+      results: [],
+      expected: recipients.length * (mode === 'payload' ? 1 : split.count),
+      createdAt: Date.now(),
+    };
+    const submittedAt = new Date().toISOString();
+    const submits: Array<Promise<PartResult[]>> = [];
+    for (const to of recipients) {
+      for (const body of this.bodies(split, mode, to, request, registered)) {
+        const part = body.part as number;
+        delete body.part;
+        const meta: SubmitMeta = { to, part, total: mode === 'payload' ? 1 : split.count, registered, group: key, submittedAt };
+        submits.push(this.submit(meta, record, body));
+      }
+    }
+    const results = inOrder((await Promise.all(submits)).flat(), recipients);
+    return { channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: mode === 'payload' ? 1 : split.count, results };
+  }
+
+  /** The submit_sm bodies of one message to one number, each with its part number. */
+  private bodies(split: Segmentation, mode: LongMessageMode, to: string, request: SmppSendRequest, registered: boolean): Body[] {
+    const o = this.options;
+    const from = request.from ?? o.sourceAddr ?? '';
+    const named = from !== '' && !NUMBER.test(from);
+    const common: Body = {
+      serviceType: o.serviceType ?? '',
+      sourceAddrTon: o.sourceTon ?? (named ? 5 : 1),
+      sourceAddrNpi: o.sourceNpi ?? (named ? 0 : 1),
+      sourceAddr: from.replace(/^\+/, ''),
+      destAddrTon: o.destTon ?? 1,
+      destAddrNpi: o.destNpi ?? 1,
+      destinationAddr: to.replace(/^\+/, ''),
+      protocolId: 0,
+      priorityFlag: 0,
+      scheduleDeliveryTime: '',
+      validityPeriod: '',
+      registeredDelivery: registered ? 1 : 0,
+      replaceIfPresentFlag: 0,
+      dataCoding: split.code,
+      smDefaultMsgId: 0,
+    };
+    if (mode === 'payload' && split.count > 1) {
+      // The whole text in one message_payload; the SMSC splits it for the phone.
+      const whole = split.parts.map((p) => p.payload);
+      return [{ ...common, part: 1, esmClass: 0, smLength: 0, shortMessage: Buffer.alloc(0), tlvs: { messagePayload: Buffer.concat(whole) } }];
+    }
+    return split.parts.map((part) => {
+      if (mode === 'sar' && split.count > 1) {
+        const tlvs: TlvValues = { sarMsgRefNum: split.reference ?? 0, sarTotalSegments: part.total, sarSegmentSeqnum: part.number };
+        return { ...common, part: part.number, esmClass: 0, smLength: part.payload.length, shortMessage: part.payload, tlvs };
+      }
+      return { ...common, part: part.number, esmClass: part.udh.length ? ESM_UDHI : 0, smLength: part.userData.length, shortMessage: part.userData };
+    });
+  }
+
+  /** One submit_sm's outcome as a part result; its receipt is expected before any PDU after the answer is read. */
+  private async submit(meta: SubmitMeta, record: MessageRecord, body: Body): Promise<PartResult[]> {
+    const { to, part, total, registered, group, submittedAt } = meta;
+    let result: PartResult;
+    try {
+      const pdu = await this.session.request('submit_sm', body, (answer) => {
+        const id = String(answer.body.messageId ?? '');
+        if (answer.status === 0 && registered && id) {
+          this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: record.correlation, carrierId: id });
+        }
+      }, { message: record.key, meta });
+      const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
+      result = {
+        to, part, ok, id: ok ? String(pdu.body.messageId ?? '') : '', code: pdu.status,
+        description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
+      };
+    } catch (err) {
+      const e = err as SmsError;
+      result = { to, part, ok: false, id: '', code: e.code ?? 'SMPP_ERROR', description: e.message };
+    }
+    record.results.push(result);
+    return [result];
+  }
+
+  private onDeliver(pdu: SmppPdu, ack: (status?: number) => void): void {
+    const body = pdu.body;
+    const tlvs = (body.tlvs ?? {}) as TlvValues;
+    const esmClass = Number(body.esmClass ?? 0);
+    const content = (tlvs.messagePayload as Buffer | undefined) ?? (body.shortMessage as Buffer | undefined) ?? Buffer.alloc(0);
+    if ((esmClass & 0x3c) === ESM_RECEIPT) {
+      const receipt = parseReceipt(content.toString('latin1'), tlvs);
+      if (!receipt) {
+        this.emit('error', new SmsError('SMPP_BAD_DELIVER', `a delivery receipt from the SMSC carries no message id ("${content.toString('latin1').slice(0, 80)}"); acknowledged and dropped`));
+        ack();
+        return;
+      }
+      const forms = idForms(receipt.id);
+      const key = forms.find((f) => this.tracker.expects(f)) ?? forms[0];
+      const offset = this.options.receiptUtcOffsetMinutes ?? 0;
+      this.tracker.resolve(key, {
+        status: receipt.status,
+        detail: receipt.err && receipt.err !== '000' ? `${receipt.stat} err:${receipt.err}` : receipt.stat,
+        doneAt: receiptDate(receipt.doneDate, offset),
+        submittedAt: receiptDate(receipt.submitDate, offset),
+        to: String(body.sourceAddr ?? ''),
+      });
+      ack();
+      return;
+    }
+    const from = String(body.sourceAddr ?? '');
+    let payload = content;
+    let concat = { reference: 0, total: 1, sequence: 1 };
+    if (esmClass & ESM_UDHI) {
+      try {
+        const { udh, length } = parseUdh(content);
+        payload = content.subarray(length);
+        if (udh.concat) concat = udh.concat;
+      } catch (err) {
+        this.emit('error', new SmsError('SMPP_MO_HEADER', `a message from ${from} has an unreadable header (${(err as Error).message}); handed on as it came`));
+      }
+    } else if (tlvs.sarMsgRefNum !== undefined && tlvs.sarTotalSegments !== undefined && tlvs.sarSegmentSeqnum !== undefined) {
+      concat = { reference: Number(tlvs.sarMsgRefNum), total: Number(tlvs.sarTotalSegments), sequence: Number(tlvs.sarSegmentSeqnum) };
+    }
+    const dataCoding = Number(body.dataCoding ?? 0);
+    const encoding = incomingEncoding(dataCoding, this.options.defaultAlphabet ?? 'gsm7');
+    const text = encoding ? codecFor(encoding).decode(encoding === 'gsm7' ? Buffer.from(payload.map((b) => b & 0x7f)) : payload) : undefined;
+    this.reassembler.push({
+      from, ...concat, text, data: text === undefined ? Buffer.from(payload) : undefined,
+      meta: { receivedAt: new Date().toISOString(), to: String(body.destinationAddr ?? ''), dataCoding },
+    });
+    ack();
+  }
+}
+
+/** One number, a comma or space separated list, or an array; each without spaces, + allowed. */
+function parseNumbers(to: unknown): string[] {
+  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!list.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to: a number, a comma list or an array)', 'to');
+  for (const n of list) {
+    if (!NUMBER.test(n)) throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number of 3 to 20 digits (optionally starting with +)`, 'to');
+  }
+  return list;
+}
+
+export type { ReassembledMessage };
