@@ -366,7 +366,7 @@ export class SmscSimulator extends EventEmitter {
       concat = { reference: Number(tlvs.sarMsgRefNum), total: Number(tlvs.sarTotalSegments), sequence: Number(tlvs.sarSegmentSeqnum) };
       via = 'sar';
     }
-    const encoding = dataCoding === 0 ? 'gsm7' : dataCoding === 3 ? 'latin1' : dataCoding === 8 ? 'ucs2' : undefined;
+    const encoding = ({ 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' } as const)[dataCoding as 0 | 1 | 3 | 8];
     const text = encoding ? codecFor(encoding).decode(content) : undefined;
     // Keyed by recipient and sender: one sender's parts to two phones are two messages.
     this.reassembler.push({ from: `${String(body.destinationAddr)}<${String(body.sourceAddr)}`, ...concat, text, data: text === undefined ? Buffer.from(content) : undefined, meta: { to: String(body.destinationAddr), from: String(body.sourceAddr), via } });
