@@ -4,12 +4,11 @@
 // raw TCP exchange of frames of the same sizes with the same window against
 // the same gateway, in alternating rounds of the same run.
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { cmpp, store } = require('../dist/src');
 const testing = require('../dist/src/testing');
-const { compare, printTable, QUICK, scaled } = require('./harness');
+const { alternate, compare, keepBusy, printTable, QUICK, rawLoop, scaled, verdict } = require('./harness');
 const { startMinimalIsmg } = require('./minimal-ismg');
 
 const BODY = {
@@ -21,29 +20,6 @@ const BODY = {
 const WINDOW = 16;
 const SECONDS = QUICK ? 0.2 : 2;
 
-/** Keeps twice the window of `op`s running for `ms`; resolves with completed ops per second. */
-async function keepBusy(op, ms, links = 1) {
-  let done = 0;
-  const until = Date.now() + ms;
-  const started = process.hrtime.bigint();
-  await new Promise((resolve, reject) => {
-    let running = 0;
-    const pump = () => {
-      while (running < WINDOW * 2 * links && Date.now() < until) {
-        running++;
-        op().then(() => {
-          done++;
-          running--;
-          if (Date.now() < until) pump();
-          else if (running === 0) resolve();
-        }, reject);
-      }
-    };
-    pump();
-  });
-  return (done * 1e9) / Number(process.hrtime.bigint() - started);
-}
-
 async function throughputOfSession(port, links = 1) {
   const session = new cmpp.CmppSession({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: 1e6, links });
   await session.start();
@@ -53,7 +29,7 @@ async function throughputOfSession(port, links = 1) {
     const pdu = await session.request('SUBMIT', BODY);
     if (pdu.command !== 'SUBMIT_RESP' || pdu.body.result !== 0) throw new Error(`unexpected answer ${pdu.command} ${pdu.body.result}`);
     answered++;
-  }, SECONDS * 1000, links);
+  }, SECONDS * 1000, WINDOW * 2 * links);
   await session.close();
   if (!answered) throw new Error('no SUBMIT was answered');
   return rate;
@@ -71,50 +47,10 @@ async function throughputOfClientSend(port) {
   return rate;
 }
 
-/**
- * The same exchange with no codec and no session: SUBMIT frames of the same
- * size (the sequence number written into each), window 16, against the same
- * gateway; every answer's length read.
- */
-async function throughputOfRawTcp(port) {
+/** The same exchange with no codec and no session: SUBMIT frames of the same size, window 16, against the same gateway. */
+function throughputOfRawTcp(port) {
   const request = cmpp.encode({ command: 'SUBMIT', sequenceId: 1, body: BODY });
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await new Promise((r) => socket.once('connect', r));
-  let done = 0;
-  let inflight = 0;
-  let sequence = 0;
-  const until = Date.now() + SECONDS * 1000;
-  const started = process.hrtime.bigint();
-  await new Promise((resolve, reject) => {
-    let pending = Buffer.alloc(0);
-    const fill = () => {
-      const n = Date.now() < until ? WINDOW - inflight : 0;
-      if (n > 0) {
-        inflight += n;
-        const out = Buffer.allocUnsafe(request.length * n);
-        for (let i = 0; i < n; i++) {
-          request.copy(out, i * request.length);
-          out.writeUInt32BE(++sequence, i * request.length + 8);
-        }
-        socket.write(out);
-      } else if (inflight === 0) resolve();
-    };
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 12 && pending.length >= pending.readUInt32BE(0)) {
-        if (pending.readUInt32BE(4) !== 0x80000004) reject(new Error('the gateway did not answer with SUBMIT_RESP'));
-        pending = pending.subarray(pending.readUInt32BE(0));
-        inflight--;
-        done++;
-      }
-      fill();
-    });
-    fill();
-  });
-  const rate = (done * 1e9) / Number(process.hrtime.bigint() - started);
-  socket.destroy();
-  return rate;
+  return rawLoop({ port, request, sequenceAt: 8, window: WINDOW, ms: SECONDS * 1000, answerId: 0x80000004 });
 }
 
 /** Messages per second through CmppClient.send with delivery reports, over the given store. */
@@ -165,17 +101,6 @@ async function storeOnAndOff() {
   }
 }
 
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const verdict = (ratio, goal) => `  goal: ratio ${goal.toFixed(2)} -> ${ratio >= goal ? 'met' : 'below goal'} (${ratio.toFixed(2)})`;
-
-/** Runs each measure once per round, in turn, after a warm-up round; the median of each. */
-async function alternate(measures, rounds = QUICK ? 1 : 3) {
-  const samples = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
-  for (const fn of Object.values(measures)) await fn(); // warm-up
-  for (let r = 0; r < rounds; r++) for (const [name, fn] of Object.entries(measures)) samples[name].push(await fn());
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-}
-
 module.exports = async function run() {
   const frame = cmpp.encode({ command: 'SUBMIT', sequenceId: 1, body: BODY });
   const codec = compare({
@@ -195,8 +120,8 @@ module.exports = async function run() {
       { name: 'SUBMIT->RESP, CmppSession.request', ours: wire.session, peer: wire.raw, peerName: 'raw TCP' },
       { name: 'message->result, CmppClient.send', ours: wire.client, peer: wire.raw, peerName: 'raw TCP' },
     ]);
-    console.log(verdict(wire.session / wire.raw, 0.5).replace('goal:', 'goal (session):'));
-    console.log(verdict(wire.client / wire.raw, 0.35).replace('goal:', 'goal (client):'));
+    console.log(verdict(wire.session / wire.raw, 0.5, 'session'));
+    console.log(verdict(wire.client / wire.raw, 0.35, 'client'));
 
     const byLinks = await alternate({ 1: () => throughputOfSession(gateway.port, 1), 2: () => throughputOfSession(gateway.port, 2), 4: () => throughputOfSession(gateway.port, 4) });
     printTable('CMPP, one account over several links (SUBMIT->RESP per second, all links together)', [1, 2, 4].map((n) => (

@@ -21,10 +21,6 @@ function opsPerSecond(fn, minMs) {
   return (ops * 1e9) / Number(now - start);
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Runs each contender `rounds` times for `ms` each, alternating; returns median ops/s per name. */
 function compare(contenders, { rounds = QUICK ? 1 : 5, ms = scaled(200) } = {}) {
@@ -49,4 +45,87 @@ function printTable(title, rows) {
   for (const l of lines) console.log(line(l));
 }
 
-module.exports = { compare, printTable, opsPerSecond, QUICK, scaled };
+/** the middle value (the upper of the two middle ones for an even count) */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs each async measure once per round, in turn, after a warm-up round; the median of each. */
+async function alternate(measures, rounds = QUICK ? 1 : 3) {
+  const samples = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
+  for (const fn of Object.values(measures)) await fn(); // warm-up
+  for (let r = 0; r < rounds; r++) for (const [name, fn] of Object.entries(measures)) samples[name].push(await fn());
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/** Keeps `running` calls of `op` under way for `ms`; resolves with completed calls per second. */
+async function keepBusy(op, ms, running = 32) {
+  let done = 0;
+  const until = Date.now() + ms;
+  const started = process.hrtime.bigint();
+  await new Promise((resolve, reject) => {
+    let busy = 0;
+    const pump = () => {
+      while (busy < running && Date.now() < until) {
+        busy++;
+        op().then(() => {
+          done++;
+          busy--;
+          if (Date.now() < until) pump();
+          else if (busy === 0) resolve();
+        }, reject);
+      }
+    };
+    pump();
+  });
+  return (done * 1e9) / Number(process.hrtime.bigint() - started);
+}
+
+/** The line under a table: the ratio next to its goal. */
+const verdict = (ratio, goal, what = '') => `  goal${what ? ` (${what})` : ''}: ratio ${goal.toFixed(2)} -> ${ratio >= goal ? 'met' : 'below goal'} (${ratio.toFixed(2)})`;
+
+/**
+ * A raw TCP loop: `request` frames (the sequence number written at
+ * `sequenceAt` in each) kept `window` at a time against a server that
+ * answers each; every answer's length read and its command checked.
+ */
+async function rawLoop({ port, request, sequenceAt, window, ms, answerId }) {
+  const net = require('node:net');
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((r) => socket.once('connect', r));
+  let done = 0;
+  let inflight = 0;
+  let sequence = 0;
+  const until = Date.now() + ms;
+  const started = process.hrtime.bigint();
+  await new Promise((resolve, reject) => {
+    let pending = Buffer.alloc(0);
+    const fill = () => {
+      const n = Date.now() < until ? window - inflight : 0;
+      if (n > 0) {
+        inflight += n;
+        const out = Buffer.allocUnsafe(request.length * n);
+        for (let i = 0; i < n; i++) {
+          request.copy(out, i * request.length);
+          out.writeUInt32BE(++sequence, i * request.length + sequenceAt);
+        }
+        socket.write(out);
+      } else if (inflight === 0) resolve();
+    };
+    socket.on('data', (chunk) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 12 && pending.length >= pending.readUInt32BE(0)) {
+        if (pending.readUInt32BE(4) !== answerId) reject(new Error(`the server did not answer with 0x${answerId.toString(16)}`));
+        pending = pending.subarray(pending.readUInt32BE(0));
+        inflight--;
+        done++;
+      }
+      fill();
+    });
+    fill();
+  });
+  const rate = (done * 1e9) / Number(process.hrtime.bigint() - started);
+  socket.destroy();
+  return rate;
+}
+
+module.exports = { compare, printTable, opsPerSecond, QUICK, scaled, alternate, keepBusy, verdict, median, rawLoop };

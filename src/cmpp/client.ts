@@ -5,6 +5,7 @@
  * matched to what was sent and combined per message.
  */
 import { EventEmitter } from 'node:events';
+import { isoNow } from '../clock';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { jsonSafe } from '../store/json';
@@ -131,15 +132,6 @@ function reportTime(stamp: string, utcOffsetMinutes: number): string | undefined
   const abs = Math.abs(utcOffsetMinutes);
   const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `20${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${offset}`;
-}
-
-let isoCache = { at: 0, text: '' };
-
-/** The time as ISO text; messages sent in the same millisecond share it. */
-function isoNow(): string {
-  const at = Date.now();
-  if (at !== isoCache.at) isoCache = { at, text: new Date(at).toISOString() };
-  return isoCache.text;
 }
 
 interface MoMeta {

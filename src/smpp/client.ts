@@ -6,6 +6,7 @@
  * combined per message.
  */
 import { EventEmitter } from 'node:events';
+import { isoNow } from '../clock';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
@@ -173,26 +174,25 @@ export class SmppClient extends EventEmitter {
       expected: recipients.length * (mode === 'payload' ? 1 : split.count),
       createdAt: Date.now(),
     };
-    const submittedAt = new Date().toISOString();
+    const submittedAt = isoNow();
     const submits: Array<Promise<PartResult[]>> = [];
     for (const to of recipients) {
-      for (const body of this.bodies(split, mode, to, request, registered)) {
-        const part = body.part as number;
-        delete body.part;
+      for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
         const meta: SubmitMeta = { to, part, total: mode === 'payload' ? 1 : split.count, registered, group: key, submittedAt };
         submits.push(this.submit(meta, record, body));
       }
     }
-    const results = inOrder((await Promise.all(submits)).flat(), recipients);
+    const results = submits.length === 1 ? await submits[0] : inOrder((await Promise.all(submits)).flat(), recipients);
     return { channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: mode === 'payload' ? 1 : split.count, results };
   }
 
   /** The submit_sm bodies of one message to one number, each with its part number. */
-  private bodies(split: Segmentation, mode: LongMessageMode, to: string, request: SmppSendRequest, registered: boolean): Body[] {
+  private bodies(split: Segmentation, mode: LongMessageMode, to: string, request: SmppSendRequest, registered: boolean): Array<{ part: number; body: Body }> {
     const o = this.options;
     const from = request.from ?? o.sourceAddr ?? '';
     const named = from !== '' && !NUMBER.test(from);
-    const common: Body = {
+    // One literal per body: a spread would build each as a slow dictionary object.
+    const body = (esmClass: number, shortMessage: Buffer, tlvs?: TlvValues): Body => ({
       serviceType: o.serviceType ?? '',
       sourceAddrTon: o.sourceTon ?? (named ? 5 : 1),
       sourceAddrNpi: o.sourceNpi ?? (named ? 0 : 1),
@@ -200,6 +200,7 @@ export class SmppClient extends EventEmitter {
       destAddrTon: o.destTon ?? 1,
       destAddrNpi: o.destNpi ?? 1,
       destinationAddr: to.replace(/^\+/, ''),
+      esmClass,
       protocolId: 0,
       priorityFlag: 0,
       scheduleDeliveryTime: '',
@@ -208,18 +209,19 @@ export class SmppClient extends EventEmitter {
       replaceIfPresentFlag: 0,
       dataCoding: split.code,
       smDefaultMsgId: 0,
-    };
+      smLength: shortMessage.length,
+      shortMessage,
+      tlvs: tlvs ?? {},
+    });
     if (mode === 'payload' && split.count > 1) {
       // The whole text in one message_payload; the SMSC splits it for the phone.
-      const whole = split.parts.map((p) => p.payload);
-      return [{ ...common, part: 1, esmClass: 0, smLength: 0, shortMessage: Buffer.alloc(0), tlvs: { messagePayload: Buffer.concat(whole) } }];
+      return [{ part: 1, body: body(0, Buffer.alloc(0), { messagePayload: Buffer.concat(split.parts.map((p) => p.payload)) }) }];
     }
     return split.parts.map((part) => {
       if (mode === 'sar' && split.count > 1) {
-        const tlvs: TlvValues = { sarMsgRefNum: split.reference ?? 0, sarTotalSegments: part.total, sarSegmentSeqnum: part.number };
-        return { ...common, part: part.number, esmClass: 0, smLength: part.payload.length, shortMessage: part.payload, tlvs };
+        return { part: part.number, body: body(0, part.payload, { sarMsgRefNum: split.reference ?? 0, sarTotalSegments: part.total, sarSegmentSeqnum: part.number }) };
       }
-      return { ...common, part: part.number, esmClass: part.udh.length ? ESM_UDHI : 0, smLength: part.userData.length, shortMessage: part.userData };
+      return { part: part.number, body: body(part.udh.length ? ESM_UDHI : 0, part.userData) };
     });
   }
 

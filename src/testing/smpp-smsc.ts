@@ -43,6 +43,8 @@ export interface SmscFaults {
   throttleEvery?: number;
   /** requests are read and never answered */
   withholdResponses?: boolean;
+  /** submit_sm is answered this long after it came */
+  responseDelayMs?: number;
 }
 
 export interface SmscSubmitRecord {
@@ -165,6 +167,11 @@ export class SmscSimulator extends EventEmitter {
   /** Cuts every session, as a network failure would. */
   dropLinks(): void {
     for (const s of this.sessions) s.socket.destroy();
+  }
+
+  /** Sends unbind on every bound session, as an SMSC going down for maintenance does. */
+  unbindAll(): void {
+    for (const s of this.sessions) if (s.mode) this.request(s, 'unbind', {}).catch(() => undefined);
   }
 
   /** Writes raw bytes to every bound session (malformed PDUs for tests). */
@@ -320,7 +327,19 @@ export class SmscSimulator extends EventEmitter {
     }
     const n = this.nextId++;
     const messageId = this.options.idFormat === 'hex' ? n.toString(16) : String(n);
-    this.send(session, 'submit_sm_resp', pdu.sequenceId, { messageId });
+    const delay = this.faults.responseDelayMs;
+    if (delay) {
+      session.unanswered++;
+      this.record.maxUnanswered = Math.max(this.record.maxUnanswered, session.unanswered);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        session.unanswered--;
+        this.send(session, 'submit_sm_resp', pdu.sequenceId, { messageId });
+      }, delay);
+      this.timers.add(timer);
+    } else {
+      this.send(session, 'submit_sm_resp', pdu.sequenceId, { messageId });
+    }
     const body = pdu.body;
     if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body, messageId, status: 0 }, this.options.recordLimit);
     if (!this.options.lean) this.toPhone(body);

@@ -211,21 +211,39 @@ function tlvLength(spec: TlvSpec, value: unknown): number {
  */
 export function tlvs(specs: readonly TlvSpec[]): FieldType {
   const byTag = new Map(specs.map((spec) => [spec.tag, spec]));
-  const present = (values: TlvValues): TlvSpec[] => specs.filter((spec) => values[spec.key] !== undefined);
+  const byKey = new Map(specs.map((spec) => [spec.key, spec]));
+  /** the parameters given, in the order given (a decoded PDU's: the order they came in) */
+  const present = (values: TlvValues, name: string): TlvSpec[] => {
+    const out: TlvSpec[] = [];
+    for (const key in values) {
+      if (key === 'unknown' || values[key] === undefined) continue;
+      const spec = byKey.get(key);
+      if (!spec) throw fieldError(name, `"${key}" is not an optional parameter of SMPP 3.4 (unknown ones go in "unknown" with their tag)`);
+      out.push(spec);
+    }
+    return out;
+  };
   return {
     rest: true,
     empty: {},
     size(_body, value) {
       const values = (value ?? {}) as TlvValues;
       let n = 0;
-      for (const spec of present(values)) n += 4 + tlvLength(spec, values[spec.key]);
-      for (const u of values.unknown ?? []) n += 4 + u.value.length;
+      for (const key in values) {
+        const v = values[key];
+        if (v === undefined) continue;
+        if (key === 'unknown') for (const u of v as UnknownTlv[]) n += 4 + u.value.length;
+        else {
+          const spec = byKey.get(key);
+          if (spec) n += 4 + tlvLength(spec, v);
+        }
+      }
       return n;
     },
     write(out, at, value, _body, name) {
       const values = (value ?? {}) as TlvValues;
       let p = at;
-      for (const spec of present(values)) {
+      for (const spec of present(values, name)) {
         const v = values[spec.key];
         const width = TLV_WIDTH[spec.kind];
         if (width) {

@@ -13,7 +13,7 @@ const SM = {
 };
 const BIND = { systemId: 'smppclient1', password: 'password', systemType: 'VMA', interfaceVersion: 0x34, addrTon: 1, addrNpi: 1, addressRange: '8869' };
 
-// [command, our body, node-smpp's fields for the same PDU]; TLVs in the table's order, which ours writes
+// [command, our body, node-smpp's fields for the same PDU]; both write optional parameters in the order given
 const CASES = [
   ['bind_transceiver', BIND, { system_id: 'smppclient1', password: 'password', system_type: 'VMA', interface_version: 0x34, addr_ton: 1, addr_npi: 1, address_range: '8869' }],
   ['bind_transmitter', BIND, { system_id: 'smppclient1', password: 'password', system_type: 'VMA', interface_version: 0x34, addr_ton: 1, addr_npi: 1, address_range: '8869' }],
@@ -23,7 +23,7 @@ const CASES = [
   ['unbind', {}, {}],
   ['enquire_link_resp', {}, {}],
   ['generic_nack', {}, {}],
-  ['submit_sm', { ...SM, tlvs: { sarMsgRefNum: 0x1234, sarTotalSegments: 3, sarSegmentSeqnum: 2, userMessageReference: 7 } },
+  ['submit_sm', { ...SM, tlvs: { userMessageReference: 7, sarMsgRefNum: 0x1234, sarTotalSegments: 3, sarSegmentSeqnum: 2 } },
     { service_type: 'CMT', source_addr_ton: 5, source_addr_npi: 0, source_addr: 'ALERTS', dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: '886912345678', esm_class: 0, protocol_id: 0, priority_flag: 1, schedule_delivery_time: '', validity_period: '000001000000000R', registered_delivery: 1, replace_if_present_flag: 0, data_coding: 8, sm_default_msg_id: 0, short_message: Buffer.from([0x8b, 0x66, 0x58, 0x31]), user_message_reference: 7, sar_msg_ref_num: 0x1234, sar_total_segments: 3, sar_segment_seqnum: 2 }],
   ['submit_sm_resp', { messageId: '5f2a9c01' }, { message_id: '5f2a9c01' }],
   ['deliver_sm', { ...SM, esmClass: 4, dataCoding: 0, smLength: 0, shortMessage: Buffer.alloc(0), tlvs: { receiptedMessageId: '5f2a9c01', messageState: 2 } },
@@ -76,6 +76,10 @@ describe('SMPP codec against node-smpp', () => {
     assert.deepEqual({ ...pdu, body: { ...pdu.body } }, { command: 'submit_sm_resp', status: 0x58, sequenceId: 9, body: {} });
     const bind = theirs('bind_transceiver_resp', { command_status: 0x0e }, 1);
     assert.equal(smpp.decode(bind).status, 0x0e);
+  });
+
+  it('refuses an optional parameter by a name it does not know, pointing to "unknown"', () => {
+    assert.throws(() => smpp.encode({ command: 'submit_sm', sequenceId: 1, body: { ...SM, tlvs: { sarRefNum: 1 } } }), { code: 'SMPP_FIELD', message: /"sarRefNum" is not an optional parameter of SMPP 3.4/ });
   });
 
   it('keeps an optional parameter it does not know, and writes it back unchanged', () => {

@@ -1,0 +1,222 @@
+'use strict';
+// SMPP against the package's SMSC simulator over loopback: the same
+// reliability as CMPP (every message one outcome through a drop, the window
+// never exceeded, throttling retried, malformed PDUs answered, no answer
+// ended), receipts over a receiver bind, and the user's errors in words.
+const assert = require('node:assert/strict');
+const { smpp } = require('../../dist/src');
+const { SmscSimulator } = require('../../dist/src/testing');
+const { until, once } = require('../support/wait');
+
+describe('SMPP against the SMSC simulator', function () {
+  let sim;
+  let client;
+
+  async function setup(options = {}, simOptions = {}) {
+    sim = new SmscSimulator({ reportDelayMs: 5, ...simOptions });
+    const port = await sim.start();
+    client = new smpp.SmppClient({
+      host: '127.0.0.1', port, systemId: 'smppclient1', password: 'password', sourceAddr: 'ALERTS',
+      reconnect: { initialMs: 20, maxMs: 100 }, ...options,
+    });
+    client.on('error', () => undefined);
+    return { sim, client };
+  }
+
+  afterEach(async () => {
+    await client?.close();
+    await sim?.stop();
+    client = undefined;
+    sim = undefined;
+  });
+
+  it('loses nothing when the link drops with 1000 messages under way: each ends with exactly one outcome', async () => {
+    await setup({ window: 10, maxQueue: 2000 });
+    await client.start();
+    sim.faults.responseDelayMs = 2;
+    const outcomes = new Map();
+    const sends = Array.from({ length: 1000 }, (_, i) =>
+      client.send({ to: '886912345678', payload: `alert ${i}` }).then((r) => {
+        assert.ok(!outcomes.has(i), `message ${i} got a second outcome`);
+        outcomes.set(i, r);
+      }));
+    await until(() => sim.record.submits.length >= 300, { timeoutMs: 10000, what: '300 submits' });
+    const states = [];
+    client.on('state', (s) => states.push(s));
+    sim.dropLinks();
+    await Promise.all(sends);
+    assert.equal(outcomes.size, 1000);
+    assert.ok([...outcomes.values()].every((r) => r.ok), 'all sent after the reconnect');
+    assert.deepEqual(states.slice(0, 3), ['disconnected', 'connecting', 'connected']);
+    const reached = new Set(sim.record.submits.filter((s) => s.status === 0).map((s) => s.body.shortMessage.toString()));
+    for (let i = 0; i < 1000; i++) assert.ok(reached.has(`alert ${i}`), `alert ${i} reached the SMSC`);
+    assert.ok(sim.record.maxUnanswered <= 10, `at most the window unanswered, saw ${sim.record.maxUnanswered}`);
+  });
+
+  it('never has more than the window unanswered, and uses all of it', async () => {
+    await setup({ window: 4, responseTimeoutMs: 60000 });
+    await client.start();
+    sim.faults.withholdResponses = true;
+    for (let i = 0; i < 12; i++) client.send({ to: '886912345678', payload: `m${i}` }).catch(() => undefined);
+    await until(() => sim.record.maxUnanswered === 4, { what: 'the window to fill' });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sim.record.maxUnanswered, 4);
+    assert.equal(client.session.depth, 12);
+  });
+
+  it('backs off and retries on ESME_RTHROTTLED instead of failing', async () => {
+    await setup({ flowControl: { initialMs: 5, maxMs: 20 } });
+    await client.start();
+    sim.faults.throttleEvery = 3;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ to: '886912345678', payload: `t${i}` })));
+    assert.ok(results.every((r) => r.ok));
+    assert.ok(sim.record.submits.some((s) => s.status === 0x58), 'the SMSC did throttle');
+    const accepted = sim.record.submits.filter((s) => s.status === 0).map((s) => s.body.shortMessage.toString()).sort();
+    assert.deepEqual(accepted, Array.from({ length: 20 }, (_, i) => `t${i}`).sort(), 'each accepted exactly once');
+  });
+
+  it('ends a request the SMSC never answers: SMPP_TIMEOUT after N tries, or SMPP_UNCERTAIN at-most-once', async () => {
+    await setup({ responseTimeoutMs: 40, maxTries: 2, enquireLinkIntervalMs: 60000 });
+    await client.start();
+    sim.faults.withholdResponses = true;
+    const result = await client.send({ to: '886912345678', payload: 'nobody answers' });
+    assert.equal(result.ok, false);
+    assert.equal(result.results[0].code, 'SMPP_TIMEOUT');
+    assert.match(result.results[0].description, /did not answer SMPP_submit_sm after 2 tries/);
+    await client.close();
+    await sim.stop();
+    await setup({ responseTimeoutMs: 40, delivery: 'at-most-once', enquireLinkIntervalMs: 60000 });
+    await client.start();
+    sim.faults.withholdResponses = true;
+    const once_ = await client.send({ to: '886912345678', payload: 'maybe' });
+    assert.equal(once_.results[0].code, 'SMPP_UNCERTAIN');
+    assert.equal(sim.record.maxUnanswered, 1, 'never sent again');
+  });
+
+  it('answers a PDU it cannot read with generic_nack and keeps the link; a broken length drops and rebinds', async () => {
+    await setup();
+    await client.start();
+    const errors = [];
+    client.on('error', (e) => errors.push(e));
+    // An unknown command_id: generic_nack with ESME_RINVCMDID, the link kept.
+    const unknown = Buffer.alloc(16);
+    unknown.writeUInt32BE(16, 0);
+    unknown.writeUInt32BE(0x00000777, 4);
+    unknown.writeUInt32BE(31, 12);
+    sim.sendRaw(unknown);
+    await until(() => sim.record.genericNacks.length === 1, { what: 'the generic_nack' });
+    assert.deepEqual(sim.record.genericNacks[0], { status: 0x03, sequenceId: 31 });
+    assert.equal(errors[0].code, 'SMPP_UNKNOWN_COMMAND');
+    // A deliver_sm whose source_addr never ends: generic_nack, said once, the link kept.
+    const bad = Buffer.alloc(16 + 1 + 2 + 30);
+    bad.writeUInt32BE(bad.length, 0);
+    bad.writeUInt32BE(0x00000005, 4);
+    bad.writeUInt32BE(32, 12);
+    bad.fill(0x41, 19);
+    sim.sendRaw(bad);
+    await until(() => sim.record.genericNacks.length === 2, { what: 'the second generic_nack' });
+    assert.deepEqual(sim.record.genericNacks[1], { status: 0x08, sequenceId: 32 });
+    assert.equal(errors[1].code, 'SMPP_BAD_DELIVER');
+    assert.equal(sim.record.binds.length, 1, 'no rebind so far');
+    assert.equal((await client.send({ to: '886912345678', payload: 'still here' })).ok, true);
+    // A command_length the stream cannot hold: a protocol error, a new bind.
+    const broken = Buffer.alloc(8);
+    broken.writeUInt32BE(5, 0);
+    sim.sendRaw(broken);
+    await until(() => sim.record.binds.length === 2, { what: 'the rebind' });
+    assert.ok(errors.some((e) => e.code === 'SMPP_PROTOCOL' && /command_length 5 is outside 16\.\./.test(e.message)));
+    await until(() => client.state === 'connected');
+    assert.equal((await client.send({ to: '886912345678', payload: 'after' })).ok, true);
+  });
+
+  it('tests an idle link with enquire_link, and drops it after N unanswered', async () => {
+    await setup({ enquireLinkIntervalMs: 20, maxTries: 2 });
+    await client.start();
+    await until(() => sim.record.enquireLinks >= 1, { what: 'an enquire_link' });
+    sim.faults.withholdResponses = true;
+    const errors = [];
+    client.on('error', (e) => errors.push(e));
+    const states = [];
+    client.on('state', (s) => states.push(s));
+    await until(() => states.includes('disconnected'), { timeoutMs: 3000, what: 'the drop' });
+    sim.faults.withholdResponses = false;
+    await until(() => client.state === 'connected', { what: 'the rebind' });
+  });
+
+  it('unbinds on close, and rebinds after the SMSC unbinds', async () => {
+    await setup();
+    await client.start();
+    await client.close();
+    assert.equal(sim.record.unbinds, 1);
+    await sim.stop();
+    await setup();
+    await client.start();
+    const rebound = once(sim, 'bind');
+    sim.unbindAll();
+    await rebound;
+    assert.equal(sim.record.binds.length, 2);
+  });
+
+  it('with transmitter-receiver binds sends on the transmitter and takes receipts on the receiver', async () => {
+    await setup({ bindMode: 'transmitter-receiver' });
+    await client.start();
+    await until(() => client.session.linksUp === 2, { what: 'both binds' });
+    assert.deepEqual(sim.record.binds.map((b) => b.mode).sort(), ['receiver', 'transmitter']);
+    const report = once(client, 'report');
+    const result = await client.send({ to: '886912345678', payload: 'two binds', registeredDelivery: true });
+    const [r] = await report;
+    assert.equal(r.id, result.results[0].id);
+    assert.equal(r.status, 'delivered');
+    const transmitter = sim.record.submits[0].session;
+    assert.ok(sim.record.binds.length === 2 && transmitter, 'sent on one session');
+  });
+
+  it('matches receipts whose id is in the other base than submit_sm_resp\'s, per part, with the correlation', async () => {
+    await setup({}, { idFormat: 'hex', receiptIdFormat: 'other', receiptTlvs: false, reportStat: (to) => (to === '886900000000' ? 'UNDELIV' : 'DELIVRD') });
+    await client.start();
+    const reports = [];
+    client.on('report', (r) => reports.push(r));
+    const long = 'Pump 3 stopped at 10:42; tank level low, check the valves. '.repeat(4);
+    const result = await client.send({ to: ['886912345678', '886900000000'], payload: long, registeredDelivery: true, correlation: { n: 1 } });
+    assert.equal(result.ok, true);
+    assert.equal(result.parts, 2);
+    await until(() => reports.length === 2, { what: 'a report per recipient' });
+    const byTo = Object.fromEntries(reports.map((r) => [r.to, r]));
+    assert.equal(byTo['886912345678'].status, 'delivered');
+    assert.equal(byTo['886900000000'].status, 'undeliverable');
+    assert.ok(reports.every((r) => r.matched && r.parts.total === 2 && r.correlation.n === 1));
+  });
+
+  it('carries long text as one message_payload when told, and joins SAR and payload messages from phones', async () => {
+    await setup({ longMessages: 'payload' });
+    await client.start();
+    const long = '警報：機房溫度過高，請立即檢查。'.repeat(10);
+    const result = await client.send({ to: '886912345678', payload: long });
+    assert.equal(result.parts, 1);
+    assert.equal(sim.record.submits[0].body.smLength, 0);
+    assert.equal(sim.record.submits[0].body.tlvs.messagePayload.length, long.length * 2);
+    await until(() => (sim.inboxes.get('886912345678') ?? []).length === 1);
+    assert.deepEqual([sim.inboxes.get('886912345678')[0].text, sim.inboxes.get('886912345678')[0].via], [long, 'single']);
+    for (const via of ['sar', 'payload']) {
+      const got = once(client, 'message');
+      await sim.injectMo({ from: '886911111111', to: 'ALERTS', text: long, via, order: via === 'sar' ? [2, 0, 1] : undefined });
+      const [sms] = await got;
+      assert.equal(sms.payload, long, via);
+      assert.equal(sms.from, '886911111111');
+    }
+  });
+
+  it('says plainly what is wrong with a bind, a number or a text before anything is sent', async () => {
+    await setup({ password: 'wrong', reconnect: false });
+    await assert.rejects(client.start(), { code: 'SMPP_BIND', message: /ESME_RINVPASWD \(0x0000000e\): the password is wrong; check the system_id and password/ });
+    await client.close();
+    await sim.stop();
+    await setup();
+    await client.start();
+    await assert.rejects(client.send({ to: 'not a number', payload: 'x' }), { code: 'SMS_FIELD', field: 'to' });
+    await assert.rejects(client.send({ to: '886912345678', payload: '' }), { code: 'SMS_EMPTY' });
+    await assert.rejects(client.send({ to: '886912345678', payload: 'x'.repeat(2000), maxParts: 3 }), { code: 'SMS_TOO_MANY_PARTS' });
+    const refused = await client.send({ to: '886912345678', payload: 'x', from: 'A'.repeat(21) }).catch((e) => e);
+    assert.equal(refused.results?.[0]?.code ?? refused.code, 'SMPP_FIELD');
+  });
+});
