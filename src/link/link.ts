@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
 import { Body } from '../wire/fields';
@@ -46,6 +47,8 @@ export interface LinkOptions {
   ratePerLink?: number;
   /** false for a link that only receives (an SMPP receiver bind): the account sends nothing on it */
   sends?: boolean;
+  /** TLS over the TCP connection (SMPP over TLS), with these options (ca, servername...) */
+  tls?: tls.ConnectionOptions;
 }
 
 /** A request on its way: what the account queued, and what the link needs to track it. */
@@ -227,13 +230,14 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     if (this.closing) return;
     this.setState('connecting');
     const { host, port, connectTimeoutMs } = this.options;
-    const socket = net.connect({ host, port });
+    const secure = this.options.tls;
+    const socket: net.Socket = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...secure }) : net.connect({ host, port });
     this.socket = socket;
     this.framer = this.dialect.framer();
     socket.setNoDelay(true);
     socket.setTimeout(connectTimeoutMs);
     socket.once('timeout', () => socket.destroy(new SmsError(`${this.dialect.protocol}_CONNECT_TIMEOUT`, `no answer from ${host}:${port} within ${connectTimeoutMs} ms`)));
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       socket.setTimeout(0);
       this.sendLogin();
     });
@@ -251,7 +255,13 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       this.socket?.destroy(new SmsError(`${this.dialect.protocol}_TIMEOUT`, `the gateway did not answer ${login.command} within ${this.options.responseTimeoutMs} ms`));
     }, this.options.responseTimeoutMs);
     this.login = { check: login.check, answer: login.answer, sequenceId, timer };
-    this.write(login.command, sequenceId, login.body);
+    try {
+      this.write(login.command, sequenceId, login.body);
+    } catch (err) {
+      // Settings the login cannot carry (a password too long): refused like a login the peer refuses.
+      this.loginRefused = err as SmsError;
+      this.socket?.destroy();
+    }
   }
 
   private onLoggedIn(): void {

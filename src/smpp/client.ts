@@ -11,7 +11,7 @@ import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { jsonSafe } from '../store/json';
-import { MessageRecord } from '../store/store';
+import { MessageRecord, OutboxEntry } from '../store/store';
 import { codecFor, Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
@@ -67,7 +67,16 @@ export interface IncomingSms {
   sms: { channel: 'smpp'; dataCoding: number; parts: number; incomplete: boolean; receivedAt: string };
 }
 
+/** A message that outlived the process that accepted it, and its outcome. */
+export interface CarriedOver {
+  origin?: string;
+  correlation?: unknown;
+  result: SendResult;
+}
+
 export declare interface SmppClient {
+  /** the outcome of a message accepted before a restart (a durable store) */
+  on(event: 'carried', listener: (carried: CarriedOver) => void): this;
   on(event: 'state', listener: (state: SessionState, detail?: Error) => void): this;
   on(event: 'message', listener: (sms: IncomingSms) => void): this;
   on(event: 'report', listener: (report: DeliveryReport) => void): this;
@@ -139,10 +148,55 @@ export class SmppClient extends EventEmitter {
     return this.tracker.pending;
   }
 
-  async start(): Promise<void> {
-    await this.tracker.restore();
-    this.reassembler.restore(await this.session.store.partials.load());
+  /** Takes up what the store kept (see recover()) and binds. */
+  start(): Promise<void> {
+    this.recover().catch((err) => this.emit('error', err));
     return this.session.start();
+  }
+
+  /**
+   * After a restart: takes up the receipts awaited and the messages the
+   * store kept, sends again what had not been answered (or, at-most-once,
+   * marks it uncertain), and gives each message its outcome as a 'carried'
+   * event. Resolves with how many messages were carried over.
+   */
+  async recover(): Promise<number> {
+    const store = this.session.store;
+    // A turn later: every node of the flow has registered its listeners by then.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.tracker.restore();
+    this.reassembler.restore(await store.partials.load());
+    const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
+    const earlier = (key?: string): boolean => !key?.startsWith(`${this.instance}-`);
+    const messages = stored.filter((m) => earlier(m.key));
+    const known = new Set(messages.map((m) => m.key));
+    const byMessage = new Map<string, OutboxEntry[]>();
+    for (const entry of entries) {
+      if (!earlier(entry.message)) continue;
+      if (!entry.message || !known.has(entry.message)) {
+        store.outbox.remove(entry.id);
+        continue;
+      }
+      byMessage.set(entry.message, [...(byMessage.get(entry.message) ?? []), entry]);
+    }
+    for (const record of messages) {
+      const pending = (byMessage.get(record.key) ?? []).map((entry) => this.submit(entry.meta as SubmitMeta, record, entry.body, entry));
+      void Promise.all(pending).then(() => {
+        const recipients = record.request.to as string[];
+        const results = inOrder(record.results as PartResult[], recipients);
+        const missing = record.expected - results.length;
+        store.messages.remove(record.key);
+        this.emit('carried', {
+          origin: record.request.origin as string | undefined,
+          correlation: record.correlation,
+          result: {
+            channel: 'smpp', ok: missing === 0 && results.every((r) => r.ok), to: recipients,
+            encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
+          },
+        });
+      });
+    }
+    return messages.length;
   }
 
   async close(): Promise<void> {
@@ -175,6 +229,9 @@ export class SmppClient extends EventEmitter {
       createdAt: Date.now(),
     };
     const submittedAt = isoNow();
+    // The message is written down before its first part leaves: a restart gives it its outcome.
+    const journal = this.session.store.messages;
+    journal.add(record);
     const submits: Array<Promise<PartResult[]>> = [];
     for (const to of recipients) {
       for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
@@ -183,6 +240,7 @@ export class SmppClient extends EventEmitter {
       }
     }
     const results = submits.length === 1 ? await submits[0] : inOrder((await Promise.all(submits)).flat(), recipients);
+    journal.remove(key);
     return { channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: mode === 'payload' ? 1 : split.count, results };
   }
 
@@ -226,16 +284,17 @@ export class SmppClient extends EventEmitter {
   }
 
   /** One submit_sm's outcome as a part result; its receipt is expected before any PDU after the answer is read. */
-  private async submit(meta: SubmitMeta, record: MessageRecord, body: Body): Promise<PartResult[]> {
+  private async submit(meta: SubmitMeta, record: MessageRecord, body: Body, kept?: OutboxEntry): Promise<PartResult[]> {
     const { to, part, total, registered, group, submittedAt } = meta;
     let result: PartResult;
     try {
-      const pdu = await this.session.request('submit_sm', body, (answer) => {
+      const onAnswer = (answer: SmppPdu): void => {
         const id = String(answer.body.messageId ?? '');
         if (answer.status === 0 && registered && id) {
           this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: record.correlation, carrierId: id });
         }
-      }, { message: record.key, meta });
+      };
+      const pdu = await (kept ? this.session.resume(kept, onAnswer) : this.session.request('submit_sm', body, onAnswer, { message: record.key, meta }));
       const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
       result = {
         to, part, ok, id: ok ? String(pdu.body.messageId ?? '') : '', code: pdu.status,
@@ -246,6 +305,7 @@ export class SmppClient extends EventEmitter {
       result = { to, part, ok: false, id: '', code: e.code ?? 'SMPP_ERROR', description: e.message };
     }
     record.results.push(result);
+    this.session.store.messages.update(record);
     return [result];
   }
 

@@ -23,6 +23,8 @@ export { Delivery, RetryError };
 export interface SmppSessionOptions {
   host: string;
   port: number;
+  /** SMPP over TLS, with these options (ca for a private CA, servername...); off by default */
+  tls?: import('node:tls').ConnectionOptions;
   systemId: string;
   password: string;
   systemType?: string;
@@ -76,7 +78,7 @@ export declare interface SmppSession {
 type SmppLink = Link<OutboxRecord, SmppPdu>;
 
 export class SmppSession extends EventEmitter {
-  readonly options: Required<Omit<SmppSessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace'>> & Pick<SmppSessionOptions, 'trace'> & {
+  readonly options: Required<Omit<SmppSessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace' | 'tls'>> & Pick<SmppSessionOptions, 'trace' | 'tls'> & {
     reconnect: { initialMs: number; maxMs: number } | false;
     flowControl: { initialMs: number; maxMs: number; retries: number };
   };
@@ -113,6 +115,10 @@ export class SmppSession extends EventEmitter {
       flowControl: { initialMs: 500, maxMs: 10000, retries: 20, ...(options.flowControl ?? {}) },
     };
     const o = this.options;
+    // The bind's C-Octet strings hold this much (§4.1.1): said before any connection is tried.
+    for (const [field, value, max] of [['systemId', o.systemId, 15], ['password', o.password, 8], ['systemType', o.systemType, 12], ['addressRange', o.addressRange, 40]] as const) {
+      if (String(value ?? '').length > max) throw new SmsError('SMS_FIELD', `${field}: SMPP 3.4 allows at most ${max} characters, got ${String(value).length}`, field);
+    }
     this.store = options.store ?? new MemoryStore();
     const bind = { systemId: o.systemId, password: o.password, systemType: o.systemType, addrTon: o.addrTon, addrNpi: o.addrNpi, addressRange: o.addressRange };
     const modes: BindMode[] = o.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : [o.bindMode];

@@ -49,6 +49,12 @@ export interface Field {
   type: FieldType;
 }
 
+/** Fields whose value an error must never show. */
+const SECRET_FIELD = /password|secret|authenticator/i;
+
+/** The value as an error may quote it: nothing for a secret. */
+const quoted = (name: string, text: string): string => (SECRET_FIELD.test(name) ? '' : ` ("${text}")`);
+
 /** A value a field cannot write; the table engine names it with the protocol (CMPP_FIELD...). */
 export function fieldError(name: string, rule: string): SmsError {
   return new SmsError('WIRE_FIELD', `${name}: ${rule}`, name);
@@ -86,10 +92,10 @@ export function octets(width: number): FieldType {
     empty: '',
     write(out, at, value, _body, name) {
       const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
-      if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length} ("${text}")`);
+      if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length}${quoted(name, text)}`);
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        if (code > 0xff) throw fieldError(name, `"${text[i]}" is not a single-octet character`);
+        if (code > 0xff) throw fieldError(name, SECRET_FIELD.test(name) ? `character ${i + 1} is not a single-octet character` : `"${text[i]}" is not a single-octet character`);
         out[at + i] = code;
       }
       for (let i = text.length; i < width; i++) out[at + i] = 0;
@@ -162,10 +168,10 @@ export function cString(max: number): FieldType {
     empty: '',
     write(out, at, value, _body, name) {
       const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
-      if (text.length > max - 1) throw fieldError(name, `at most ${max - 1} characters, got ${text.length} ("${text}")`);
+      if (text.length > max - 1) throw fieldError(name, `at most ${max - 1} characters, got ${text.length}${quoted(name, text)}`);
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        if (code === 0 || code > 0xff) throw fieldError(name, `"${text[i]}" cannot stand in a C-Octet string`);
+        if (code === 0 || code > 0xff) throw fieldError(name, SECRET_FIELD.test(name) ? `character ${i + 1} cannot stand in a C-Octet string` : `"${text[i]}" cannot stand in a C-Octet string`);
         out[at + i] = code;
       }
       out[at + text.length] = 0;

@@ -4,7 +4,11 @@
 // never exceeded, throttling retried, malformed PDUs answered, no answer
 // ended), receipts over a receiver bind, and the user's errors in words.
 const assert = require('node:assert/strict');
-const { smpp } = require('../../dist/src');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const { smpp, store } = require('../../dist/src');
 const { SmscSimulator } = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 
@@ -218,5 +222,42 @@ describe('SMPP against the SMSC simulator', function () {
     await assert.rejects(client.send({ to: '886912345678', payload: 'x'.repeat(2000), maxParts: 3 }), { code: 'SMS_TOO_MANY_PARTS' });
     const refused = await client.send({ to: '886912345678', payload: 'x', from: 'A'.repeat(21) }).catch((e) => e);
     assert.equal(refused.results?.[0]?.code ?? refused.code, 'SMPP_FIELD');
+  });
+
+  it('with a SQLite store, messages queued behind an absent SMSC are sent after a restart, each with one outcome and its receipt', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpp-store-'));
+    const file = path.join(dir, 'smpp.sqlite');
+    // A port nobody listens on yet: the first process never binds.
+    const probe = net.createServer();
+    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+    const port = probe.address().port;
+    await new Promise((r) => probe.close(r));
+    const options = { host: '127.0.0.1', port, systemId: 'smppclient1', password: 'password', sourceAddr: 'ALERTS', reconnect: { initialMs: 20, maxMs: 50 }, queueTimeoutMs: 0 };
+    const first = new smpp.SmppClient({ ...options, store: new store.SqliteStore({ file }) });
+    first.on('error', () => undefined);
+    first.start().catch(() => undefined);
+    for (let i = 0; i < 50; i++) first.send({ to: '886912345678', payload: `kept ${i}`, registeredDelivery: true, correlation: { n: i }, origin: 'node-1' }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    await first.close();
+    await first.session.store.close();
+
+    sim = new SmscSimulator({ port, reportDelayMs: 5 });
+    await sim.start();
+    client = new smpp.SmppClient({ ...options, store: new store.SqliteStore({ file }) });
+    client.on('error', () => undefined);
+    const carried = [];
+    const reports = [];
+    client.on('carried', (c) => carried.push(c));
+    client.on('report', (r) => reports.push(r));
+    await client.start();
+    await until(() => carried.length === 50 && reports.length === 50, { timeoutMs: 10000, what: '50 outcomes and 50 receipts' });
+    assert.deepEqual(carried.map((c) => c.correlation.n).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    assert.ok(carried.every((c) => c.result.ok && c.result.carriedOver && c.origin === 'node-1'));
+    assert.ok(reports.every((r) => r.matched && r.status === 'delivered'));
+    assert.equal(sim.record.submits.length, 50, 'each sent once');
+    await client.close();
+    await client.session.store.close();
+    client = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -94,7 +94,7 @@ describe('SMPP codec against node-smpp', () => {
 
   it('names the field and its limit when a value does not fit', () => {
     assert.throws(() => smpp.encode({ command: 'bind_transceiver', sequenceId: 1, body: { ...BIND, password: 'longer-than-8' } }),
-      { code: 'SMPP_FIELD', field: 'password', message: /password: at most 8 characters, got 13/ });
+      (err) => err.code === 'SMPP_FIELD' && err.field === 'password' && /password: at most 8 characters, got 13$/.test(err.message) && !err.message.includes('longer-than-8'));
     assert.throws(() => smpp.encode({ command: 'submit_sm', sequenceId: 1, body: { ...SM, destinationAddr: '1'.repeat(21) } }),
       { code: 'SMPP_FIELD', field: 'destination_addr', message: /at most 20 characters/ });
     assert.throws(() => smpp.encode({ command: 'submit_sm', sequenceId: 1, body: { ...SM, smLength: 3 } }),
