@@ -14,7 +14,7 @@ const MAX_MESSAGES = 50;
 const MAX_IDS = 5000;
 const PUBLISH_EVERY_MS = 250;
 
-export type ChannelKind = 'cmpp' | 'imsp' | 'modem';
+export type ChannelKind = 'cmpp' | 'smpp' | 'imsp' | 'modem';
 export type MessageState = 'accepted' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
 
 export interface ChannelView {

@@ -2,7 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
-import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, SmsError } from '../src';
+import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, smpp, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
 
@@ -133,6 +133,12 @@ export function finishSend(node: Node, done: (err?: Error) => void, failedKey: s
 export interface CmppConnectionNode extends Node {
   register(user: Node): cmpp.CmppClient;
   /** `removed`: the user was deleted, not only redeployed (then the connection stays up for it) */
+  deregister(user: Node, removed?: boolean): Promise<void>;
+}
+
+/** The smpp-connection config node, as its users see it. */
+export interface SmppConnectionNode extends Node {
+  register(user: Node): smpp.SmppClient;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }
 

@@ -16,6 +16,7 @@ const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT) || 1880;
 const DEMO_PORTS = {
   cmpp: Number(process.env.SMSFLOW_CMPP_PORT) || 17890,
+  smpp: Number(process.env.SMSFLOW_SMPP_PORT) || 12775,
   imsp: Number(process.env.SMSFLOW_IMSP_PORT) || 14443,
   modem: Number(process.env.SMSFLOW_MODEM_PORT) || 17000,
   phones: Number(process.env.SMSFLOW_PHONES_PORT) || 17080,
@@ -50,6 +51,7 @@ function demoFlow(sims, phonesUrl) {
   const flow = JSON.parse(fs.readFileSync(path.join(__dirname, 'demo-flow.json'), 'utf8'));
   for (const node of flow) {
     if (node.type === 'cmpp-connection') node.port = sims.ports.cmpp;
+    if (node.type === 'smpp-connection') node.port = sims.ports.smpp;
     if (node.type === 'modem-port') node.port = `tcp://${host}:${sims.ports.modem}`;
     if (node.type === 'comment' && node.info) node.info = node.info.replace('{{phones}}', phonesUrl);
     if (node.type === 'imsp-account') {
@@ -78,7 +80,7 @@ async function main() {
   try {
     sims = await startSimulators(DEMO_PORTS, host, demoCertificate());
   } catch (err) {
-    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_IMSP_PORT / SMSFLOW_MODEM_PORT to use other ports.`);
+    console.error(`The simulators could not start (${err.message}). Is another "npm start" running? Set SMSFLOW_CMPP_PORT / SMSFLOW_SMPP_PORT / SMSFLOW_IMSP_PORT / SMSFLOW_MODEM_PORT to use other ports.`);
     process.exit(1);
   }
   const phones = await servePhonesPage(sims, DEMO_PORTS.phones, host);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * smsflow-simulators: the carrier simulators on this machine's loopback.
- *   smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]
+ *   smsflow-simulators [--cmpp PORT] [--smpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]
  */
 import { defaultCertificateFile, keptCertificate } from '../testing/certificate-file';
 import { startSimulators } from '../testing/simulators';
@@ -20,7 +20,7 @@ function option(name: string, fallback: number): number {
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
     console.log([
-      'usage: smsflow-simulators [--cmpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]',
+      'usage: smsflow-simulators [--cmpp PORT] [--smpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]',
       'Starts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.',
       `  --cert FILE  where the IMSP simulator keeps its certificate (default ${defaultCertificateFile()}, or SMSFLOW_CERT_FILE)`,
       '  --print-ca   prints that certificate (the CA to trust in an imsp-account) and exits; nothing is started',
@@ -34,11 +34,14 @@ async function main(): Promise<void> {
     process.stdout.write(certificate.cert);
     return;
   }
-  const sims = await startSimulators({ cmpp: option('cmpp', 7890), imsp: option('imsp', 4443), modem: option('modem', 7000) }, '127.0.0.1', certificate);
+  const sims = await startSimulators({ cmpp: option('cmpp', 7890), smpp: option('smpp', 2775), imsp: option('imsp', 4443), modem: option('modem', 7000) }, '127.0.0.1', certificate);
   for (const line of sims.describe()) console.log(line);
   console.log('Ctrl-C stops them.');
   sims.cmpp.on('submit', (body: Record<string, unknown>, msgId: string, result: number) => {
     console.log(`CMPP SUBMIT to ${(body.destTerminalId as string[]).join(',')} part ${String(body.pkNumber)}/${String(body.pkTotal)} -> Result ${result}, Msg_Id ${msgId}`);
+  });
+  sims.smpp.on('phone', (m: { from: string; to: string; text?: string; parts: number }) => {
+    console.log(`SMPP submit_sm from ${m.from} to ${m.to} (${m.parts} part(s)): ${m.text ?? '<binary>'}`);
   });
   sims.imsp.on('request', (r: { servlet: string; params: Record<string, string> }) => {
     console.log(`IMSP ${r.servlet} to ${r.params.to_addr ?? ''} msg_dcs ${r.params.msg_dcs ?? ''}`);

@@ -8,7 +8,7 @@ import type { RunningSimulators } from './simulators';
 
 export interface InboxEntry {
   phone: string;
-  channel: 'cmpp' | 'imsp' | 'modem';
+  channel: 'cmpp' | 'smpp' | 'imsp' | 'modem';
   from: string;
   text: string;
   parts: number;
@@ -19,6 +19,7 @@ export interface InboxEntry {
 export function inboxes(sims: RunningSimulators): InboxEntry[] {
   const out: InboxEntry[] = [];
   for (const [phone, list] of sims.cmpp.inboxes) for (const m of list) out.push({ phone, channel: 'cmpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
+  for (const [phone, list] of sims.smpp.inboxes) for (const m of list) out.push({ phone, channel: 'smpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
   for (const [phone, list] of sims.imsp.inboxes) for (const m of list) out.push({ phone, channel: 'imsp', from: 'IMSP', text: m.text, parts: m.parts, incomplete: m.incomplete, at: m.at });
   for (const m of sims.phone.inbox) out.push({ phone: sims.phone.number, channel: 'modem', ...m });
   return out.sort((a, b) => b.at - a.at);

@@ -36,6 +36,8 @@ export interface SmscSimulatorOptions {
   recordLimit?: number;
   /** keep no record of each submit (benchmarks) */
   lean?: boolean;
+  /** what the phone answers to a message it got (nothing: no answer) */
+  autoReply?: (received: SmscPhoneMessage) => string | undefined;
 }
 
 export interface SmscFaults {
@@ -64,6 +66,8 @@ export interface SmscPhoneMessage {
   parts: number;
   /** how the parts were joined: 'udh', 'sar', 'payload' or 'single' */
   via: string;
+  incomplete: boolean;
+  at: number;
 }
 
 interface Session {
@@ -91,7 +95,7 @@ function receiptStamp(at: number): string {
 const STATE_OF: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
 
 export class SmscSimulator extends EventEmitter {
-  readonly options: Required<SmscSimulatorOptions>;
+  readonly options: Required<Omit<SmscSimulatorOptions, 'autoReply'>> & Pick<SmscSimulatorOptions, 'autoReply'>;
   faults: SmscFaults = {};
   readonly record = {
     binds: [] as Array<{ systemId: string; mode: string; status: number }>,
@@ -130,10 +134,18 @@ export class SmscSimulator extends EventEmitter {
     this.reassembler.on('message', (m) => {
       const { to, from, via } = m.parts[0].meta as { to: string; from: string; via: string };
       const list = this.inboxes.get(to) ?? [];
-      const received: SmscPhoneMessage = { from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, via: m.total > 1 ? via : 'single' };
+      const received: SmscPhoneMessage = { from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, via: m.total > 1 ? via : 'single', incomplete: m.incomplete, at: Date.now() };
       pushBounded(list, received, this.options.recordLimit);
       this.inboxes.set(to, list);
       this.emit('phone', received);
+      const reply = this.options.autoReply?.(received);
+      if (reply !== undefined) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.injectMo({ from: to, to: from, text: reply }).catch(() => undefined);
+        }, this.options.reportDelayMs * 2);
+        this.timers.add(timer);
+      }
     });
   }
 

@@ -17,8 +17,8 @@ const PORT = 19080 + Math.floor(Math.random() * 500);
 const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'editor');
 const root = path.join(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
-const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'imsp-send', 'modem-pdu'];
-const CONFIG_TYPES = ['cmpp-connection', 'imsp-account', 'modem-port'];
+const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-send', 'smpp-receive', 'imsp-send', 'modem-pdu'];
+const CONFIG_TYPES = ['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port'];
 
 describe('the editor in a real browser', function () {
   this.timeout(120000);
@@ -37,7 +37,7 @@ describe('the editor in a real browser', function () {
     fs.mkdirSync(SHOTS, { recursive: true });
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-editor-'));
     // The examples run against simulators on the ports they name, trusting their certificate file under HOME.
-    exampleSims = await testing.startSimulators({ cmpp: 7890, imsp: 4443, modem: 7000 }, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
+    exampleSims = await testing.startSimulators({ cmpp: 7890, smpp: 2775, imsp: 4443, modem: 7000 }, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
     let output = '';
     child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
       env: { ...process.env, HOME: path.join(userDir, 'home'), PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4) },
@@ -76,7 +76,7 @@ describe('the editor in a real browser', function () {
     const types = await page.$$eval('#red-ui-palette-container-SMS .red-ui-palette-node', (els) => els.map((e) => e.getAttribute('data-palette-type')));
     assert.deepEqual(types.sort(), [...NODE_TYPES].sort());
     const icons = await page.$$eval('#red-ui-palette-container-SMS .red-ui-palette-icon', (els) => els.map((e) => getComputedStyle(e).backgroundImage));
-    assert.ok(icons.every((i) => /icons\/@smsflow\/node-red-sms\/(sms|cmpp|imsp|modem)/.test(i)), icons.join(' '));
+    assert.ok(icons.every((i) => /icons\/@smsflow\/node-red-sms\/(sms|cmpp|smpp|imsp|modem)/.test(i)), icons.join(' '));
     const registered = Object.keys(pkg['node-red'].nodes);
     assert.deepEqual([...NODE_TYPES, ...CONFIG_TYPES].sort(), registered.sort());
   });
@@ -191,11 +191,12 @@ describe('the editor in a real browser', function () {
     await until(async () => {
       text = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
       const channels = await page.$$eval('.smsflow-sidebar-channel', (els) => els.length);
-      return channels === 3 && /delivered \(DELIVRD\)/.test(text);
+      return channels === 4 && /delivered \(DELIVRD\)/.test(text);
     }, { timeoutMs: 20000, what: 'the sidebar to show the demo\'s sends and a report' }).catch(() => assert.fail(`the sidebar says: ${text}`));
     assert.match(text, /CMPP · connected/);
     assert.match(text, /MODEM · ready/);
     assert.match(text, /IMSP · ready/);
+    assert.match(text, /SMPP · connected/);
     assert.match(text, /sent [1-9]/);
     assert.ok(!text.includes('13800138000'), 'phone numbers are cut short unless the connection allows them in full');
     assert.match(text, /•+000/);

@@ -22,7 +22,7 @@ describe('npm start: the demo', function () {
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-start-'));
     child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4) },
+      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4), SMSFLOW_SMPP_PORT: String(PORT + 5) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => { output += d; });
@@ -45,7 +45,7 @@ describe('npm start: the demo', function () {
 
   it('keeps the demo connections\' state in SQLite files under the user directory (the embedded default)', () => {
     const files = fs.readdirSync(path.join(userDir, 'smsflow')).filter((f) => f.endsWith('.sqlite')).sort();
-    assert.deepEqual(files.map((f) => f.split('-')[0]), ['cmpp', 'imsp', 'modem'], files.join(', '));
+    assert.deepEqual(files.map((f) => f.split('-')[0]), ['cmpp', 'imsp', 'modem', 'smpp'], files.join(', '));
   });
 
   it('sends through each channel and shows the reply and the delivery reports', async () => {
@@ -59,12 +59,12 @@ describe('npm start: the demo', function () {
       for (const m of JSON.parse(data)) if (m.topic === 'debug') seen.set(m.data.name, m.data.msg);
     });
     ws.send(JSON.stringify({ subscribe: 'debug' }));
-    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject', 'demo-modem-inject']) {
+    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject', 'demo-modem-inject', 'demo-smpp-inject']) {
       const status = await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject).end());
       assert.equal(status, 200, `pressing ${id}`);
     }
     const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report',
-      'modem send result', 'modem: phone replied', 'modem: delivery report'];
+      'modem send result', 'modem: phone replied', 'modem: delivery report', 'SMPP send result', 'SMPP: phone replied', 'SMPP: delivery receipt'];
     await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
     ws.close();
     assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
@@ -76,6 +76,10 @@ describe('npm start: the demo', function () {
     assert.equal(JSON.parse(seen.get('modem send result')).parts, 2);
     assert.equal(JSON.parse(seen.get('modem: phone replied')).payload, 'OK, on my way.');
     assert.deepEqual(JSON.parse(seen.get('modem: delivery report')).payload.parts, { total: 2, delivered: 2, failed: 0 });
+    assert.equal(JSON.parse(seen.get('SMPP send result')).ok, true);
+    assert.equal(JSON.parse(seen.get('SMPP: phone replied')).payload, 'OK, received!');
+    const receipt = JSON.parse(seen.get('SMPP: delivery receipt'));
+    assert.deepEqual([receipt.payload.status, receipt.correlation], ['delivered', { alarm: 'pump-3' }]);
   });
 
   it('serves a page with each simulated phone\'s inbox, long messages joined', async () => {
@@ -91,6 +95,7 @@ describe('npm start: the demo', function () {
     assert.match(byChannel('cmpp').text, /^【机房告警】B 区机房温度/);
     assert.equal(byChannel('imsp').phone, '0912345678');
     assert.equal(byChannel('modem').from, '+886911111111');
+    assert.deepEqual([byChannel('smpp').phone, byChannel('smpp').from], ['447700900123', 'ALERTS']);
     const page = await get('/');
     assert.match(page, /Simulated phones: what they received/);
     assert.match(page, /13800138000/);

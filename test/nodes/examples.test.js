@@ -35,7 +35,7 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
     const owners = new Map();
     for (const file of examples) {
       for (const n of JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'))) {
-        if (!['cmpp-connection', 'imsp-account', 'modem-port'].includes(n.type)) continue;
+        if (!['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port'].includes(n.type)) continue;
         assert.ok(!owners.has(n.id), `${n.id} is in ${owners.get(n.id)} and ${file}`);
         owners.set(n.id, file);
       }
@@ -50,6 +50,7 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       'Receive and auto-reply by CMPP',
       'Send and receive with a GSM modem',
       'IoT alert with a rate limit',
+      'Send and receive by SMPP',
     ]);
   });
 
@@ -59,12 +60,12 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       assert.ok(flow.some((n) => n.type === 'comment' && n.info.length > 80), 'a comment node explains the example');
       // Only the simulators' published demo values, never anything that looks like a real secret.
       for (const n of flow.filter((x) => x.credentials)) {
-        assert.ok(['secret', 'pass1234'].includes(Object.values(n.credentials)[0]), `${n.id}: only the simulators' demo credentials`);
+        assert.ok(['secret', 'pass1234', 'password'].includes(Object.values(n.credentials)[0]), `${n.id}: only the simulators' demo credentials`);
       }
-      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
+      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
       for (const n of flow) assert.ok(known.has(n.type), `${n.type} is a core node or one of ours`);
       const tab = { id: 'example-tab', type: 'tab', label: file };
-      const configTypes = new Set(['cmpp-connection', 'imsp-account', 'modem-port']);
+      const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
       await helper.load([...core, ...ours], [tab, ...flow.map((n) => (configTypes.has(n.type) ? n : { ...n, z: tab.id }))]);
       for (const n of flow) assert.ok(helper.getNode(n.id), `${n.type} ${n.id} started`);
       const errors = helper.log().args.filter((a) => a[0] && a[0].level === 20);
@@ -79,7 +80,7 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
   let sims;
   before(async () => {
     process.env.HOME = home;
-    sims = await testing.startSimulators({ cmpp: 7890, imsp: 4443, modem: 7000 }, '127.0.0.1', certificate());
+    sims = await testing.startSimulators({ cmpp: 7890, smpp: 2775, imsp: 4443, modem: 7000 }, '127.0.0.1', certificate());
     await helper.startServer();
   });
   after(async () => {
@@ -95,7 +96,7 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     const file = examples.find((f) => f.startsWith(prefix));
     const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
     const tab = { id: 'example-tab', type: 'tab', label: file };
-    const configTypes = new Set(['cmpp-connection', 'imsp-account', 'modem-port']);
+    const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
     const nodes = flow.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: tab.id } : configTypes.has(n.type) ? n : { ...n, z: tab.id }));
     const credentials = Object.fromEntries(flow.filter((n) => n.credentials).map((n) => [n.id, n.credentials]));
     await helper.load([...core, ...ours], [tab, ...nodes], credentials);
@@ -166,5 +167,19 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     await sleep(500);
     assert.equal(more, 0, 'the rate limit drops the second alert');
     await until(() => sims.phone.inbox.some((m) => m.text.startsWith('ALERT room-b: temperature 36.4 C')), { what: 'the alert at the phone, naming the room' });
+  });
+
+  it('07 sends by SMPP, gets the receipt, and shows the phone\'s answer', async () => {
+    await run('07');
+    const sent = next('ex7-r');
+    const report = next('ex7-rep');
+    const answer = next('ex7-mo');
+    helper.getNode('ex7-i').receive({ payload: 'Pump 3 stopped at 10:42, tank level 12%. Reply 1 to confirm.', to: '+447700900123', correlation: { alarm: 'pump-3' } });
+    const result = (await sent).payload;
+    assert.deepEqual([result.ok, result.channel, result.encoding], [true, 'smpp', 'gsm7']);
+    const receipt = await report;
+    assert.equal(receipt.payload.status, 'delivered');
+    assert.deepEqual(receipt.correlation, { alarm: 'pump-3' });
+    assert.equal((await answer).payload, 'OK, received!');
   });
 });
