@@ -5,7 +5,7 @@
 // UCS-2, receipts matched, incoming messages joined, enquire_link both ways.
 const assert = require('node:assert/strict');
 const nodeSmpp = require('smpp');
-const { smpp, segment } = require('../../dist/src');
+const { smpp, segment, selfSignedCertificate } = require('../../dist/src');
 const { SmscSimulator } = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 
@@ -145,6 +145,36 @@ describe('SMPP interop: our client against node-smpp\'s server', function () {
     await quick.start();
     await until(() => them.got.enquireLinks >= 1, { timeoutMs: 3000, what: 'an enquire_link' });
     await quick.close();
+  });
+
+  it('binds and sends over TLS to node-smpp\'s secure server, checking its certificate', async () => {
+    const { cert, key } = selfSignedCertificate();
+    const got = [];
+    const secure = nodeSmpp.createServer({ key, cert }, (session) => {
+      session.on('bind_transceiver', (pdu) => session.send(pdu.response()));
+      session.on('submit_sm', (pdu) => {
+        got.push(pdu);
+        session.send(pdu.response({ message_id: 'a1' }));
+      });
+      session.on('unbind', (pdu) => session.send(pdu.response()));
+      session.on('error', () => undefined);
+    });
+    await new Promise((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const port = secure.address().port;
+    try {
+      const overTls = new smpp.SmppClient({ host: '127.0.0.1', port, tls: { ca: cert }, systemId: 'smppclient1', password: 'password', reconnect: false });
+      await overTls.start();
+      const result = await overTls.send({ to: '886912345678', payload: 'over TLS' });
+      await overTls.close();
+      assert.deepEqual([result.ok, result.results[0].id, got[0].short_message.message], [true, 'a1', 'over TLS']);
+      // A certificate nobody vouched for is refused: nothing is bound, nothing sent.
+      const untrusted = new smpp.SmppClient({ host: '127.0.0.1', port, tls: {}, systemId: 'smppclient1', password: 'password', reconnect: false });
+      await assert.rejects(untrusted.start(), /self[- ]signed|certificate/i);
+      await untrusted.close();
+      assert.equal(got.length, 1);
+    } finally {
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 
   it('says plainly when node-smpp refuses the bind', async () => {

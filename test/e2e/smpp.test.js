@@ -210,6 +210,17 @@ describe('SMPP against the SMSC simulator', function () {
     }
   });
 
+  it('sends a Buffer as binary (data_coding 4), in parts when long', async () => {
+    await setup();
+    await client.start();
+    const data = Buffer.from(Array.from({ length: 200 }, (_, i) => i & 0xff));
+    const result = await client.send({ to: '886912345678', payload: data });
+    assert.deepEqual([result.ok, result.encoding, result.parts], [true, 'binary', 2]);
+    assert.ok(sim.record.submits.every((s) => s.body.dataCoding === 4 && s.body.esmClass === 0x40));
+    await until(() => (sim.inboxes.get('886912345678') ?? []).length === 1);
+    assert.deepEqual(sim.inboxes.get('886912345678')[0].data, data);
+  });
+
   it('says plainly what is wrong with a bind, a number or a text before anything is sent', async () => {
     await setup({ password: 'wrong', reconnect: false });
     await assert.rejects(client.start(), { code: 'SMPP_BIND', message: /ESME_RINVPASWD \(0x0000000e\): the password is wrong; check the system_id and password/ });
