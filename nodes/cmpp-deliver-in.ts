@@ -1,7 +1,7 @@
-import { cmpp, DeliveryReport } from '../src';
 import { migrate } from './migrations';
 import { editorKey } from './status';
 import { Node, NodeAPI, NodeDef } from './red';
+import { serveIncoming } from './send-node';
 import { CmppConnectionNode, reportMessage } from './shared';
 
 interface CmppDeliverInDef extends NodeDef {
@@ -18,17 +18,7 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: editorKey('cmpp-deliver-in', 'status.noConnection') });
       return;
     }
-    const client = connection.register(node);
-    const onMessage = (sms: cmpp.IncomingSms): void => node.send([{ payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
-    const onReport = (report: DeliveryReport): void => node.send([null, reportMessage(report)]);
-    client.on('message', onMessage);
-    client.on('report', onReport);
-
-    node.on('close', (removed: boolean, done: () => void) => {
-      client.off('message', onMessage);
-      client.off('report', onReport);
-      connection.deregister(node, removed).then(() => done(), () => done());
-    });
+    serveIncoming(node, connection.register(node), (removed) => connection.deregister(node, removed), reportMessage);
   }
 
   RED.nodes.registerType('cmpp-deliver-in', CmppDeliverInNode);

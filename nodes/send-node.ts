@@ -1,0 +1,140 @@
+/**
+ * What a send node over a carrier connection does with each msg, the same
+ * for CMPP and SMPP: take the text and the numbers, keep the correlation,
+ * send, put the result on the msg or give done() the first failure, follow
+ * the message in the SMS sidebar, and give messages carried over a restart
+ * their outcome.
+ */
+import { DeliveryReport, Encoding } from '../src';
+import { activity } from './activity';
+import { Node, NodeAPI, NodeMessage } from './red';
+import { carriedMessage, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend } from './shared';
+
+/** What every carrier send takes, whatever the protocol. */
+export interface CarrierSend {
+  to: string | string[];
+  payload: string | Buffer;
+  encoding: Encoding | 'auto';
+  registeredDelivery: boolean;
+  correlation: unknown;
+  maxParts: number;
+  origin: string;
+}
+
+interface Outcome {
+  ok: boolean;
+  to: string[];
+  parts: number;
+  results: Array<{ ok: boolean; to: string; part: number; id: string; code: number | string; description: string }>;
+}
+
+export interface CarrierClient<R> {
+  send(request: R): Promise<Outcome>;
+  on(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
+  off(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
+}
+
+export interface SendNodeSettings {
+  connection: string;
+  to: string;
+  message: string;
+  encoding: Encoding | 'auto';
+  registeredDelivery: boolean;
+  maxParts: string | number;
+  keep: string;
+}
+
+export interface SendNodeWiring<R> {
+  config: SendNodeSettings;
+  client: CarrierClient<R>;
+  /** names a failure's code (CMPP_13, SMPP_11) */
+  channel: 'CMPP' | 'SMPP';
+  /** the status key of a failed send */
+  failedKey: string;
+  deregister(removed: boolean): Promise<void>;
+  /** adds what the protocol takes besides (CMPP's Src_Id, SMPP's sender) to what every send takes */
+  request(msg: NodeMessage, common: CarrierSend): R;
+}
+
+/** Wires `node` to send each msg through its connection's client. */
+export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R>): void {
+  const { config, client, channel, failedKey, deregister, request } = wiring;
+  const keep = keptProperties(config.keep);
+  const onCarried = (carried: { origin?: string; correlation?: unknown; result: Outcome }): void => {
+    if (carried.origin !== node.id) return;
+    if (carried.result.ok) node.send(carriedMessage(carried));
+    else node.error(sendError(carried.result, channel), carriedMessage(carried));
+  };
+  client.on('carried', onCarried);
+
+  node.on('input', (msg: NodeMessage, send, done) => {
+    const registered = typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false;
+    const text = textToSend(msg, config.message);
+    const key = activity(RED).accepted(config.connection, msg.to ?? config.to, text);
+    const end = finishSend(node, done, failedKey);
+    let outcome: Outcome | undefined;
+    const finish = (err?: Error): void => {
+      activity(RED).sent(key, config.connection, outcome, err, registered);
+      end(err);
+    };
+    const common: CarrierSend = {
+      to: (msg.to ?? config.to) as string | string[],
+      payload: text,
+      encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+      registeredDelivery: registered,
+      correlation: correlationOf(msg, keep),
+      maxParts: maxPartsOf(config.maxParts),
+      origin: node.id,
+    };
+    let sending: Promise<Outcome>;
+    try {
+      sending = client.send(request(msg, common));
+    } catch (err) {
+      finish(err as Error);
+      return;
+    }
+    sending.then((result) => {
+      outcome = result;
+      if (!result.ok) {
+        finish(sendError(result, channel));
+        return;
+      }
+      msg.payload = result;
+      send(msg);
+      finish();
+    }, finish);
+  });
+
+  node.on('close', (removed: boolean, done: () => void) => {
+    client.off('carried', onCarried);
+    deregister(removed).then(() => done(), () => done());
+  });
+}
+
+interface Incoming {
+  payload: unknown;
+  from: string;
+  to: string;
+  sms: unknown;
+}
+
+/** A client that receives: messages from phones and delivery reports. */
+export interface ReceiveClient {
+  on(event: 'message', listener: (sms: Incoming) => void): unknown;
+  on(event: 'report', listener: (report: DeliveryReport) => void): unknown;
+  off(event: 'message', listener: (sms: Incoming) => void): unknown;
+  off(event: 'report', listener: (report: DeliveryReport) => void): unknown;
+}
+
+/** Wires a receive node: messages from phones on output 1, delivery reports on output 2. */
+export function serveIncoming(node: Node, client: ReceiveClient, deregister: (removed: boolean) => Promise<void>, reportMessage: (report: DeliveryReport) => NodeMessage): void {
+  const onMessage = (sms: Incoming): void => node.send([{ payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
+  const onReport = (report: DeliveryReport): void => node.send([null, reportMessage(report)]);
+  client.on('message', onMessage);
+  client.on('report', onReport);
+  node.on('close', (removed: boolean, done: () => void) => {
+    client.off('message', onMessage);
+    client.off('report', onReport);
+    deregister(removed).then(() => done(), () => done());
+  });
+}
