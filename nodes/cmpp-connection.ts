@@ -2,8 +2,8 @@ import { cmpp, SmsError } from '../src';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
-import { CmppConnectionNode, OutageLog } from './shared';
-import { linkStatus, editorKey } from './status';
+import { closeCarrier, watchCarrier } from './carrier-connection';
+import { CmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
 import { activity } from './activity';
 import { store as storeKinds } from '../src';
@@ -37,9 +37,6 @@ interface CmppConnectionDef extends NodeDef {
   ratePerLink: string | number;
 }
 
-/** report expectations kept at most (the tracker's default) */
-const MAX_PENDING_REPORTS = 100000;
-
 const num = (value: unknown, fallback: number): number => {
   const n = Number(value);
   return value === '' || value === undefined || !Number.isFinite(n) ? fallback : n;
@@ -50,7 +47,6 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const outage = new OutageLog(node);
     const where = `${config.host || '127.0.0.1'}:${num(config.port, 7890)}`;
 
     const options = (): cmpp.CmppClientOptions => ({
@@ -81,72 +77,21 @@ export = function register(RED: NodeAPI): void {
     });
 
     let store: storeKinds.Store | undefined;
-    const shared = new SharedConnection<cmpp.CmppClient>({
+    const label = config.name || `${config.spId}@${where}`;
+    const shared: SharedConnection<cmpp.CmppClient> = new SharedConnection<cmpp.CmppClient>({
       open() {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
         const client = new cmpp.CmppClient({ ...options(), store });
-        activity(RED).channel(node.id, 'cmpp', config.name || `${config.spId}@${where}`, config.sidebarDetails === true);
-        client.on('state', (state) => activity(RED).update(node.id, { state }));
-        client.on('queue', (depth) => activity(RED).update(node.id, { queue: depth }));
-        client.on('report', (report) => activity(RED).report(node.id, report));
-        client.on('carried', (c) => {
-          // A message whose send node is gone: its outcome is not lost silently.
-          if (!c.origin || !RED.nodes.getNode(c.origin)) node.warn(RED._('cmpp-connection.warn.carriedOrphan', { ok: String(c.result.ok), to: c.result.to.join(',') }));
-        });
-        client.on('state', (state, detail) => showState(client, state, detail));
-        client.on('queue', () => showState(client, client.state));
-        // With several links, each one up or down changes what the status says.
-        if (client.session.links.length > 1) for (const link of client.session.links) link.on('state', () => showState(client, client.state));
-        client.on('error', (err) => node.warn(err.message));
+        watchCarrier(RED, node, shared as SharedConnection<unknown>, client, { set: 'cmpp-connection', kind: 'cmpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true });
         client.start().catch(() => undefined); // state events report it
         return client;
       },
       async close(client) {
-        // Messages still waiting are kept by a durable store for the next start, else failed; either way, said once.
-        const waiting = client.session.depth;
-        const kept = store && store.kind !== 'memory';
-        if (waiting) node.warn(RED._(kept ? 'cmpp-connection.warn.keptInStore' : 'cmpp-connection.warn.closedWithQueue', { count: waiting, name: config.name || `${config.spId}@${where}` }));
-        await client.close();
-        await store?.close();
+        await closeCarrier(RED, node, 'cmpp-connection', label, client, store);
         store = undefined;
       },
     });
-
-    function showState(client: cmpp.CmppClient, state: cmpp.SessionState, detail?: Error): void {
-      const depth = client.session.depth;
-      switch (state) {
-        case 'connected': {
-          outage.up((seconds) => RED._('cmpp-connection.log.up', { where, seconds }));
-          // The queue and the reports awaited are bounded: say so before a send is refused.
-          const percent = Math.round(100 * Math.max(depth / num(config.queueSize, 10000), client.pendingReports / MAX_PENDING_REPORTS));
-          if (percent >= 90) shared.status(linkStatus('degraded', editorKey('cmpp-connection', 'status.nearlyFull', { percent })));
-          else if (client.session.links.length > 1) {
-            // Several links: how many are up, and the queue.
-            const up = client.session.linksUp;
-            const total = client.session.links.length;
-            shared.status(linkStatus(up < total ? 'degraded' : state, editorKey('cmpp-connection', 'status.links', { up, total, depth })));
-          } else shared.status(linkStatus(state, depth ? editorKey('cmpp-connection', 'status.queue', { depth }) : editorKey('cmpp-connection', 'status.connected')));
-          return;
-        }
-        case 'connecting':
-          shared.status(linkStatus(state, editorKey('cmpp-connection', 'status.connecting')));
-          return;
-        case 'failed': {
-          const retryAt = (detail as cmpp.RetryError | undefined)?.retryAt;
-          const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
-          shared.status(linkStatus(state, time ? editorKey('cmpp-connection', 'status.loginRetry', { time }) : editorKey('cmpp-connection', 'status.loginFailed')));
-          if (detail) outage.down(detail.message);
-          return;
-        }
-        case 'disconnected':
-          shared.status(linkStatus(state, editorKey('cmpp-connection', 'status.disconnected')));
-          if (detail) outage.down(RED._('cmpp-connection.warn.disconnected', { where, reason: detail.message }));
-          return;
-        default:
-          shared.status({});
-      }
-    }
 
     node.register = (user: Node): cmpp.CmppClient => shared.register(user);
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);

@@ -3,8 +3,8 @@ import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
-import { OutageLog, SmppConnectionNode } from './shared';
-import { editorKey, linkStatus } from './status';
+import { closeCarrier, watchCarrier } from './carrier-connection';
+import { SmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
 
 interface SmppConnectionDef extends NodeDef {
@@ -48,7 +48,6 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const outage = new OutageLog(node);
     const where = `${config.host || '127.0.0.1'}:${num(config.port, 2775)}`;
     const label = config.name || `${config.systemId}@${where}`;
 
@@ -80,64 +79,20 @@ export = function register(RED: NodeAPI): void {
     });
 
     let store: storeKinds.Store | undefined;
-    const shared = new SharedConnection<smpp.SmppClient>({
+    const shared: SharedConnection<smpp.SmppClient> = new SharedConnection<smpp.SmppClient>({
       open() {
         if (!config.systemId) throw new SmsError('SMS_FIELD', RED._('smpp-connection.errors.systemId'), 'systemId');
         store = openStore(RED, node, 'smpp', config, `${config.systemId}@${where}`, (from, to, reason) => RED._('smpp-connection.store.movedAside', { from, to, reason }));
         const client = new smpp.SmppClient({ ...options(), store });
-        activity(RED).channel(node.id, 'smpp', label, config.sidebarDetails === true);
-        client.on('state', (state) => activity(RED).update(node.id, { state }));
-        client.on('queue', (depth) => activity(RED).update(node.id, { queue: depth }));
-        client.on('report', (report) => activity(RED).report(node.id, report));
-        client.on('carried', (c) => {
-          if (!c.origin || !RED.nodes.getNode(c.origin)) node.warn(RED._('smpp-connection.warn.carriedOrphan', { ok: String(c.result.ok), to: c.result.to.join(',') }));
-        });
-        client.on('state', (state, detail) => showState(client, state, detail));
-        client.on('queue', () => showState(client, client.state));
-        if (client.session.links.length > 1) for (const link of client.session.links) link.on('state', () => showState(client, client.state));
-        client.on('error', (err) => node.warn(err.message));
+        watchCarrier(RED, node, shared as SharedConnection<unknown>, client, { set: 'smpp-connection', kind: 'smpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true });
         client.start().catch(() => undefined); // state events report it
         return client;
       },
       async close(client) {
-        const waiting = client.session.depth;
-        const kept = store && store.kind !== 'memory';
-        if (waiting) node.warn(RED._(kept ? 'smpp-connection.warn.keptInStore' : 'smpp-connection.warn.closedWithQueue', { count: waiting, name: label }));
-        await client.close();
-        await store?.close();
+        await closeCarrier(RED, node, 'smpp-connection', label, client, store);
         store = undefined;
       },
     });
-
-    function showState(client: smpp.SmppClient, state: smpp.SessionState, detail?: Error): void {
-      const depth = client.session.depth;
-      switch (state) {
-        case 'connected': {
-          outage.up((seconds) => RED._('smpp-connection.log.up', { where, seconds }));
-          const up = client.session.linksUp;
-          const total = client.session.links.length;
-          if (total > 1) shared.status(linkStatus(up < total ? 'degraded' : state, editorKey('smpp-connection', 'status.links', { up, total, depth })));
-          else shared.status(linkStatus(state, depth ? editorKey('smpp-connection', 'status.queue', { depth }) : editorKey('smpp-connection', 'status.bound')));
-          return;
-        }
-        case 'connecting':
-          shared.status(linkStatus(state, editorKey('smpp-connection', 'status.connecting')));
-          return;
-        case 'failed': {
-          const retryAt = (detail as { retryAt?: number } | undefined)?.retryAt;
-          const time = retryAt ? new Date(retryAt).toTimeString().slice(0, 5) : '';
-          shared.status(linkStatus(state, time ? editorKey('smpp-connection', 'status.bindRetry', { time }) : editorKey('smpp-connection', 'status.bindFailed')));
-          if (detail) outage.down(detail.message);
-          return;
-        }
-        case 'disconnected':
-          shared.status(linkStatus(state, editorKey('smpp-connection', 'status.disconnected')));
-          if (detail) outage.down(RED._('smpp-connection.warn.disconnected', { where, reason: detail.message }));
-          return;
-        default:
-          shared.status({});
-      }
-    }
 
     node.register = (user: Node): smpp.SmppClient => shared.register(user);
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);

@@ -74,7 +74,7 @@ describe(`smpp nodes (Node-RED ${runtimeVersion()}) against the SMSC simulator`,
     const send = helper.getNode('send');
     const statuses = [];
     send.on('call:status', (call) => statuses.push(call.args[0]));
-    await until(() => statuses.some((s) => /^@smsflow\/node-red-sms\/smpp-connection:smpp-connection\.status\.bindRetry\|\{"time":"\d\d:\d\d"\}$/.test(s.text)), { what: 'the bind failure status' });
+    await until(() => statuses.some((s) => /^@smsflow\/node-red-sms\/smpp-connection:smpp-connection\.status\.loginRetry\|\{"time":"\d\d:\d\d"\}$/.test(s.text)), { what: 'the bind failure status' });
     const caught = next('caught');
     send.receive({ payload: 'x', to: '886912345678' });
     const msg = await caught;
