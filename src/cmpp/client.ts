@@ -6,10 +6,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { isoNow } from '../clock';
+import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { jsonSafe } from '../store/json';
-import { MessageRecord, OutboxEntry } from '../store/store';
+import { MessageRecord } from '../store/store';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -72,11 +73,7 @@ interface SubmitMeta {
 }
 
 /** A message that outlived the process that accepted it, and its outcome. */
-export interface CarriedOver {
-  origin?: string;
-  correlation?: unknown;
-  result: SendResult;
-}
+export type CarriedOver = CarriedOverOf<'cmpp'>;
 
 export type SendResult = BaseSendResult<'cmpp'>;
 
@@ -267,42 +264,7 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
-    // What this client wrote itself (sent while it recovered) is not carried over.
-    const earlier = (key?: string): boolean => !key?.startsWith(`${this.instance}-`);
-    const messages = stored.filter((m) => earlier(m.key));
-    const known = new Set(messages.map((m) => m.key));
-    const byMessage = new Map<string, OutboxEntry[]>();
-    for (const entry of entries) {
-      if (!earlier(entry.message)) continue;
-      if (!entry.message || !known.has(entry.message)) {
-        store.outbox.remove(entry.id); // a query, or a part of nothing: nobody waits for it any more
-        continue;
-      }
-      const list = byMessage.get(entry.message) ?? [];
-      list.push(entry);
-      byMessage.set(entry.message, list);
-    }
-    for (const record of messages) {
-      const pending = (byMessage.get(record.key) ?? []).map((entry) =>
-        this.submitPart(entry.meta as SubmitMeta, record, (onAnswer) => this.session.resume(entry, onAnswer)));
-      void Promise.all(pending).then(() => {
-        const recipients = record.request.to as string[];
-        const results = inOrder(record.results as PartResult[], recipients);
-        // Parts whose answer was lost with the process are reported as such.
-        const missing = record.expected - results.length;
-        store.messages.remove(record.key);
-        this.emit('carried', {
-          origin: record.request.origin as string | undefined,
-          correlation: record.correlation,
-          result: {
-            channel: 'cmpp', ok: missing === 0 && results.every((r) => r.ok), to: recipients,
-            encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
-          },
-        });
-      });
-    }
-    return messages.length;
+    return carryOver(store, this.instance, 'cmpp', (entry, record) => this.submitPart(entry.meta as SubmitMeta, record, (onAnswer) => this.session.resume(entry, onAnswer)), (carried) => this.emit('carried', carried));
   }
 
   /**

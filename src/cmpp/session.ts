@@ -8,17 +8,16 @@
  * (at-least-once) or end as uncertain (at-most-once): every request ends
  * with exactly one outcome.
  */
-import { EventEmitter } from 'node:events';
-import { Account, OnAnswer, OutboxRecord } from '../account/account';
+import { Account, OutboxRecord } from '../account/account';
+import { AccountSession } from '../account/session';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError, uncertain as uncertainOf } from '../link/link';
 import { MemoryStore } from '../store/memory';
-import { DedupStore, OutboxEntry, Store } from '../store/store';
+import { DedupStore, Store } from '../store/store';
 import { CHINA_UTC_OFFSET_MINUTES } from './auth';
 import { CmppPdu, HEADER_LENGTH } from './codec';
 import { bodyOf, DeliverBody } from './bodies';
 import { cmppDialect } from './dialect';
-import { Body } from './fields';
 import { Command, COMMANDS, Version, V3 } from './messages';
 
 export { Delivery, RetryError };
@@ -88,14 +87,13 @@ export declare interface CmppSession {
   on(event: 'queue', listener: (depth: number) => void): this;
 }
 
-export class CmppSession extends EventEmitter {
+export class CmppSession extends AccountSession<CmppPdu, Command> {
   readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace'>> & Pick<SessionOptions, 'trace'> & {
     reconnect: { initialMs: number; maxMs: number } | false;
     flowControl: { initialMs: number; maxMs: number; retries: number };
   };
   readonly links: Array<Link<OutboxRecord, CmppPdu>>;
   readonly store: Store;
-  private readonly account: Account<CmppPdu>;
   /** DELIVER Msg_Ids answered lately, with the Result given: a DELIVER sent again gets the same answer */
   private readonly recentDelivers: DedupStore;
 
@@ -135,52 +133,7 @@ export class CmppSession extends EventEmitter {
       link.on('request', (pdu) => this.onRequest(link, pdu));
       return link;
     });
-    this.account = new Account<CmppPdu>({ ...o, ratedCommand: 'SUBMIT' }, this.links, dialect, this.store.outbox);
-    this.account.on('state', (state, detail) => this.emit('state', state, detail));
-    this.account.on('queue', (depth) => this.emit('queue', depth));
-    this.account.on('error', (err) => this.emit('error', err));
-  }
-
-  get state(): SessionState {
-    return this.account.state;
-  }
-
-  /** requests waiting to be sent plus those awaiting an answer */
-  get depth(): number {
-    return this.account.depth;
-  }
-
-  /** links logged in, of all */
-  get linksUp(): number {
-    return this.account.linksUp;
-  }
-
-  /** Opens the link and logs in; resolves on the first successful login. */
-  start(): Promise<void> {
-    return this.account.start();
-  }
-
-  /**
-   * Sends a request when the window allows; resolves with the gateway's
-   * response. `onAnswer` sees the response synchronously, before any frame
-   * read after it (a status report in the same TCP read) is handled.
-   */
-  request(command: Command, body: Body = {}, onAnswer?: OnAnswer<CmppPdu>, of?: { message: string; meta: unknown }): Promise<CmppPdu> {
-    return this.account.request(command, body, onAnswer, of);
-  }
-
-  /** Takes up a request the store kept across a restart. */
-  resume(entry: OutboxEntry, onAnswer?: OnAnswer<CmppPdu>): Promise<CmppPdu> {
-    return this.account.resume(entry, onAnswer);
-  }
-
-  /**
-   * Sends TERMINATE and waits briefly for its answer. What still waits is
-   * failed, or, when the store keeps state across restarts, left in it for
-   * the next session to send.
-   */
-  close(waitMs = 1000): Promise<void> {
-    return this.account.close(waitMs, this.store.kind !== 'memory');
+    this.attach(new Account<CmppPdu>({ ...o, ratedCommand: 'SUBMIT' }, this.links, dialect, this.store.outbox));
   }
 
   private onRequest(link: Link<OutboxRecord, CmppPdu>, pdu: CmppPdu): void {

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { isoNow } from '../clock';
+import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
@@ -68,11 +69,7 @@ export interface IncomingSms {
 }
 
 /** A message that outlived the process that accepted it, and its outcome. */
-export interface CarriedOver {
-  origin?: string;
-  correlation?: unknown;
-  result: SendResult;
-}
+export type CarriedOver = CarriedOverOf<'smpp'>;
 
 export declare interface SmppClient {
   /** the outcome of a message accepted before a restart (a durable store) */
@@ -166,37 +163,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
-    const earlier = (key?: string): boolean => !key?.startsWith(`${this.instance}-`);
-    const messages = stored.filter((m) => earlier(m.key));
-    const known = new Set(messages.map((m) => m.key));
-    const byMessage = new Map<string, OutboxEntry[]>();
-    for (const entry of entries) {
-      if (!earlier(entry.message)) continue;
-      if (!entry.message || !known.has(entry.message)) {
-        store.outbox.remove(entry.id);
-        continue;
-      }
-      byMessage.set(entry.message, [...(byMessage.get(entry.message) ?? []), entry]);
-    }
-    for (const record of messages) {
-      const pending = (byMessage.get(record.key) ?? []).map((entry) => this.submit(entry.meta as SubmitMeta, record, entry.body, entry));
-      void Promise.all(pending).then(() => {
-        const recipients = record.request.to as string[];
-        const results = inOrder(record.results as PartResult[], recipients);
-        const missing = record.expected - results.length;
-        store.messages.remove(record.key);
-        this.emit('carried', {
-          origin: record.request.origin as string | undefined,
-          correlation: record.correlation,
-          result: {
-            channel: 'smpp', ok: missing === 0 && results.every((r) => r.ok), to: recipients,
-            encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
-          },
-        });
-      });
-    }
-    return messages.length;
+    return carryOver(store, this.instance, 'smpp', (entry, record) => this.submit(entry.meta as SubmitMeta, record, entry.body, entry), (carried) => this.emit('carried', carried));
   }
 
   async close(): Promise<void> {

@@ -6,13 +6,12 @@
  * answered, generic_nack for what cannot be read, and a request the SMSC
  * makes that an ESME does not serve answered as the specification asks.
  */
-import { EventEmitter } from 'node:events';
-import { Account, OnAnswer, OutboxRecord } from '../account/account';
+import { Account, OutboxRecord } from '../account/account';
+import { AccountSession } from '../account/session';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError } from '../link/link';
 import { MemoryStore } from '../store/memory';
-import { OutboxEntry, Store } from '../store/store';
-import { Body } from '../wire/fields';
+import { Store } from '../store/store';
 import { HEADER_LENGTH, isResponseId, SmppPdu } from './codec';
 import { BindMode, smppDialect } from './dialect';
 import { Command } from './messages';
@@ -77,14 +76,13 @@ export declare interface SmppSession {
 
 type SmppLink = Link<OutboxRecord, SmppPdu>;
 
-export class SmppSession extends EventEmitter {
+export class SmppSession extends AccountSession<SmppPdu, Command> {
   readonly options: Required<Omit<SmppSessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace' | 'tls'>> & Pick<SmppSessionOptions, 'trace' | 'tls'> & {
     reconnect: { initialMs: number; maxMs: number } | false;
     flowControl: { initialMs: number; maxMs: number; retries: number };
   };
   readonly links: SmppLink[];
   readonly store: Store;
-  private readonly account: Account<SmppPdu>;
 
   constructor(options: SmppSessionOptions) {
     super();
@@ -132,44 +130,7 @@ export class SmppSession extends EventEmitter {
         this.links.push(link);
       }
     }
-    this.account = new Account<SmppPdu>({ ...o, ratedCommand: 'submit_sm' }, this.links, smppDialect(bind, modes[0]), this.store.outbox);
-    this.account.on('state', (state, detail) => this.emit('state', state, detail));
-    this.account.on('queue', (depth) => this.emit('queue', depth));
-    this.account.on('error', (err) => this.emit('error', err));
-  }
-
-  get state(): SessionState {
-    return this.account.state;
-  }
-
-  get depth(): number {
-    return this.account.depth;
-  }
-
-  get linksUp(): number {
-    return this.account.linksUp;
-  }
-
-  start(): Promise<void> {
-    return this.account.start();
-  }
-
-  /**
-   * Sends a request when a window allows; resolves with the SMSC's response,
-   * whatever its command_status (the caller reads it). `onAnswer` sees it
-   * before any PDU read after it.
-   */
-  request(command: Command, body: Body = {}, onAnswer?: OnAnswer<SmppPdu>, of?: { message: string; meta: unknown }): Promise<SmppPdu> {
-    return this.account.request(command, body, onAnswer, of);
-  }
-
-  resume(entry: OutboxEntry, onAnswer?: OnAnswer<SmppPdu>): Promise<SmppPdu> {
-    return this.account.resume(entry, onAnswer);
-  }
-
-  /** Unbinds and waits briefly for unbind_resp; what still waits is failed or, with a durable store, kept. */
-  close(waitMs = 1000): Promise<void> {
-    return this.account.close(waitMs, this.store.kind !== 'memory');
+    this.attach(new Account<SmppPdu>({ ...o, ratedCommand: 'submit_sm' }, this.links, smppDialect(bind, modes[0]), this.store.outbox));
   }
 
   private onRequest(link: SmppLink, pdu: SmppPdu): void {

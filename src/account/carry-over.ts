@@ -1,0 +1,57 @@
+/**
+ * After a restart, the messages a client accepted before it (kept in the
+ * store's journal) get their outcome: what had not been answered is taken
+ * up again through the client's own `takeUp`, and each message is handed on
+ * once, with every part's result, as carried over.
+ */
+import { Encoding } from '../text/codecs';
+import { inOrder, PartResult, SendResult } from '../results';
+import { MessageRecord, OutboxEntry, Store } from '../store/store';
+
+export interface CarriedOver<C extends string> {
+  origin?: string;
+  correlation?: unknown;
+  result: SendResult<C>;
+}
+
+/**
+ * Resolves with how many messages were carried over; `emit` gets each
+ * message's outcome once its last part is answered. What this instance
+ * wrote itself (keys starting with `instance-`) is left alone.
+ */
+export async function carryOver<C extends string>(store: Store, instance: string, channel: C, takeUp: (entry: OutboxEntry, record: MessageRecord) => Promise<PartResult[]>, emit: (carried: CarriedOver<C>) => void): Promise<number> {
+  const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
+  const earlier = (key?: string): boolean => !key?.startsWith(`${instance}-`);
+  const messages = stored.filter((m) => earlier(m.key));
+  const known = new Set(messages.map((m) => m.key));
+  const byMessage = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    if (!earlier(entry.message)) continue;
+    if (!entry.message || !known.has(entry.message)) {
+      store.outbox.remove(entry.id); // a query, or a part of nothing: nobody waits for it any more
+      continue;
+    }
+    const list = byMessage.get(entry.message) ?? [];
+    list.push(entry);
+    byMessage.set(entry.message, list);
+  }
+  for (const record of messages) {
+    const pending = (byMessage.get(record.key) ?? []).map((entry) => takeUp(entry, record));
+    void Promise.all(pending).then(() => {
+      const recipients = record.request.to as string[];
+      const results = inOrder(record.results as PartResult[], recipients);
+      // Parts whose answer was lost with the process are reported as such.
+      const missing = record.expected - results.length;
+      store.messages.remove(record.key);
+      emit({
+        origin: record.request.origin as string | undefined,
+        correlation: record.correlation,
+        result: {
+          channel, ok: missing === 0 && results.every((r) => r.ok), to: recipients,
+          encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
+        },
+      });
+    });
+  }
+  return messages.length;
+}

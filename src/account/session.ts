@@ -1,0 +1,73 @@
+/**
+ * What a protocol's session is to its users, whatever the protocol: an
+ * account over its links, with a store. It starts the links, takes requests
+ * and requests kept across a restart, says its state and depth, and closes,
+ * keeping what waits when the store survives restarts. A dialect's session
+ * (CMPP, SMPP) adds what is its own: answering the peer's requests.
+ */
+import { EventEmitter } from 'node:events';
+import { Pdu } from '../link/dialect';
+import { Link, LinkState } from '../link/link';
+import { OutboxEntry, Store } from '../store/store';
+import { Body } from '../wire/fields';
+import { Account, OnAnswer, OutboxRecord } from './account';
+
+export abstract class AccountSession<P extends Pdu, C extends string> extends EventEmitter {
+  abstract readonly store: Store;
+  abstract readonly links: Array<Link<OutboxRecord, P>>;
+  private account?: Account<P>;
+
+  /** Takes the account the links serve, and passes its state, queue and errors on. */
+  protected attach(account: Account<P>): void {
+    this.account = account;
+    account.on('state', (state, detail) => this.emit('state', state, detail));
+    account.on('queue', (depth) => this.emit('queue', depth));
+    account.on('error', (err) => this.emit('error', err));
+  }
+
+  private get accountOf(): Account<P> {
+    return this.account as Account<P>;
+  }
+
+  get state(): LinkState {
+    return this.accountOf.state;
+  }
+
+  /** requests waiting to be sent plus those awaiting an answer */
+  get depth(): number {
+    return this.accountOf.depth;
+  }
+
+  /** links logged in, of all */
+  get linksUp(): number {
+    return this.accountOf.linksUp;
+  }
+
+  /** Opens the links; resolves on the first successful login. */
+  start(): Promise<void> {
+    return this.accountOf.start();
+  }
+
+  /**
+   * Sends a request when a window allows; resolves with the peer's answer.
+   * `onAnswer` sees it synchronously, before any frame read after it (a
+   * report in the same TCP read) is handled.
+   */
+  request(command: C, body: Body = {}, onAnswer?: OnAnswer<P>, of?: { message: string; meta: unknown }): Promise<P> {
+    return this.accountOf.request(command, body, onAnswer, of);
+  }
+
+  /** Takes up a request the store kept across a restart. */
+  resume(entry: OutboxEntry, onAnswer?: OnAnswer<P>): Promise<P> {
+    return this.accountOf.resume(entry, onAnswer);
+  }
+
+  /**
+   * Ends the session and waits briefly for the peer's answer. What still
+   * waits is failed, or, when the store keeps state across restarts, left
+   * in it for the next session to send.
+   */
+  close(waitMs = 1000): Promise<void> {
+    return this.accountOf.close(waitMs, this.store.kind !== 'memory');
+  }
+}
