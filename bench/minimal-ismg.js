@@ -5,7 +5,7 @@
 // ACTIVE_TEST and TERMINATE. It answers the raw loop's frames the same way,
 // so both sides of a ratio meet the same server.
 const crypto = require('node:crypto');
-const net = require('node:net');
+const { startFramedServer } = require('./framed-server');
 
 const CONNECT = 0x00000001;
 const TERMINATE = 0x00000002;
@@ -47,35 +47,9 @@ function answer(frame, secret, msgIds) {
 }
 
 /** Starts the gateway on a free loopback port; resolves with { port, stop() }. */
-async function startMinimalIsmg(secret = 'secret') {
-  const sockets = new Set();
+function startMinimalIsmg(secret = 'secret') {
   const msgIds = { next: 1n };
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      const answers = [];
-      while (pending.length >= 12 && pending.length >= pending.readUInt32BE(0)) {
-        const length = pending.readUInt32BE(0);
-        const out = answer(pending.subarray(0, length), secret, msgIds);
-        if (out) answers.push(out);
-        pending = pending.subarray(length);
-      }
-      if (answers.length) socket.write(answers.length === 1 ? answers[0] : Buffer.concat(answers));
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: server.address().port,
-    stop: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  return startFramedServer(12, (frame) => answer(frame, secret, msgIds));
 }
 
 module.exports = { startMinimalIsmg };

@@ -3,7 +3,7 @@
 // layouts with none of the package's code: it answers any bind with
 // ESME_ROK, every submit_sm at once with a message_id, enquire_link and
 // unbind. The raw loop meets the same server.
-const net = require('node:net');
+const { startFramedServer } = require('./framed-server');
 
 const RESP = 0x80000000;
 const BINDS = new Set([0x01, 0x02, 0x09]);
@@ -29,35 +29,9 @@ function answer(frame, ids) {
   return undefined;
 }
 
-async function startMinimalSmsc() {
-  const sockets = new Set();
+function startMinimalSmsc() {
   const ids = { next: 0x10000 };
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      const answers = [];
-      while (pending.length >= 16 && pending.length >= pending.readUInt32BE(0)) {
-        const length = pending.readUInt32BE(0);
-        const out = answer(pending.subarray(0, length), ids);
-        if (out) answers.push(out);
-        pending = pending.subarray(length);
-      }
-      if (answers.length) socket.write(answers.length === 1 ? answers[0] : Buffer.concat(answers));
-    });
-    socket.on('error', () => {});
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: server.address().port,
-    stop: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  return startFramedServer(16, (frame) => answer(frame, ids));
 }
 
 module.exports = { startMinimalSmsc };

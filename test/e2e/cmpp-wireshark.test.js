@@ -2,37 +2,8 @@
 // An independent decoder reads our bytes: Wireshark's CMPP dissector (tshark),
 // fed through text2pcap. Skipped, with a notice, where tshark is not installed.
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+const { dissect, requireTshark } = require('../support/tshark');
 const { cmpp, segment } = require('../../dist/src');
-
-function installed(tool) {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function dissect(frames) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmpp-ws-'));
-  const dump = frames.map((f) => {
-    let text = '';
-    for (let i = 0; i < f.length; i += 16) text += `${i.toString(16).padStart(6, '0')} ${[...f.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\n`;
-    return text;
-  }).join('\n');
-  fs.writeFileSync(path.join(dir, 'frames.txt'), dump);
-  execFileSync('text2pcap', ['-q', '-T', '40000,7890', path.join(dir, 'frames.txt'), path.join(dir, 'frames.pcap')]);
-  const out = execFileSync('tshark', ['-r', path.join(dir, 'frames.pcap'), '-d', 'tcp.port==7890,cmpp', '-T', 'json', '--no-duplicate-keys'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out).map((p) => {
-    assert.equal(p._source.layers._ws?.malformed, undefined, 'Wireshark found the frame malformed');
-    return p._source.layers.cmpp;
-  });
-}
 
 const SUBMIT = {
   msgId: '0', pkTotal: 1, pkNumber: 1, registeredDelivery: 1, msgLevel: 0, serviceId: 'ALERT', feeUserType: 2, feeTerminalId: '',
@@ -42,10 +13,7 @@ const SUBMIT = {
 
 describe('CMPP bytes read by Wireshark\'s dissector (tshark)', function () {
   before(function () {
-    if (!installed('tshark') || !installed('text2pcap')) {
-      console.log('    (skipped: tshark and text2pcap are not installed; .ci/run installs them)');
-      this.skip();
-    }
+    requireTshark(this);
   });
 
   it('reads CONNECT, a short SUBMIT, a long SUBMIT part and DELIVER_RESP with the values we meant', () => {
@@ -58,7 +26,7 @@ describe('CMPP bytes read by Wireshark\'s dissector (tshark)', function () {
       cmpp.encode({ command: 'SUBMIT', sequenceId: 3, body: { ...SUBMIT, pkTotal: part.total, pkNumber: part.number, tpUdhi: 1, msgFmt: long.code, destUsrTl: 1, destTerminalId: ['13800138000'], msgLength: part.userData.length, msgContent: part.userData, linkId: 'LINK1' } }),
       cmpp.encode({ command: 'DELIVER_RESP', sequenceId: 4, body: { msgId: cmpp.packMsgId({ month: 11, day: 22, hour: 10, minute: 0, second: 5, gateway: 10001, sequence: 7 }), result: 0 } }),
     ];
-    const [connect, short, longPart, deliverResp] = dissect(frames);
+    const [connect, short, longPart, deliverResp] = dissect(frames, 'cmpp', 7890).map((layers) => layers.cmpp);
 
     assert.equal(connect['cmpp.Command_Id'], '0x00000001');
     assert.equal(connect['cmpp.Total_Length'], '39');

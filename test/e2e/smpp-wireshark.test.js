@@ -3,37 +3,8 @@
 // (and its GSM SMS user data dissector for the concatenation header), fed
 // through text2pcap. Skipped, with a notice, where tshark is not installed.
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+const { dissect, requireTshark } = require('../support/tshark');
 const { smpp, segment } = require('../../dist/src');
-
-function installed(tool) {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function dissect(frames) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpp-ws-'));
-  const dump = frames.map((f) => {
-    let text = '';
-    for (let i = 0; i < f.length; i += 16) text += `${i.toString(16).padStart(6, '0')} ${[...f.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\n`;
-    return text;
-  }).join('\n');
-  fs.writeFileSync(path.join(dir, 'frames.txt'), dump);
-  execFileSync('text2pcap', ['-q', '-T', '40000,2775', path.join(dir, 'frames.txt'), path.join(dir, 'frames.pcap')]);
-  const out = execFileSync('tshark', ['-r', path.join(dir, 'frames.pcap'), '-d', 'tcp.port==2775,smpp', '-T', 'json', '--no-duplicate-keys'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out).map((p) => {
-    assert.equal(p._source.layers._ws?.malformed, undefined, 'Wireshark found the PDU malformed');
-    return p._source.layers;
-  });
-}
 
 const SUBMIT = {
   sourceAddrTon: 5, sourceAddrNpi: 0, sourceAddr: 'ALERTS', destAddrTon: 1, destAddrNpi: 1, destinationAddr: '886912345678',
@@ -42,10 +13,7 @@ const SUBMIT = {
 
 describe('SMPP bytes read by Wireshark\'s dissector (tshark)', function () {
   before(function () {
-    if (!installed('tshark') || !installed('text2pcap')) {
-      console.log('    (skipped: tshark and text2pcap are not installed; .ci/run installs them)');
-      this.skip();
-    }
+    requireTshark(this);
   });
 
   it('reads bind_transceiver, a short and a long submit_sm, and deliver_sm_resp with the values we meant', () => {
@@ -57,7 +25,7 @@ describe('SMPP bytes read by Wireshark\'s dissector (tshark)', function () {
       smpp.encode({ command: 'submit_sm', sequenceId: 3, body: { ...SUBMIT, esmClass: 0x40, dataCoding: long.code, smLength: part.userData.length, shortMessage: part.userData, tlvs: { userMessageReference: 7 } } }),
       smpp.encode({ command: 'deliver_sm_resp', sequenceId: 4, body: { messageId: '' } }),
     ];
-    const [bind, short, longPart, deliverResp] = dissect(frames);
+    const [bind, short, longPart, deliverResp] = dissect(frames, 'smpp', 2775);
 
     assert.equal(bind.smpp['smpp.command_id'], '0x00000009');
     assert.equal(bind.smpp['smpp.command_length'], '42');
