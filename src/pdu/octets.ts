@@ -58,9 +58,15 @@ export class Reader {
 /** The longest PDU: an SMSC prefix of 12 octets and a TPDU of at most 164 (23.040). */
 const MAX_PDU_OCTETS = 12 + 164;
 
+/**
+ * Where every PDU is written: encoding is synchronous and writes one PDU at
+ * a time, and what leaves (hex text, or a copy) never points into it.
+ */
+const SCRATCH = Buffer.allocUnsafe(MAX_PDU_OCTETS);
+
 /** Writes a PDU into one buffer, octet by octet. */
 export class Writer {
-  private readonly out = Buffer.allocUnsafe(MAX_PDU_OCTETS);
+  private readonly out = SCRATCH;
   /** octets written so far */
   at = 0;
   /** where reserve() hands out room */
