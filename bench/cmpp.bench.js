@@ -18,7 +18,7 @@ const BODY = {
   msgContent: Buffer.from('Server room B: temperature 36C, check it'), linkId: '',
 };
 const WINDOW = 16;
-const SECONDS = QUICK ? 0.2 : 2;
+const SECONDS = QUICK ? 0.2 : 1.5;
 
 async function throughputOfSession(port, links = 1) {
   const session = new cmpp.CmppSession({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: 1e6, links });

@@ -8,7 +8,7 @@ const { alternate, compare, keepBusy, printTable, QUICK, rawLoop, verdict } = re
 const { startMinimalSmsc } = require('./minimal-smsc');
 
 const WINDOW = 16;
-const SECONDS = QUICK ? 0.2 : 2;
+const SECONDS = QUICK ? 0.2 : 1.5;
 const BODY = {
   serviceType: '', sourceAddrTon: 5, sourceAddrNpi: 0, sourceAddr: 'ALERTS', destAddrTon: 1, destAddrNpi: 1, destinationAddr: '886912345678',
   esmClass: 0, protocolId: 0, priorityFlag: 0, scheduleDeliveryTime: '', validityPeriod: '', registeredDelivery: 0, replaceIfPresentFlag: 0,
