@@ -289,6 +289,14 @@ export class SmppClient extends EventEmitter {
         return;
       }
       const forms = idForms(receipt.id);
+      // The same receipt again (our deliver_sm_resp was lost): answered, not reported twice.
+      const seen = `receipt:${forms[0]}:${receipt.stat}`;
+      const dedup = this.session.store.dedup;
+      if (dedup.get(seen) !== undefined) {
+        ack();
+        return;
+      }
+      dedup.set(seen, 0);
       const key = forms.find((f) => this.tracker.expects(f)) ?? forms[0];
       const offset = this.options.receiptUtcOffsetMinutes ?? 0;
       this.tracker.resolve(key, {

@@ -191,6 +191,13 @@ export class SmscSimulator extends EventEmitter {
     for (const s of this.sessions) if (s.mode) s.socket.write(bytes);
   }
 
+  /** Sends one deliver_sm with these fields to a session that receives; resolves with its answer's status. */
+  async deliverRaw(body: Body): Promise<number> {
+    const session = [...this.sessions].find((s) => s.mode === 'transceiver' || s.mode === 'receiver');
+    if (!session) throw new Error('no ESME is bound to receive');
+    return (await this.request(session, 'deliver_sm', body)).status;
+  }
+
   /** Sends enquire_link on every bound session; resolves with the answers. */
   enquireLink(): Promise<SmppPdu[]> {
     return Promise.all([...this.sessions].filter((s) => s.mode).map((s) => this.request(s, 'enquire_link', {})));

@@ -210,6 +210,22 @@ describe('SMPP against the SMSC simulator', function () {
     }
   });
 
+  it('reports a receipt the SMSC sends twice (its answer lost) once', async () => {
+    // An unexpected receipt would be reported, unmatched, after this short hold.
+    await setup({ reports: { earlyHoldMs: 20 } });
+    await client.start();
+    const reports = [];
+    client.on('report', (r) => reports.push(r));
+    const result = await client.send({ to: '886912345678', payload: 'once', registeredDelivery: true });
+    await until(() => reports.length === 1, { what: 'the receipt' });
+    const id = result.results[0].id;
+    const text = Buffer.from(`id:${id} sub:001 dlvrd:001 submit date:2611251015 done date:2611251016 stat:DELIVRD err:000 text:once`);
+    await sim.deliverRaw({ sourceAddr: '886912345678', destinationAddr: 'ALERTS', esmClass: 0x04, dataCoding: 0, smLength: text.length, shortMessage: text });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(reports.length, 1, 'one report for one message');
+    assert.equal(sim.record.deliverResps.filter((d) => d.status === 0).length, 2, 'both answered');
+  });
+
   it('sends a Buffer as binary (data_coding 4), in parts when long', async () => {
     await setup();
     await client.start();
