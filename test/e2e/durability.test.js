@@ -1,8 +1,8 @@
 'use strict';
 // Durability the hard way: a real Node-RED process with this package and a
 // flow that writes every outcome and every delivery report to files; 1,000
-// messages queued behind a gateway that is not there; then `kill -9` (or a
-// full deploy), the gateway back, Node-RED started again on the same user
+// messages queued behind a gateway (CMPP or SMPP) that is not there; then
+// `kill -9` (or a full deploy), the gateway back, Node-RED started again on the same user
 // directory. Every message must end with exactly one outcome, and every
 // report that comes afterwards must be matched with its correlation.
 const assert = require('node:assert/strict');
@@ -51,12 +51,12 @@ describe('durability: a real Node-RED process, its store on disk', function () {
     sim = undefined;
   });
 
-  for (const how of ['kill -9', 'full deploy']) {
-    it(`${how} with ${COUNT} messages queued behind an absent gateway: each gets one outcome afterwards, every report matched`, async () => {
+  for (const [protocol, how] of [['cmpp', 'kill -9'], ['cmpp', 'full deploy'], ['smpp', 'kill -9']]) {
+    it(`${protocol.toUpperCase()}: ${how} with ${COUNT} messages queued behind an absent gateway: each gets one outcome afterwards, every report matched`, async () => {
       red = await NodeRedProcess.create();
       dir = fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-'));
-      const cmppPort = await freePort();
-      const flow = durableFlow(dir, cmppPort);
+      const gatewayPort = await freePort();
+      const flow = durableFlow(dir, gatewayPort, {}, protocol);
       await red.start();
       await red.deploy(flow);
       assert.equal(await red.request('POST', `/send?n=${COUNT}&from=0`, {}), `queued ${COUNT}`);
@@ -68,7 +68,9 @@ describe('durability: a real Node-RED process, its store on disk', function () {
       } else {
         await red.deploy(flow);
       }
-      sim = new testing.IsmgSimulator({ port: cmppPort, reportDelayMs: 20, lean: false });
+      sim = protocol === 'cmpp'
+        ? new testing.IsmgSimulator({ port: gatewayPort, reportDelayMs: 20, lean: false })
+        : new testing.SmscSimulator({ port: gatewayPort, reportDelayMs: 20 });
       await sim.start();
       if (how === 'kill -9') await red.start();
 

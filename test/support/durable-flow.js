@@ -18,13 +18,30 @@ function toFile(id, file, func, z = 'tab') {
   ];
 }
 
+/** The connection, send and receive node types of each protocol, and its connection's settings. */
+const PROTOCOLS = {
+  cmpp: {
+    send: 'cmpp-submit',
+    receive: 'cmpp-deliver-in',
+    connection: (port) => ({
+      type: 'cmpp-connection', port, spId: '901234', version: '3.0', srcId: '1069001', credentials: { sharedSecret: 'secret' },
+    }),
+  },
+  smpp: {
+    send: 'smpp-send',
+    receive: 'smpp-receive',
+    connection: (port) => ({ type: 'smpp-connection', port, systemId: 'smppclient1', sourceAddr: 'ALERTS', credentials: { password: 'password' } }),
+  },
+};
+
 /** The flow: POST /send?n=&from= queues n messages; outcomes, failures and reports go to files. */
-function durableFlow(dir, cmppPort, connection = {}) {
+function durableFlow(dir, port, connection = {}, protocol = 'cmpp') {
+  const kind = PROTOCOLS[protocol];
   return [
     { id: 'tab', type: 'tab', label: 'durability' },
     {
-      id: 'conn', type: 'cmpp-connection', name: 'durable', configVersion: 2, host: '127.0.0.1', port: cmppPort, spId: '901234', version: '3.0',
-      srcId: '1069001', reconnectMax: 1, queueSize: 5000, queueTimeout: 120, store: 'sqlite', ...connection, credentials: { sharedSecret: 'secret' },
+      id: 'conn', name: 'durable', configVersion: 2, host: '127.0.0.1', reconnectMax: 1, queueSize: 5000, queueTimeout: 120, store: 'sqlite',
+      ...kind.connection(port), ...connection,
     },
     { id: 'in', z: 'tab', type: 'http in', url: '/send', method: 'post', wires: [['fan']] },
     {
@@ -34,11 +51,11 @@ function durableFlow(dir, cmppPort, connection = {}) {
         + "msg.payload = 'queued ' + n; return [null, msg];",
     },
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
-    { id: 'submit', z: 'tab', type: 'cmpp-submit', configVersion: 2, connection: 'conn', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
+    { id: 'submit', z: 'tab', type: kind.send, configVersion: 2, connection: 'conn', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
     ...toFile('results', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true }); return msg;'),
     { id: 'catch', z: 'tab', type: 'catch', scope: ['submit'], uncaught: false, wires: [['failed-fmt']] },
     ...toFile('failed', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
-    { id: 'receive', z: 'tab', type: 'cmpp-deliver-in', configVersion: 2, connection: 'conn', wires: [[], ['reports-fmt']] },
+    { id: 'receive', z: 'tab', type: kind.receive, configVersion: 2, connection: 'conn', wires: [[], ['reports-fmt']] },
     ...toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, matched: msg.payload.matched, status: msg.payload.status }); return msg;'),
   ];
 }
