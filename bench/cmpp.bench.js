@@ -74,15 +74,21 @@ async function throughputOfClient(makeStore) {
   return rate;
 }
 
-/** Per-message rate of a burst of `count` requests queued at once (the queue's cost as it grows). */
-async function burst(port, count) {
+/**
+ * Per-message rate of bursts of `count` requests queued at once (the
+ * queue's cost as it grows), `times` bursts one after another on one
+ * session: a burst of 1k alone lasts a few milliseconds, too short to time.
+ */
+async function burst(port, count, times = 1) {
   const session = new cmpp.CmppSession({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', window: WINDOW, maxQueue: count + 1, queueTimeoutMs: 0 });
   await session.start();
   const started = process.hrtime.bigint();
-  const all = [];
-  for (let i = 0; i < count; i++) all.push(session.request('SUBMIT', BODY));
-  await Promise.all(all);
-  const rate = (count * 1e9) / Number(process.hrtime.bigint() - started);
+  for (let t = 0; t < times; t++) {
+    const all = [];
+    for (let i = 0; i < count; i++) all.push(session.request('SUBMIT', BODY));
+    await Promise.all(all);
+  }
+  const rate = (count * times * 1e9) / Number(process.hrtime.bigint() - started);
   await session.close();
   return rate;
 }
@@ -129,9 +135,9 @@ module.exports = async function run() {
     )));
     console.log('  (one process on 2 cores with the gateway: more links add little here; against a carrier each link has its own cap)');
 
-    const bursts = await alternate({ small: () => burst(gateway.port, scaled(1000)), large: () => burst(gateway.port, scaled(200000)) });
+    const bursts = await alternate({ small: () => burst(gateway.port, scaled(1000), 50), large: () => burst(gateway.port, scaled(200000)) });
     printTable('CMPP send queue (requests per second, all queued at once)', [
-      { name: 'a burst of 200k', ours: bursts.large, peer: bursts.small, peerName: 'burst of 1k' },
+      { name: 'a burst of 200k', ours: bursts.large, peer: bursts.small, peerName: '50 bursts of 1k' },
     ]);
     console.log(verdict(bursts.large / bursts.small, 0.9));
   } finally {
