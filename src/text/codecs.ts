@@ -37,8 +37,16 @@ function encodeUcs2(text: string): Buffer {
   return out;
 }
 
-// A loop beats Buffer.from(text, 'utf16le').swap16() on SMS-sized strings.
+/** From this many characters (a whole long message) the native write and swap beat a loop. */
+const NATIVE_UCS2_FROM = 160;
+
+// A loop beats the native write and swap on SMS-sized strings.
 function encodeUcs2Into(text: string, out: Buffer, offset: number): number {
+  if (text.length >= NATIVE_UCS2_FROM) {
+    const written = out.write(text, offset, 'utf16le');
+    out.subarray(offset, offset + written).swap16();
+    return written;
+  }
   let at = offset;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

@@ -11,7 +11,7 @@ import { codecFor, describeUnrepresentable, Encoding, firstUnrepresentable, Text
 import { ReferenceAllocator } from './references';
 import { fillBitsAfter, packedLength, packSeptetsInto } from './septets';
 import { capacityAfterHeader, EncodingRule, profileFor, ruleFor, Target } from './targets';
-import { buildUdh, concatElement, portsElement, udhLength, UdhElement } from './udh';
+import { buildUdh, concatElement, concatHeader, portsElement, udhLength, UdhElement } from './udh';
 
 export const MAX_PARTS = 255;
 
@@ -78,6 +78,9 @@ interface Plan extends Cut {
   encoding: Encoding;
   rule: EncodingRule;
   codec?: TextCodec;
+  /** what one message holds alone, and each part of a long one */
+  single: number;
+  multi: number;
 }
 
 /** The cheapest encoding of the target's automatic list that writes `text` exactly. */
@@ -193,16 +196,16 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     : [];
   const concatOctets = referenceBits === 16 ? 6 : 5;
   const ascii = (): boolean => typeof input === 'string' && /^[\x00-\x7f]*$/.test(input);
-  const capacities = (rule: EncodingRule): [number, number] => {
-    const single = rule.singleIfAscii && !fixed.length && ascii() ? rule.singleIfAscii : capacityAfterHeader(rule, udhLength(fixed));
-    const multi = rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single;
-    return [single, multi];
-  };
+  const singleOf = (rule: EncodingRule): number => (rule.singleIfAscii && !fixed.length && ascii() ? rule.singleIfAscii : capacityAfterHeader(rule, udhLength(fixed)));
+  const multiOf = (rule: EncodingRule, single: number): number => (rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single);
 
   let plan: Plan;
   if (binary) {
     const rule = ruleFor(profile, 'binary');
-    plan = { encoding: 'binary', rule, ...cutBytes(input.length, ...capacities(rule)) };
+    const single = singleOf(rule);
+    const multi = multiOf(rule, single);
+    const cut = cutBytes(input.length, single, multi);
+    plan = { encoding: 'binary', rule, ends: cut.ends, sizes: cut.sizes, single, multi };
   } else {
     // Auto tries the target's encodings cheapest first; each try stops at the
     // first character it cannot write, so the text is scanned about once.
@@ -212,11 +215,13 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     for (const encoding of candidates) {
       const rule = ruleFor(profile, encoding);
       const codec = codecFor(encoding, profile.newline);
+      const single = singleOf(rule);
+      const multi = multiOf(rule, single);
       const cut = codec.unitWidth
-        ? cutFixedWidth(input as string, codec.unitWidth, ...capacities(rule))
-        : cutText(input as string, codec, ...capacities(rule));
+        ? cutFixedWidth(input as string, codec.unitWidth, single, multi)
+        : cutText(input as string, codec, single, multi);
       if ('ends' in cut) {
-        found = { encoding, rule, codec, ...cut };
+        found = { encoding, rule, codec, ends: cut.ends, sizes: cut.sizes, single, multi };
         break;
       }
       failed = { encoding, at: cut.unrepresentable };
@@ -224,8 +229,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     if (!found) throw describeUnrepresentable(input as string, failed!.at, failed!.encoding);
     plan = found;
   }
-  const { encoding, rule, codec, ends, sizes } = plan;
-  const [single, multi] = capacities(rule);
+  const { encoding, rule, codec, ends, sizes, single, multi } = plan;
   const total = ends.length;
   if (total > 1 && !rule.concatenates) {
     throw new SmsError('SMS_TOO_LONG', `text: ${encoding} carries a single message of at most ${single} octets; use UCS-2 for longer text`, 'text');
@@ -239,7 +243,9 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
 
   // Every part's header is the same but for the sequence number, its last octet.
   const layout: Layout = {
-    header: buildUdh(reference === undefined ? fixed : [...fixed, concatElement({ reference, total, sequence: 1, referenceBits })]),
+    header: reference === undefined ? buildUdh(fixed)
+      : fixed.length ? buildUdh([...fixed, concatElement({ reference, total, sequence: 1, referenceBits })])
+      : concatHeader({ reference, total, sequence: 1, referenceBits }),
     sequenced: reference !== undefined,
     codec,
     input,
@@ -263,6 +269,32 @@ interface Layout {
   codec?: TextCodec;
   input: string | Buffer;
   packs: boolean;
+}
+
+/**
+ * The bytes of every part of an unpacked message in one allocation: the
+ * whole text is encoded once after the first header, each later part moved
+ * up by the headers before it (from the last, so nothing is overwritten),
+ * and the headers written into the gaps. Parts are cut at whole characters,
+ * so the text's encoding is the parts' encodings end to end.
+ */
+function layOutTogether(layout: Layout, parts: Part[]): void {
+  const { header, sequenced, codec, input } = layout;
+  const h = header.length;
+  let textOctets = 0;
+  for (const part of parts) textOctets += part.length;
+  const all = Buffer.allocUnsafe(textOctets + h * parts.length);
+  if (codec) codec.encodeInto(input as string, all, h);
+  else (input as Buffer).copy(all, h);
+  let textAt = h + textOctets;
+  for (let k = parts.length - 1; k >= 0; k--) {
+    textAt -= parts[k].length;
+    const partAt = textAt + h * k - h;
+    if (k > 0) all.copyWithin(partAt + h, textAt, textAt + parts[k].length);
+    for (let i = 0; i < h; i++) all[partAt + i] = header[i]; // a few octets: a loop beats a native copy
+    if (sequenced) all[partAt + h - 1] = k + 1;
+    parts[k].adopt(all.subarray(partAt, partAt + h + parts[k].length));
+  }
 }
 
 interface Encoded {
@@ -306,18 +338,15 @@ class Part implements SmsPart {
     if (this.encoded) return this.encoded;
     const { header, packs, parts } = this.layout;
     if (!packs && parts && parts.length > 1) {
-      const all = Buffer.allocUnsafe(parts.reduce((sum, p) => sum + header.length + p.length, 0));
-      let at = 0;
-      let mine: Encoded | undefined;
-      for (const part of parts) {
-        const end = at + header.length + part.length;
-        const encoded = part.fill(all.subarray(at, end));
-        if (part === this) mine = encoded;
-        at = end;
-      }
-      return mine as Encoded;
+      layOutTogether(this.layout, parts);
+      return this.encoded as unknown as Encoded;
     }
     return this.fill(Buffer.allocUnsafe(header.length + this.length));
+  }
+
+  /** Takes the bytes laid out for it with the other parts. */
+  adopt(userData: Buffer): void {
+    this.encoded = { userData, userDataLength: userData.length };
   }
 
   /** Writes the part's header and text into `out`, its size exactly. */

@@ -87,6 +87,25 @@ export function concatElement(c: Concatenation): UdhElement {
   return { id: CONCAT_BY_BITS[c.referenceBits].id, data: CONCAT_BY_BITS[c.referenceBits].write(c) };
 }
 
+/**
+ * The header of a part that carries only concatenation (the common case),
+ * written directly: 05 00 03 ref total seq, or 06 08 04 ref ref total seq.
+ */
+export function concatHeader(c: Concatenation): Buffer {
+  checkBits('referenceBits', c.referenceBits);
+  checkRange('reference', c.reference, 0, c.referenceBits === 16 ? 0xffff : 0xff);
+  checkRange('total', c.total, 1, 255);
+  checkRange('sequence', c.sequence, 1, c.total);
+  if (c.referenceBits === 8) {
+    const out = Buffer.allocUnsafe(6);
+    out[0] = 5; out[1] = 0x00; out[2] = 3; out[3] = c.reference; out[4] = c.total; out[5] = c.sequence;
+    return out;
+  }
+  const out = Buffer.allocUnsafe(7);
+  out[0] = 6; out[1] = 0x08; out[2] = 4; out[3] = c.reference >> 8; out[4] = c.reference & 0xff; out[5] = c.total; out[6] = c.sequence;
+  return out;
+}
+
 export function portsElement(p: ApplicationPorts): UdhElement {
   checkBits('portBits', p.portBits);
   const max = p.portBits === 16 ? 0xffff : 0xff;

@@ -83,6 +83,18 @@ describe('fast paths give what the general way gives', () => {
     });
   });
 
+  it('a concatenation-only header written directly equals the one built from its element (all widths, 1000 generated)', () => {
+    const udh = require('../../dist/src/text/udh');
+    const rnd = random(5);
+    for (let i = 0; i < 1000; i++) {
+      const referenceBits = rnd() < 0.5 ? 8 : 16;
+      const total = 1 + Math.floor(rnd() * 255);
+      const c = { referenceBits, reference: Math.floor(rnd() * (referenceBits === 8 ? 256 : 65536)), total, sequence: 1 + Math.floor(rnd() * total) };
+      assert.deepEqual(udh.concatHeader(c), udh.buildUdh([udh.concatElement(c)]), JSON.stringify(c));
+    }
+    assert.throws(() => udh.concatHeader({ referenceBits: 8, reference: 256, total: 2, sequence: 1 }), { code: 'SMS_FIELD', field: 'reference' });
+  });
+
   it('a PDU written in place refuses user data past one SMS with a typed error', () => {
     assert.throws(() => pdu.encodeSubmit({ to: '+886912345678', userData: { raw: Buffer.alloc(141), length: 141, udhi: false, alphabet: '8bit' } }), { code: 'SMS_TOO_LONG' });
     assert.throws(() => pdu.encodeSubmit({ to: '+886912345678', userData: { text: '警'.repeat(71), alphabet: 'ucs2' } }), { code: 'SMS_TOO_LONG' });
