@@ -30,14 +30,22 @@ for (let v = 0; v < SEMI.length; v++) {
 
 export function swapSemiOctets(digits: string, field: string): Buffer {
   const out = Buffer.alloc(Math.ceil(digits.length / 2));
+  swapSemiOctetsInto(digits, field, out, 0);
+  return out;
+}
+
+/** Writes the digits' swapped semi-octets at `at` (the octets need not be zero); returns the octets written. */
+function swapSemiOctetsInto(digits: string, field: string, out: Uint8Array, at: number): number {
+  const octets = (digits.length + 1) >> 1;
   for (let i = 0; i < digits.length; i++) {
     const code = digits.charCodeAt(i);
     const v = code < 128 ? SEMI_VALUE[code] : -1;
     if (v < 0) throw new SmsError('SMS_FIELD', `${field}: "${digits[i]}" cannot be written as a semi-octet (digits, *, #, a, b, c)`, field);
-    out[i >> 1] |= i % 2 === 0 ? v : v << 4;
+    if (i % 2 === 0) out[at + (i >> 1)] = v;
+    else out[at + (i >> 1)] |= v << 4;
   }
-  if (digits.length % 2) out[out.length - 1] |= 0xf0;
-  return out;
+  if (digits.length % 2) out[at + octets - 1] |= 0xf0;
+  return octets;
 }
 
 export function readSemiOctets(bytes: Buffer, count: number, field: string, from = 0): string {
@@ -75,7 +83,8 @@ export function writeAddress(w: Writer, a: Address, field: string): void {
   }
   const digits = a.number.charCodeAt(0) === 0x2b ? a.number.slice(1) : a.number;
   if (digits.length > 20) throw new SmsError('SMS_FIELD', `${field}: at most 20 digits, "${a.number}" has ${digits.length}`, field);
-  w.octet(digits.length).octet(typeOctet(a)).bytes(swapSemiOctets(digits, field));
+  w.octet(digits.length).octet(typeOctet(a));
+  swapSemiOctetsInto(digits, field, w.buffer, w.reserve((digits.length + 1) >> 1));
 }
 
 export function readAddress(r: Reader, field: string): Address {

@@ -19,7 +19,8 @@ export function fromHex(hex: string): Buffer {
 
 export class Reader {
   at = 0;
-  constructor(readonly data: Buffer) {}
+  /** `owned`: the data was made for this read (from hex), so what is read may point into it */
+  constructor(readonly data: Buffer, private readonly owned = false) {}
 
   get left(): number {
     return this.data.length - this.at;
@@ -47,7 +48,7 @@ export class Reader {
     this.need(n, field);
     const out = this.data.subarray(this.at, this.at + n);
     this.at += n;
-    return Buffer.from(out);
+    return this.owned ? out : Buffer.from(out);
   }
 
   end(): void {

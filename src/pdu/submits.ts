@@ -5,6 +5,7 @@
 import { Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
+import { parseAddress } from './address';
 import { Encoded, encodeSubmit } from './tpdu';
 import { Validity } from './time';
 
@@ -24,8 +25,9 @@ export interface SubmitsForOptions {
 export function submitsFor(to: string, payload: string | Buffer, options: SubmitsForOptions = {}): { split: Segmentation; pdus: Encoded[] } {
   const split = segment(payload, { target: 'pdu', encoding: options.encoding, referenceBits: options.referenceBits, reference: options.reference, to, allocator: options.allocator });
   const alphabet = split.encoding === 'gsm7' ? 'gsm7' : split.encoding === 'ucs2' ? 'ucs2' : '8bit';
+  const address = parseAddress(to, 'TP-DA'); // once for every part
   const pdus = split.parts.map((part) => encodeSubmit({
-    to,
+    to: address,
     reference: options.messageReference?.(part.number) ?? 0,
     statusReport: options.statusReport,
     validity: options.validity,

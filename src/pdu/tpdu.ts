@@ -162,8 +162,9 @@ function readUserData(r: Reader, udhi: boolean, dcs: DataCoding): UserData {
   return { data, udh, udl, raw: ud };
 }
 
-function start(hex: string | Buffer, withSmsc: boolean): { r: Reader; smsc?: string } {
-  const r = new Reader(Buffer.isBuffer(hex) ? hex : fromHex(hex));
+function start(hex: string | Buffer | Reader, withSmsc: boolean): { r: Reader; smsc?: string } {
+  if (hex instanceof Reader) return { r: hex, smsc: withSmsc ? readSmsc(hex) : undefined };
+  const r = Buffer.isBuffer(hex) ? new Reader(hex) : new Reader(fromHex(hex), true);
   return { r, smsc: withSmsc ? readSmsc(r) : undefined };
 }
 
@@ -252,6 +253,10 @@ export function encodeDeliver(d: DeliverInput, options: { smsc?: string | null; 
 }
 
 export function decodeDeliver(hex: string | Buffer, options: { withSmsc?: boolean } = {}): Deliver {
+  return readDeliver(hex, options);
+}
+
+function readDeliver(hex: string | Buffer | Reader, options: { withSmsc?: boolean }): Deliver {
   const { r, smsc } = start(hex, options.withSmsc !== false);
   const first = r.octet('first octet');
   checkMti(first, 0, 'SMS-DELIVER');
@@ -286,6 +291,10 @@ export function encodeStatusReport(s: StatusReportInput, options: { smsc?: strin
 }
 
 export function decodeStatusReport(hex: string | Buffer, options: { withSmsc?: boolean } = {}): StatusReport {
+  return readStatusReport(hex, options);
+}
+
+function readStatusReport(hex: string | Buffer | Reader, options: { withSmsc?: boolean }): StatusReport {
   const { r, smsc } = start(hex, options.withSmsc !== false);
   const first = r.octet('first octet');
   checkMti(first, 2, 'SMS-STATUS-REPORT');
@@ -301,10 +310,16 @@ export function decodeStatusReport(hex: string | Buffer, options: { withSmsc?: b
 /** A PDU a modem received (SC to MS): an SMS-DELIVER or an SMS-STATUS-REPORT. */
 export function decodeReceived(hex: string | Buffer, options: { withSmsc?: boolean } = {}): Deliver | StatusReport {
   const bytes = Buffer.isBuffer(hex) ? hex : fromHex(hex);
-  const r = new Reader(bytes);
-  if (options.withSmsc !== false) readSmsc(r);
-  const mti = r.octet('first octet') & 0x03;
-  if (mti === 0) return decodeDeliver(bytes, options);
-  if (mti === 2) return decodeStatusReport(bytes, options);
+  // The type is in the first octet after the SMSC prefix; the PDU is read once, from the start.
+  const first = options.withSmsc !== false ? (bytes.length ? bytes[0] + 1 : 0) : 0;
+  if (first >= bytes.length) {
+    const r = new Reader(bytes);
+    if (options.withSmsc !== false) readSmsc(r);
+    r.octet('first octet'); // throws the truncation error
+  }
+  const mti = bytes[first] & 0x03;
+  const reader = new Reader(bytes, !Buffer.isBuffer(hex));
+  if (mti === 0) return readDeliver(reader, options);
+  if (mti === 2) return readStatusReport(reader, options);
   throw new SmsError('PDU_TYPE', `TP-MTI ${mti}: a received PDU is an SMS-DELIVER (0) or SMS-STATUS-REPORT (2)`, 'TP-MTI');
 }

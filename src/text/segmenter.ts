@@ -361,7 +361,8 @@ class Part implements SmsPart {
     } else {
       const septets = out.subarray(header.length);
       const fill = fillBitsAfter(header.length);
-      const userData = Buffer.alloc(header.length + packedLength(septets.length, fill));
+      // From the pool, then zeroed: packing ORs septets into place.
+      const userData = Buffer.allocUnsafe(header.length + packedLength(septets.length, fill)).fill(0);
       out.copy(userData, 0, 0, header.length);
       packSeptetsInto(septets, userData, header.length, fill);
       this.encoded = {

@@ -11,7 +11,7 @@ export function packedLength(septets: number, fillBits = 0): number {
 }
 
 export function packSeptets(septets: Uint8Array, fillBits = 0): Buffer {
-  const out = Buffer.alloc(packedLength(septets.length, fillBits));
+  const out = Buffer.allocUnsafe(packedLength(septets.length, fillBits)).fill(0);
   packSeptetsInto(septets, out, 0, fillBits);
   return out;
 }
