@@ -7,6 +7,7 @@
  * Phone numbers and texts are shown cut short unless the config node lets
  * its sidebar show them in full.
  */
+import { isoNow } from '../src/clock';
 import { NodeAPI } from './red';
 
 export const TOPIC = 'smsflow/activity';
@@ -96,7 +97,7 @@ class Activity {
       parts: 0,
       state: 'accepted',
       word: '',
-      at: new Date().toISOString(),
+      at: isoNow(),
     });
     if (this.messages.length > MAX_MESSAGES) this.messages.length = MAX_MESSAGES;
     this.publish();
@@ -118,7 +119,7 @@ class Activity {
       m.parts = result?.parts ?? 0;
       const failed = result?.results?.find((r) => !r.ok);
       m.word = ok ? String(result?.results?.[0]?.code ?? '') : String(error?.code ?? failed?.code ?? 'failed');
-      m.at = new Date().toISOString();
+      m.at = isoNow();
     }
     if (ok && reportAsked) {
       for (const r of result?.results ?? []) if (r.id) this.byCarrierId.set(`${channelId}|${r.id}`, key);
@@ -141,7 +142,7 @@ class Activity {
     if (m) {
       m.state = delivered ? 'delivered' : 'undeliverable';
       m.word = report.detail;
-      m.at = new Date().toISOString();
+      m.at = isoNow();
     }
     this.publish();
   }
