@@ -32,6 +32,8 @@ export interface SmscSimulatorOptions {
   receiptIdFormat?: 'same' | 'other';
   /** receipted_message_id and message_state TLVs in receipts (default true) */
   receiptTlvs?: boolean;
+  /** receipts go on a receiving bind of the same system_id: the one that submitted (default) or another one, as SMSCs with several binds do */
+  receiptSession?: 'same' | 'other';
   /** records kept at most per list (default 100000) */
   recordLimit?: number;
   /** keep no record of each submit (benchmarks) */
@@ -127,6 +129,7 @@ export class SmscSimulator extends EventEmitter {
       idFormat: 'hex',
       receiptIdFormat: 'same',
       receiptTlvs: true,
+      receiptSession: 'same',
       recordLimit: 100000,
       lean: false,
       ...options,
@@ -366,14 +369,17 @@ export class SmscSimulator extends EventEmitter {
       const receiptId = this.options.receiptIdFormat === 'same' ? messageId : this.options.idFormat === 'hex' ? String(n) : n.toString(16);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.sendReceipt(session.systemId ?? '', receiptId, messageId, body);
+        this.sendReceipt(session, receiptId, messageId, body);
       }, this.options.reportDelayMs);
       this.timers.add(timer);
     }
   }
 
-  private sendReceipt(systemId: string, textId: string, tlvId: string, submit: Body): void {
-    const session = [...this.sessions].find((s) => s.systemId === systemId && (s.mode === 'transceiver' || s.mode === 'receiver'));
+  private sendReceipt(from: Session, textId: string, tlvId: string, submit: Body): void {
+    const receivers = [...this.sessions].filter((s) => s.systemId === from.systemId && (s.mode === 'transceiver' || s.mode === 'receiver'));
+    const session = this.options.receiptSession === 'other'
+      ? receivers.find((s) => s !== from) ?? receivers[0]
+      : receivers.find((s) => s === from) ?? receivers[0];
     if (!session) return;
     const to = String(submit.destinationAddr);
     const stat = this.options.reportStat(to);

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { cmpp, store } = require('../../dist/src');
+const { cmpp, smpp, store } = require('../../dist/src');
 const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
@@ -55,6 +55,35 @@ describe('Redis store shared by several instances', function () {
     assert.equal(a.reports.length, 0, 'the gateway sent them all on B\'s link');
     assert.ok(b.reports.every((r) => r.matched && r.correlation.from === 'A'));
     assert.deepEqual(b.reports.map((r) => r.correlation.n).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+    for (const x of [a, b]) {
+      await x.c.close();
+      await x.s.close();
+    }
+    await sim.stop();
+  });
+
+  it('SMPP, two clients: each matches the receipts of the other\'s messages, long ones combined, with the sender\'s correlation', async () => {
+    const sim = new testing.SmscSimulator({ reportDelayMs: 30, receiptSession: 'other' });
+    const port = await sim.start();
+    const make = (name) => {
+      const s = new store.RedisStore({ url: redis.url, prefix: `smsflow:smpp1:${port}`, instance: name });
+      const c = new smpp.SmppClient({ host: '127.0.0.1', port, systemId: 'smppclient1', password: 'password', sourceAddr: 'ALERTS', store: s });
+      c.on('error', () => undefined);
+      const reports = [];
+      c.on('report', (r) => reports.push(r));
+      return { s, c, reports };
+    };
+    const a = make('A');
+    const b = make('B');
+    await Promise.all([a.c.start(), b.c.start()]);
+    await until(() => sim.bound === 2, { what: 'both binds' });
+    const long = 'Pump 3 stopped at 10:42; tank level low, check the valves. '.repeat(4);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => a.c.send({ to: '886912345678', payload: i % 5 ? `from A ${i}` : long, registeredDelivery: true, correlation: { from: 'A', n: i } })));
+    await until(() => b.reports.length === 50, { timeoutMs: 20000, what: 'B to report A\'s 50 messages' });
+    assert.equal(a.reports.length, 0, 'the SMSC sent every receipt on B\'s bind');
+    assert.ok(b.reports.every((r) => r.matched && r.status === 'delivered' && r.correlation.from === 'A'));
+    assert.deepEqual(b.reports.map((r) => r.correlation.n).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    assert.ok(b.reports.filter((r) => r.correlation.n % 5 === 0).every((r) => r.parts.total === 2 && r.parts.delivered === 2), 'a long message\'s receipts combined');
     for (const x of [a, b]) {
       await x.c.close();
       await x.s.close();
