@@ -7,10 +7,9 @@
  */
 import { ChannelKind, activity } from './activity';
 import { SharedConnection } from './connection';
-import { NodeAPI } from './red';
+import { Node, NodeAPI } from './red';
 import { OutageLog } from './shared';
 import { editorKey, linkStatus } from './status';
-import { Node } from './red';
 
 /** report expectations kept at most (the tracker's default) */
 const MAX_PENDING_REPORTS = 100000;

@@ -86,14 +86,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
       maxParts: maxPartsOf(config.maxParts),
       origin: node.id,
     };
-    let sending: Promise<Outcome>;
-    try {
-      sending = client.send(request(msg, common));
-    } catch (err) {
-      finish(err as Error);
-      return;
-    }
-    sending.then((result) => {
+    client.send(request(msg, common)).then((result) => {
       outcome = result;
       if (!result.ok) {
         finish(sendError(result, channel));

@@ -5,10 +5,11 @@
  * matched to what was sent and combined per message.
  */
 import { EventEmitter } from 'node:events';
-import { isoNow } from '../clock';
+import { isoNow, reportDate } from '../clock';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
+import { parseRecipients } from '../recipients';
 import { jsonSafe } from '../store/json';
 import { MessageRecord } from '../store/store';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
@@ -26,6 +27,8 @@ import { V3 } from './messages';
 import { msgIdPlus } from './msgid';
 import { CmppSession, SessionOptions, SessionState } from './session';
 import { describeSubmitResult, reportStatus } from './status';
+
+export { parseRecipients };
 
 export interface CmppClientOptions extends SessionOptions {
   /** Src_Id: the SP's service number the phone shows as sender */
@@ -102,33 +105,6 @@ export declare interface CmppClient {
   on(event: 'queue', listener: (depth: number) => void): this;
   on(event: 'error', listener: (err: Error) => void): this;
   on(event: 'carried', listener: (carried: CarriedOver) => void): this;
-}
-
-const NUMBER = /^\+?\d{3,32}$/;
-
-/** One number, a comma or space separated list, or an array of numbers. */
-export function parseRecipients(to: unknown, maxLength: number): string[] {
-  if (typeof to === 'string' && to.length <= maxLength && NUMBER.test(to)) return [to]; // the common case: one number
-  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
-    .map((n) => n.trim())
-    .filter(Boolean);
-  if (!list.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to: a number, a comma list or an array)', 'to');
-  for (const n of list) {
-    if (!NUMBER.test(n) || n.length > maxLength) {
-      throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number of at most ${maxLength} digits (optionally starting with +)`, 'to');
-    }
-  }
-  return list;
-}
-
-/** YYMMDDHHMM in China time to an ISO date-time with its offset. */
-function reportTime(stamp: string, utcOffsetMinutes: number): string | undefined {
-  const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(stamp);
-  if (!m) return undefined;
-  const sign = utcOffsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(utcOffsetMinutes);
-  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  return `20${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${offset}`;
 }
 
 interface MoMeta {
@@ -323,8 +299,8 @@ export class CmppClient extends EventEmitter {
       this.tracker.resolve(report.msgId, {
         status: reportStatus(report.stat),
         detail: report.stat,
-        doneAt: reportTime(report.doneTime, offset),
-        submittedAt: reportTime(report.submitTime, offset),
+        doneAt: reportDate(report.doneTime, offset),
+        submittedAt: reportDate(report.submitTime, offset),
         to: report.destTerminalId,
       });
       ack(0);

@@ -6,10 +6,11 @@
  * combined per message.
  */
 import { EventEmitter } from 'node:events';
-import { isoNow } from '../clock';
+import { isoNow, reportDate } from '../clock';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
+import { parseRecipients } from '../recipients';
 import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
 import { jsonSafe } from '../store/json';
 import { MessageRecord, OutboxEntry } from '../store/store';
@@ -17,11 +18,11 @@ import { codecFor, Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
-import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
+import { Reassembler, ReassemblerOptions } from '../tracking/reassembly';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { Body, TlvValues } from '../wire/fields';
 import { SmppPdu } from './codec';
-import { idForms, parseReceipt, receiptDate } from './receipt';
+import { idForms, parseReceipt } from './receipt';
 import { SmppSession, SmppSessionOptions, SessionState } from './session';
 import { describeStatus } from './status';
 
@@ -81,7 +82,8 @@ export declare interface SmppClient {
   on(event: 'error', listener: (err: Error) => void): this;
 }
 
-const NUMBER = /^\+?\d{3,20}$/;
+/** a sender made of digits is a number (TON 1); anything else a name (TON 5) */
+const SENDER_NUMBER = /^\+?\d+$/;
 /** esm_class bits: the message type (receipt 0x04) and UDHI */
 const ESM_RECEIPT = 0x04;
 const ESM_UDHI = 0x40;
@@ -174,7 +176,7 @@ export class SmppClient extends EventEmitter {
   }
 
   async send(request: SmppSendRequest): Promise<SendResult> {
-    const recipients = parseNumbers(request.to);
+    const recipients = parseRecipients(request.to, 20, false); // destination_addr holds 20 characters, the + left out
     refuseEmpty(request.payload, request.encoding);
     const mode = this.options.longMessages ?? 'udh';
     const split = segment(request.payload, {
@@ -215,7 +217,7 @@ export class SmppClient extends EventEmitter {
   private bodies(split: Segmentation, mode: LongMessageMode, to: string, request: SmppSendRequest, registered: boolean): Array<{ part: number; body: Body }> {
     const o = this.options;
     const from = request.from ?? o.sourceAddr ?? '';
-    const named = from !== '' && !NUMBER.test(from);
+    const named = from !== '' && !SENDER_NUMBER.test(from);
     // One literal per body: a spread would build each as a slow dictionary object.
     const body = (esmClass: number, shortMessage: Buffer, tlvs?: TlvValues): Body => ({
       serviceType: o.serviceType ?? '',
@@ -302,8 +304,8 @@ export class SmppClient extends EventEmitter {
       this.tracker.resolve(key, {
         status: receipt.status,
         detail: receipt.err && receipt.err !== '000' ? `${receipt.stat} err:${receipt.err}` : receipt.stat,
-        doneAt: receiptDate(receipt.doneDate, offset),
-        submittedAt: receiptDate(receipt.submitDate, offset),
+        doneAt: reportDate(receipt.doneDate, offset),
+        submittedAt: reportDate(receipt.submitDate, offset),
         to: String(body.sourceAddr ?? ''),
       });
       ack();
@@ -334,16 +336,3 @@ export class SmppClient extends EventEmitter {
   }
 }
 
-/** One number, a comma or space separated list, or an array; each without spaces, + allowed. */
-function parseNumbers(to: unknown): string[] {
-  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
-    .map((n) => n.trim())
-    .filter(Boolean);
-  if (!list.length) throw new SmsError('SMS_FIELD', 'to: give at least one phone number (msg.to: a number, a comma list or an array)', 'to');
-  for (const n of list) {
-    if (!NUMBER.test(n)) throw new SmsError('SMS_FIELD', `to: "${n}" is not a phone number of 3 to 20 digits (optionally starting with +)`, 'to');
-  }
-  return list;
-}
-
-export type { ReassembledMessage };

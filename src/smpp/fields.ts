@@ -6,7 +6,7 @@
  */
 import { cString, Entry, fieldError, FieldType, u8 } from '../wire/fields';
 
-export { content, u32 } from '../wire/fields';
+export { content } from '../wire/fields';
 
 const address = cString(21);
 
@@ -24,7 +24,7 @@ export function destinations(countKey: string): FieldType {
       for (const e of list) {
         if (e.list !== undefined) {
           out[p++] = 2;
-          cString(21).write(out, p, e.list, body, `${name} dl_name`);
+          address.write(out, p, e.list, body, `${name} dl_name`);
           p += String(e.list).length + 1;
         } else {
           out[p++] = 1;

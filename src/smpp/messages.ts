@@ -4,7 +4,7 @@
  * §5.3) for the PDUs that may carry them.
  */
 import { cString, Field, FieldType, tlvs, TlvSpec, u8 } from '../wire/fields';
-import { content, destinations, unsuccessful, u32 } from './fields';
+import { content, destinations, unsuccessful } from './fields';
 
 export const COMMANDS = {
   generic_nack: 0x80000000,
@@ -193,4 +193,3 @@ export function commandById(id: number): Command | undefined {
 
 /** a response's command_id has this bit set */
 export const RESPONSE_BIT = 0x80000000;
-export { u32 };

@@ -38,16 +38,6 @@ export function receiptStatus(stat: string): DeliveryStatus {
 
 const field = (text: string, name: string): string | undefined => new RegExp(`(?:^|\\s)${name}:(\\S*)`, 'i').exec(text)?.[1];
 
-/** YYMMDDhhmm[ss] as an ISO date-time at the given offset from UTC. */
-export function receiptDate(stamp: string | undefined, utcOffsetMinutes = 0): string | undefined {
-  const m = stamp ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?$/.exec(stamp) : null;
-  if (!m) return undefined;
-  const sign = utcOffsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(utcOffsetMinutes);
-  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  return `20${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${offset}`;
-}
-
 /** Reads a receipt from its text and TLVs; undefined when neither gives an id. */
 export function parseReceipt(text: string, tlvs: TlvValues = {}): Receipt | undefined {
   const id = (tlvs.receiptedMessageId as string | undefined) ?? field(text, 'id');

@@ -12,9 +12,9 @@ import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError } from '../link/link';
 import { MemoryStore } from '../store/memory';
 import { Store } from '../store/store';
-import { HEADER_LENGTH, isResponseId, SmppPdu } from './codec';
-import { BindMode, smppDialect } from './dialect';
-import { Command } from './messages';
+import { encode, HEADER_LENGTH, isResponseId, SmppPdu } from './codec';
+import { BindMode, INTERFACE_VERSION, smppDialect } from './dialect';
+import { Command, COMMANDS } from './messages';
 import { ESME_RINVBNDSTS, ESME_RINVCMDID, ESME_RINVCMDLEN, ESME_RSYSERR } from './status';
 
 export { Delivery, RetryError };
@@ -113,12 +113,15 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
       flowControl: { initialMs: 500, maxMs: 10000, retries: 20, ...(options.flowControl ?? {}) },
     };
     const o = this.options;
-    // The bind's C-Octet strings hold this much (§4.1.1): said before any connection is tried.
-    for (const [field, value, max] of [['systemId', o.systemId, 15], ['password', o.password, 8], ['systemType', o.systemType, 12], ['addressRange', o.addressRange, 40]] as const) {
-      if (String(value ?? '').length > max) throw new SmsError('SMS_FIELD', `${field}: SMPP 3.4 allows at most ${max} characters, got ${String(value).length}`, field);
-    }
     this.store = options.store ?? new MemoryStore();
     const bind = { systemId: o.systemId, password: o.password, systemType: o.systemType, addrTon: o.addrTon, addrNpi: o.addrNpi, addressRange: o.addressRange };
+    // Settings the bind cannot carry (a password over 8 characters) are said before any connection is tried.
+    try {
+      encode({ command: 'bind_transceiver', sequenceId: 1, body: { ...bind, interfaceVersion: INTERFACE_VERSION } });
+    } catch (err) {
+      const e = err as SmsError;
+      throw new SmsError('SMS_FIELD', `${e.message} (SMPP 3.4's limit)`, e.field);
+    }
     const modes: BindMode[] = o.bindMode === 'transmitter-receiver' ? ['transmitter', 'receiver'] : [o.bindMode];
     const count = Math.max(1, Math.floor(o.links));
     this.links = [];
@@ -152,7 +155,7 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
         return; // no response is defined for it
       default:
         // A request an ESME does not serve (a bind, a submit from the SMSC): refused, never left unanswered.
-        link.reply(`${pdu.command}_resp` in RESPONSES ? `${pdu.command}_resp` : 'generic_nack', pdu.sequenceId, {}, ESME_RINVBNDSTS);
+        link.reply(Object.hasOwn(COMMANDS, `${pdu.command}_resp`) ? `${pdu.command}_resp` : 'generic_nack', pdu.sequenceId, {}, ESME_RINVBNDSTS);
         this.emit('error', new SmsError('SMPP_UNEXPECTED', `the SMSC sent ${pdu.command}, which an ESME does not serve; answered with ESME_RINVBNDSTS`));
     }
   }
@@ -179,8 +182,3 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
     return true;
   }
 }
-
-const RESPONSES = {
-  bind_receiver_resp: 1, bind_transmitter_resp: 1, bind_transceiver_resp: 1, query_sm_resp: 1, submit_sm_resp: 1,
-  replace_sm_resp: 1, cancel_sm_resp: 1, submit_multi_resp: 1, unbind_resp: 1, enquire_link_resp: 1,
-};

@@ -55,18 +55,15 @@ const STATUSES: Record<number, [name: string, meaning: string]> = {
   0xff: ['ESME_RUNKNOWNERR', 'unknown error'],
 };
 
-export const ESME_ROK = 0x00;
-export const ESME_RINVMSGLEN = 0x01;
 export const ESME_RINVCMDLEN = 0x02;
 export const ESME_RINVCMDID = 0x03;
 export const ESME_RINVBNDSTS = 0x04;
+export const ESME_RINVDSTADR = 0x0b;
 export const ESME_RSYSERR = 0x08;
-export const ESME_RBINDFAIL = 0x0d;
 export const ESME_RINVPASWD = 0x0e;
 export const ESME_RINVSYSID = 0x0f;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
-export const ESME_RX_T_APPN = 0x64;
 
 /** "ESME_RINVDSTADR (0x0000000b): the destination number is invalid" */
 export function describeStatus(status: number): string {

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { pushBounded } from '../bounded';
+import { reportStamp } from './stamp';
 import { Reassembler } from '../tracking/reassembly';
 import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
@@ -496,7 +497,7 @@ export class IsmgSimulator extends EventEmitter {
 
   /** A status report DELIVER (its Sequence_Id is set when it is sent). */
   private reportFrame(link: Link, msgId: string, to: string, submit: SubmitBody): Buffer {
-    const stamp = this.reportTime();
+    const stamp = reportStamp(Date.now(), this.options.utcOffsetMinutes);
     const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
     const content = encodeReport({
       msgId, stat: this.options.reportStat(to), submitTime: stamp, doneTime: stamp, destTerminalId: to, smscSequence: this.msgSequence,
@@ -519,12 +520,6 @@ export class IsmgSimulator extends EventEmitter {
       msgContent: content,
       linkId: '',
     };
-  }
-
-  private reportTime(): string {
-    const t = new Date(Date.now() + this.options.utcOffsetMinutes * 60000);
-    const two = (n: number): string => String(n).padStart(2, '0');
-    return two(t.getUTCFullYear() % 100) + two(t.getUTCMonth() + 1) + two(t.getUTCDate()) + two(t.getUTCHours()) + two(t.getUTCMinutes());
   }
 
   /** A Msg_Id for now; `count` ids are reserved (a mass submit's range). */

@@ -8,7 +8,7 @@
  */
 import type { Protocol } from '../codes';
 import { SmsError } from '../errors';
-import { Body, Field, FieldType, FieldValue } from './fields';
+import { Body, Field, FieldType } from './fields';
 
 type Writer = (out: Buffer, at: number, body: Body, types: readonly FieldType[], names: readonly string[]) => number;
 type Reader = (data: Buffer, at: number, end: number, table: Compiled, what: string, protocol: Protocol) => Body;
@@ -95,4 +95,3 @@ function leftOver(octets: number, what: string, protocol: Protocol): never {
   throw new SmsError(`${protocol}_DECODE`, `${what}: ${octets} octets left over after the last field`, 'Total_Length');
 }
 
-export type { FieldValue };
