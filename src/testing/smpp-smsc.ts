@@ -7,6 +7,8 @@
  * throttling, withheld answers, dropped links, malformed PDUs.
  */
 import { EventEmitter } from 'node:events';
+import { pushBounded } from '../bounded';
+import { reportStamp } from './stamp';
 import * as net from 'node:net';
 import { codecFor } from '../text/codecs';
 import { segment } from '../text/segmenter';
@@ -15,7 +17,7 @@ import { Reassembler } from '../tracking/reassembly';
 import { Body, TlvValues } from '../wire/fields';
 import { decode, encode, Framer, SmppPdu } from '../smpp/codec';
 import { Command } from '../smpp/messages';
-import { ESME_RINVBNDSTS, ESME_RINVPASWD, ESME_RINVSYSID, ESME_RTHROTTLED } from '../smpp/status';
+import { ESME_RINVBNDSTS, ESME_RINVDSTADR, ESME_RINVPASWD, ESME_RINVSYSID, ESME_RTHROTTLED } from '../smpp/status';
 
 export interface SmscSimulatorOptions {
   host?: string;
@@ -43,8 +45,12 @@ export interface SmscSimulatorOptions {
 }
 
 export interface SmscFaults {
-  /** every nth submit_sm is answered ESME_RTHROTTLED */
+  /** every nth submit_sm is answered ESME_RTHROTTLED (or throttleStatus) */
   throttleEvery?: number;
+  /** the status a throttled submit_sm gets: ESME_RTHROTTLED (default) or ESME_RMSGQFUL */
+  throttleStatus?: number;
+  /** numbers the SMSC refuses with ESME_RINVDSTADR */
+  refuseDestinations?: string[];
   /** requests are read and never answered */
   withholdResponses?: boolean;
   /** submit_sm is answered this long after it came */
@@ -82,25 +88,13 @@ interface Session {
   pending: Map<number, { resolve: (pdu: SmppPdu) => void; reject: (err: Error) => void }>;
 }
 
-function pushBounded<T>(list: T[], item: T, limit: number): void {
-  list.push(item);
-  if (list.length > limit) list.splice(0, list.length - limit);
-}
-
-/** YYMMDDhhmm of a time, as receipts write it */
-function receiptStamp(at: number): string {
-  const d = new Date(at);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
-}
-
 const STATE_OF: Record<string, number> = { ENROUTE: 1, DELIVRD: 2, EXPIRED: 3, DELETED: 4, UNDELIV: 5, ACCEPTD: 6, UNKNOWN: 7, REJECTD: 8 };
 
 export class SmscSimulator extends EventEmitter {
   readonly options: Required<Omit<SmscSimulatorOptions, 'autoReply'>> & Pick<SmscSimulatorOptions, 'autoReply'>;
   faults: SmscFaults = {};
   readonly record = {
-    binds: [] as Array<{ systemId: string; mode: string; status: number }>,
+    binds: [] as Array<{ session: number; systemId: string; mode: string; status: number }>,
     submits: [] as SmscSubmitRecord[],
     deliverResps: [] as Array<{ status: number; sequenceId: number }>,
     enquireLinks: 0,
@@ -328,7 +322,7 @@ export class SmscSimulator extends EventEmitter {
     const systemId = String(pdu.body.systemId);
     const expected = this.options.accounts[systemId];
     const status = expected === undefined ? ESME_RINVSYSID : expected !== pdu.body.password ? ESME_RINVPASWD : 0;
-    pushBounded(this.record.binds, { systemId, mode: String(mode), status }, this.options.recordLimit);
+    pushBounded(this.record.binds, { session: session.serial, systemId, mode: String(mode), status }, this.options.recordLimit);
     if (status === 0) {
       session.mode = mode;
       session.systemId = systemId;
@@ -342,9 +336,11 @@ export class SmscSimulator extends EventEmitter {
   private onSubmit(session: Session, pdu: SmppPdu): void {
     this.submitCount++;
     const throttle = this.faults.throttleEvery;
-    if (throttle && this.submitCount % throttle === 0) {
-      this.send(session, 'submit_sm_resp', pdu.sequenceId, undefined, ESME_RTHROTTLED);
-      if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body: pdu.body, messageId: '', status: ESME_RTHROTTLED }, this.options.recordLimit);
+    const refused = throttle && this.submitCount % throttle === 0 ? this.faults.throttleStatus ?? ESME_RTHROTTLED
+      : this.faults.refuseDestinations?.includes(String(pdu.body.destinationAddr)) ? ESME_RINVDSTADR : 0;
+    if (refused) {
+      this.send(session, 'submit_sm_resp', pdu.sequenceId, undefined, refused);
+      if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body: pdu.body, messageId: '', status: refused }, this.options.recordLimit);
       return;
     }
     const n = this.nextId++;
@@ -383,7 +379,7 @@ export class SmscSimulator extends EventEmitter {
     if (!session) return;
     const to = String(submit.destinationAddr);
     const stat = this.options.reportStat(to);
-    const stamp = receiptStamp(Date.now());
+    const stamp = reportStamp(Date.now());
     const text = `id:${textId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${stamp} done date:${stamp} stat:${stat} err:000 text:`;
     const tlvs: TlvValues = this.options.receiptTlvs ? { receiptedMessageId: tlvId, messageState: STATE_OF[stat] ?? 7 } : {};
     const content = Buffer.from(text, 'latin1');

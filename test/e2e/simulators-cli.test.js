@@ -24,12 +24,13 @@ describe('smsflow-simulators', function () {
     const first = spawnSync(process.execPath, [cli, '--cert', cert, '--print-ca'], { encoding: 'utf8' });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /^-----BEGIN CERTIFICATE-----/);
-    const [cmpp, imsp, modem] = [await freePort(), await freePort(), await freePort()];
-    const running = spawn(process.execPath, [cli, '--cert', cert, '--cmpp', String(cmpp), '--imsp', String(imsp), '--modem', String(modem)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmpp, smpp, imsp, modem] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const running = spawn(process.execPath, [cli, '--cert', cert, '--cmpp', String(cmpp), '--smpp', String(smpp), '--imsp', String(imsp), '--modem', String(modem)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     running.stdout.on('data', (c) => { out += c; });
     try {
       await until(() => /Ctrl-C stops them/.test(out), { what: 'the simulators to start' });
+      assert.match(out, new RegExp(`SMPP SMSC  127\\.0\\.0\\.1:${smpp}  system_id smppclient1, password "password", SMPP 3\\.4`));
       const again = spawnSync(process.execPath, [cli, '--cert', cert, '--print-ca'], { encoding: 'utf8' });
       assert.equal(again.status, 0, `--print-ca failed while the simulators run: ${again.stderr}`);
       assert.equal(again.stdout, first.stdout, 'the same CA: a flow told to trust it keeps trusting it');

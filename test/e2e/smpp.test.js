@@ -68,16 +68,19 @@ describe('SMPP against the SMSC simulator', function () {
     assert.equal(client.session.depth, 12);
   });
 
-  it('backs off and retries on ESME_RTHROTTLED instead of failing', async () => {
-    await setup({ flowControl: { initialMs: 5, maxMs: 20 } });
-    await client.start();
-    sim.faults.throttleEvery = 3;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ to: '886912345678', payload: `t${i}` })));
-    assert.ok(results.every((r) => r.ok));
-    assert.ok(sim.record.submits.some((s) => s.status === 0x58), 'the SMSC did throttle');
-    const accepted = sim.record.submits.filter((s) => s.status === 0).map((s) => s.body.shortMessage.toString()).sort();
-    assert.deepEqual(accepted, Array.from({ length: 20 }, (_, i) => `t${i}`).sort(), 'each accepted exactly once');
-  });
+  for (const [name, status] of [['ESME_RTHROTTLED', 0x58], ['ESME_RMSGQFUL', 0x14]]) {
+    it(`backs off and retries on ${name} instead of failing`, async () => {
+      await setup({ flowControl: { initialMs: 5, maxMs: 20 } });
+      await client.start();
+      sim.faults.throttleEvery = 3;
+      sim.faults.throttleStatus = status;
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ to: '886912345678', payload: `t${i}` })));
+      assert.ok(results.every((r) => r.ok));
+      assert.ok(sim.record.submits.some((s) => s.status === status), 'the SMSC did slow it down');
+      const accepted = sim.record.submits.filter((s) => s.status === 0).map((s) => s.body.shortMessage.toString()).sort();
+      assert.deepEqual(accepted, Array.from({ length: 20 }, (_, i) => `t${i}`).sort(), 'each accepted exactly once');
+    });
+  }
 
   it('ends a request the SMSC never answers: SMPP_TIMEOUT after N tries, or SMPP_UNCERTAIN at-most-once', async () => {
     await setup({ responseTimeoutMs: 40, maxTries: 2, enquireLinkIntervalMs: 60000 });
@@ -171,8 +174,8 @@ describe('SMPP against the SMSC simulator', function () {
     const [r] = await report;
     assert.equal(r.id, result.results[0].id);
     assert.equal(r.status, 'delivered');
-    const transmitter = sim.record.submits[0].session;
-    assert.ok(sim.record.binds.length === 2 && transmitter, 'sent on one session');
+    const transmitter = sim.record.binds.find((b) => b.mode === 'transmitter').session;
+    assert.equal(sim.record.submits[0].session, transmitter, 'sent on the transmitter bind');
   });
 
   it('matches receipts whose id is in the other base than submit_sm_resp\'s, per part, with the correlation', async () => {
@@ -224,6 +227,20 @@ describe('SMPP against the SMSC simulator', function () {
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(reports.length, 1, 'one report for one message');
     assert.equal(sim.record.deliverResps.filter((d) => d.status === 0).length, 2, 'both answered');
+  });
+
+  it('sends from a number as TON 1 / NPI 1 without its +, and from a name as TON 5 / NPI 0; a refused number is said with its status', async () => {
+    await setup();
+    await client.start();
+    sim.faults.refuseDestinations = ['886900000000'];
+    await client.send({ to: '+886912345678', payload: 'a', from: '+447700900123' });
+    await client.send({ to: '886912345678', payload: 'b', from: 'ALERTS' });
+    const [byNumber, byName] = sim.record.submits;
+    assert.deepEqual([byNumber.body.sourceAddr, byNumber.body.sourceAddrTon, byNumber.body.sourceAddrNpi, byNumber.body.destinationAddr], ['447700900123', 1, 1, '886912345678']);
+    assert.deepEqual([byName.body.sourceAddr, byName.body.sourceAddrTon, byName.body.sourceAddrNpi], ['ALERTS', 5, 0]);
+    const refused = await client.send({ to: '886900000000', payload: 'c' });
+    assert.deepEqual([refused.ok, refused.results[0].code], [false, 0x0b]);
+    assert.match(refused.results[0].description, /^ESME_RINVDSTADR \(0x0000000b\): the destination number is invalid$/);
   });
 
   it('sends a Buffer as binary (data_coding 4), in parts when long', async () => {

@@ -97,6 +97,17 @@ describe(`smpp nodes (Node-RED ${runtimeVersion()}) against the SMSC simulator`,
     await until(() => statuses.some((s) => s.fill === 'red' && s.text === '@smsflow/node-red-sms/smpp-send:smpp-send.status.failed|{"code":"SMS_FIELD"}'), { what: 'the red ring' });
   });
 
+  it('reports a number the SMSC refuses to a Catch node as SMPP_11 with its meaning', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { password: 'password' } });
+    await until(() => sim.bound === 1);
+    sim.faults.refuseDestinations = ['886900000000'];
+    const caught = next('caught');
+    helper.getNode('send2').receive({ payload: 'hello' });
+    const msg = await caught;
+    assert.equal(msg.error.source.id, 'send2');
+    assert.match(msg.error.message, /SMPP send to 886900000000, part 1, failed: ESME_RINVDSTADR \(0x0000000b\): the destination number is invalid/);
+  });
+
   it('refuses a password longer than SMPP allows without trying to bind, and never shows it', async () => {
     const flowWithLongPassword = flow(sim.port);
     await helper.load(nodes, flowWithLongPassword, { conn: { password: 'much-too-long-secret' } });
@@ -104,7 +115,7 @@ describe(`smpp nodes (Node-RED ${runtimeVersion()}) against the SMSC simulator`,
     assert.equal(sim.record.binds.length, 0);
     const errors = helper.log().args.map((a) => a[0]).filter((e) => e.type === 'smpp-send' && e.msg instanceof Error);
     assert.equal(errors[0].msg.code, 'SMS_FIELD');
-    assert.equal(errors[0].msg.message, 'password: SMPP 3.4 allows at most 8 characters, got 20');
+    assert.equal(errors[0].msg.message, 'password: at most 8 characters, got 20 (SMPP 3.4\'s limit)');
     assert.ok(!JSON.stringify(helper.log().args).includes('much-too-long-secret'));
   });
 

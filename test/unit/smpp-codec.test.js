@@ -122,6 +122,17 @@ describe('SMPP codec against node-smpp', () => {
     assert.throws(() => smpp.decode(unknown), { code: 'SMPP_DECODE', field: 'command_id' });
   });
 
+  it('gives SMPP the GSM capacities the help states: 160 characters alone, 153 a part; UCS-2 70 and 67', () => {
+    const { segment } = require('../../dist/src');
+    assert.equal(segment('a'.repeat(160), { target: 'smpp' }).count, 1);
+    assert.deepEqual(segment('a'.repeat(161), { target: 'smpp' }).parts.map((p) => p.length), [153, 8]);
+    assert.equal(segment('a'.repeat(160), { target: 'smpp' }).code, 0, 'data_coding 0');
+    assert.equal(segment('機'.repeat(70), { target: 'smpp' }).count, 1);
+    assert.deepEqual(segment('機'.repeat(71), { target: 'smpp' }).parts.map((p) => p.length / 2), [67, 4]);
+    assert.equal(segment('機', { target: 'smpp' }).code, 8, 'data_coding 8');
+    assert.equal(segment('a'.repeat(161), { target: 'smpp' }).parts[0].userData.length, 6 + 153, 'GSM unpacked: one septet an octet');
+  });
+
   it('reads delivery receipts in the variants met in the field', () => {
     const r1 = smpp.parseReceipt('id:0123456789 sub:001 dlvrd:001 submit date:2611251015 done date:2611251016 stat:DELIVRD err:000 text:Server room');
     assert.deepEqual([r1.id, r1.status, r1.stat, r1.doneDate, r1.text], ['0123456789', 'delivered', 'DELIVRD', '2611251016', 'Server room']);
