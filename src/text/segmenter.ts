@@ -168,6 +168,23 @@ function cutBytes(length: number, single: number, multi: number): Cut {
   return { ends, sizes };
 }
 
+const NO_ELEMENTS: readonly UdhElement[] = [];
+/** shared by every part without a header: it has no octets to change */
+const NO_HEADER = Buffer.alloc(0);
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** What a message holds alone: more for all-ASCII text where the target says so (IMSP Big5). */
+function singleCapacity(rule: EncodingRule, fixed: readonly UdhElement[], input: string | Buffer): number {
+  if (rule.singleIfAscii && !fixed.length && typeof input === 'string' && ASCII.test(input)) return rule.singleIfAscii;
+  return capacityAfterHeader(rule, udhLength(fixed));
+}
+
+/** What each part of a long message holds, after the fixed elements and the concatenation element. */
+function multiCapacity(rule: EncodingRule, fixed: readonly UdhElement[], concatOctets: number, single: number): number {
+  if (!rule.concatenates) return single;
+  return capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1));
+}
+
 function tooLong(count: number, encoding: Encoding, rule: EncodingRule, multi: number): SmsError {
   const unit = rule.unit === 'septet' ? 'characters' : 'octets';
   return new SmsError(
@@ -191,19 +208,16 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
   if (binary && requested !== 'auto' && requested !== 'binary') {
     throw new SmsError('SMS_ENCODING', `encoding: a Buffer is sent as binary, not ${requested}`, 'encoding');
   }
-  const fixed: UdhElement[] = options.ports
+  const fixed: readonly UdhElement[] = options.ports
     ? [portsElement({ destination: options.ports.destination, source: options.ports.source ?? 0, portBits: options.ports.portBits ?? 16 })]
-    : [];
+    : NO_ELEMENTS;
   const concatOctets = referenceBits === 16 ? 6 : 5;
-  const ascii = (): boolean => typeof input === 'string' && /^[\x00-\x7f]*$/.test(input);
-  const singleOf = (rule: EncodingRule): number => (rule.singleIfAscii && !fixed.length && ascii() ? rule.singleIfAscii : capacityAfterHeader(rule, udhLength(fixed)));
-  const multiOf = (rule: EncodingRule, single: number): number => (rule.concatenates ? capacityAfterHeader(rule, udhLength(fixed) + (fixed.length ? concatOctets : concatOctets + 1)) : single);
 
   let plan: Plan;
   if (binary) {
     const rule = ruleFor(profile, 'binary');
-    const single = singleOf(rule);
-    const multi = multiOf(rule, single);
+    const single = singleCapacity(rule, fixed, input);
+    const multi = multiCapacity(rule, fixed, concatOctets, single);
     const cut = cutBytes(input.length, single, multi);
     plan = { encoding: 'binary', rule, ends: cut.ends, sizes: cut.sizes, single, multi };
   } else {
@@ -215,8 +229,8 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     for (const encoding of candidates) {
       const rule = ruleFor(profile, encoding);
       const codec = codecFor(encoding, profile.newline);
-      const single = singleOf(rule);
-      const multi = multiOf(rule, single);
+      const single = singleCapacity(rule, fixed, input);
+      const multi = multiCapacity(rule, fixed, concatOctets, single);
       const cut = codec.unitWidth
         ? cutFixedWidth(input as string, codec.unitWidth, single, multi)
         : cutText(input as string, codec, single, multi);
@@ -243,7 +257,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
 
   // Every part's header is the same but for the sequence number, its last octet.
   const layout: Layout = {
-    header: reference === undefined ? buildUdh(fixed)
+    header: reference === undefined ? (fixed.length ? buildUdh(fixed) : NO_HEADER)
       : fixed.length ? buildUdh([...fixed, concatElement({ reference, total, sequence: 1, referenceBits })])
       : concatHeader({ reference, total, sequence: 1, referenceBits }),
     sequenced: reference !== undefined,
@@ -324,7 +338,7 @@ class Part implements SmsPart {
     if (layout.codec) this.text = (layout.input as string).slice(start, end);
   }
 
-  get udh(): Buffer { return this.userData.subarray(0, this.layout.header.length); }
+  get udh(): Buffer { return this.layout.header.length ? this.userData.subarray(0, this.layout.header.length) : NO_HEADER; }
   get payload(): Buffer { return this.encode().septets ?? this.userData.subarray(this.layout.header.length); }
   get userData(): Buffer { return this.encode().userData; }
   get userDataLength(): number { return this.encode().userDataLength; }
