@@ -105,7 +105,8 @@ class NodeRedProcess {
   }
 
   async dispose() {
-    await this.kill('SIGKILL');
+    // A profiled process must exit on its own for its profile to be written.
+    await this.kill(process.env.RED_PROF ? 'SIGINT' : 'SIGKILL');
     fs.rmSync(this.userDir, { recursive: true, force: true });
   }
 }
