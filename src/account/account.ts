@@ -29,16 +29,41 @@ export interface AccountOptions {
   now: () => number;
 }
 
+/** Who waits for a record, kept on it under a symbol: a store writes what JSON writes, and JSON leaves symbols out. */
+const WAITER = Symbol('waiter');
+
 /** One message in the outbox: plain data, so that a store can keep it. */
-export interface OutboxRecord extends Sendable, OutboxEntry {}
+export interface OutboxRecord extends Sendable, OutboxEntry {
+  [WAITER]?: Waiter<never>;
+}
 
 /** Called at the moment the answer is read, before any frame after it is handled. */
 export type OnAnswer<P> = (pdu: P) => void;
 
-interface Waiter<P> {
-  resolve: (pdu: P) => void;
-  reject: (err: Error) => void;
-  onAnswer?: OnAnswer<P>;
+/**
+ * Who waits for a request's outcome, told exactly once: `answered` at the
+ * moment the answer is read (before any frame after it is handled), or
+ * `failed`. Clients give one object per message part instead of a promise.
+ */
+export interface Waiter<P> {
+  answered(pdu: P): void;
+  failed(err: Error): void;
+}
+
+/** What a request belongs to: its message's key and what the answer needs, kept with it in the outbox. */
+export interface RequestOf {
+  message: string;
+  meta: unknown;
+}
+
+/** A promise's waiter: `onAnswer` sees the answer synchronously, the promise's reactions later. */
+class Settling<P> implements Waiter<P> {
+  constructor(private readonly resolve: (pdu: P) => void, readonly failed: (err: Error) => void, private readonly onAnswer?: OnAnswer<P>) {}
+
+  answered(pdu: P): void {
+    this.resolve(pdu);
+    this.onAnswer?.(pdu);
+  }
 }
 
 /** What the dialect says an answer means to the account. */
@@ -57,7 +82,6 @@ export declare interface Account<P extends Pdu> {
 export class Account<P extends Pdu = Pdu> extends EventEmitter {
   /** waiting to be sent, in order */
   private readonly queue = new OrderedQueue<OutboxRecord>();
-  private readonly waiters = new Map<number, Waiter<P>>();
   private nextId = 0;
   private stateValue: LinkState = 'idle';
   private pausedUntil = 0;
@@ -112,31 +136,42 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
    * Queues a request; resolves with the peer's answer. `onAnswer` sees the
    * answer synchronously, before any frame read after it is handled.
    */
-  request(command: string, body: Body = {}, onAnswer?: OnAnswer<P>, of?: { message: string; meta: unknown }): Promise<P> {
+  request(command: string, body: Body = {}, onAnswer?: OnAnswer<P>, of?: RequestOf): Promise<P> {
+    return new Promise((resolve, reject) => this.enqueue(command, body, new Settling(resolve, reject, onAnswer), of));
+  }
+
+  /** Queues a request for `waiter`; a request that cannot be queued fails at once. */
+  enqueue(command: string, body: Body, waiter: Waiter<P>, of?: RequestOf): void {
+    const refused = this.refusal();
+    if (refused) {
+      waiter.failed(refused);
+      return;
+    }
+    const record: OutboxRecord = {
+      id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now(),
+      message: of?.message, meta: of?.meta, [WAITER]: waiter,
+    };
+    this.outbox.add(record);
+    this.queue.push(record);
+    this.queueChanged();
+    this.armQueueTimer();
+    this.pump();
+  }
+
+  /** Why a new request cannot be queued now, if it cannot. */
+  private refusal(): Error | undefined {
     const { protocol } = this.dialect;
-    if (this.stateValue === 'closed' || this.closing) return Promise.reject(new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection is closed`));
+    if (this.stateValue === 'closed' || this.closing) return new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection is closed`);
     const failure = this.stateValue === 'failed' ? this.links.find((l) => l.failure)?.failure : undefined;
-    if (failure) return Promise.reject(failure);
+    if (failure) return failure;
     if (this.accountOptions.failWhenDown && this.stateValue !== 'connected' && this.links.every((l) => l.settled)) {
       const where = this.links.map((l) => `${l.options.host}:${l.options.port}`).join(', ');
-      return Promise.reject(new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`));
+      return new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`);
     }
     if (this.queue.length >= this.accountOptions.maxQueue) {
-      return Promise.reject(new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`));
+      return new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`);
     }
-    return new Promise((resolve, reject) => {
-      const record: OutboxRecord = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now() };
-      if (of) {
-        record.message = of.message;
-        record.meta = of.meta;
-      }
-      this.waiters.set(record.id, { resolve, reject, onAnswer });
-      this.outbox.add(record);
-      this.queue.push(record);
-      this.queueChanged();
-      this.armQueueTimer();
-      this.pump();
-    });
+    return undefined;
   }
 
   /**
@@ -144,20 +179,17 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
    * order. One that had left is sent again (at-least-once) or ends as
    * uncertain (at-most-once); its queue wait starts afresh.
    */
-  resume(entry: OutboxEntry, onAnswer?: OnAnswer<P>): Promise<P> {
+  resume(entry: OutboxEntry, waiter: Waiter<P>): void {
     this.nextId = Math.max(this.nextId, entry.id + 1);
-    const record: OutboxRecord = { ...entry, tries: 0, enqueuedAt: this.accountOptions.now() };
-    return new Promise((resolve, reject) => {
-      this.waiters.set(record.id, { resolve, reject, onAnswer });
-      if (record.sent && this.links[0]?.options.delivery === 'at-most-once') {
-        this.take(record)?.reject(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
-        return;
-      }
-      this.outbox.update(record);
-      this.requeue([record]);
-      this.armQueueTimer();
-      this.pump();
-    });
+    const record: OutboxRecord = { ...entry, tries: 0, enqueuedAt: this.accountOptions.now(), [WAITER]: waiter };
+    if (record.sent && this.links[0]?.options.delivery === 'at-most-once') {
+      this.take(record)?.failed(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
+      return;
+    }
+    this.outbox.update(record);
+    this.requeue([record]);
+    this.armQueueTimer();
+    this.pump();
   }
 
   /**
@@ -173,8 +205,11 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       this.queue.requeue(unanswered);
       const { protocol } = this.dialect;
       if (keep) {
-        for (const r of this.queue.drain()) this.outbox.update(r);
-        this.waiters.clear();
+        // Nobody is told: the next start takes them up.
+        for (const r of this.queue.drain()) {
+          r[WAITER] = undefined;
+          this.outbox.update(r);
+        }
       }
       this.failAll(
         new SmsError(`${protocol}_CLOSED`, `the ${protocol} connection was closed before this message was sent`),
@@ -195,24 +230,22 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       if (this.dialect.isFlowControl(pdu)) {
         this.flowControlled(record);
       } else {
-        const waiter = this.take(record);
         try {
-          waiter?.onAnswer?.(pdu);
+          this.take(record)?.answered(pdu);
         } catch (err) {
           this.emit('error', err as Error);
         }
-        waiter?.resolve(pdu);
       }
       this.queueChanged();
     });
     link.on('unanswered', (record, err) => {
-      this.take(record)?.reject(err);
+      this.take(record)?.failed(err);
       this.queueChanged();
     });
     link.on('dropped', (records) => {
       if (link.options.delivery === 'at-most-once') {
         const why = uncertain(this.dialect.protocol, `the ${this.dialect.protocol} link dropped after this message was sent and before the gateway answered`);
-        for (const r of records) this.take(r)?.reject(why);
+        for (const r of records) this.take(r)?.failed(why);
         this.queueChanged();
         return;
       }
@@ -242,8 +275,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** The record has its outcome: out of the outbox, and its waiter to answer. */
   private take(record: OutboxRecord): Waiter<P> | undefined {
-    const waiter = this.waiters.get(record.id);
-    this.waiters.delete(record.id);
+    const waiter = record[WAITER] as Waiter<P> | undefined;
+    record[WAITER] = undefined;
     this.outbox.remove(record.id);
     return waiter;
   }
@@ -252,7 +285,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     const { initialMs, maxMs, retries } = this.accountOptions.flowControl;
     record.flowRetries++;
     if (record.flowRetries > retries) {
-      this.take(record)?.reject(new SmsError(`${this.dialect.protocol}_FLOW_CONTROL`, `the gateway kept answering "flow control" (Result 8) after ${retries} retries; lower the send rate`));
+      this.take(record)?.failed(new SmsError(`${this.dialect.protocol}_FLOW_CONTROL`, `the gateway kept answering "flow control" (Result 8) after ${retries} retries; lower the send rate`));
       return;
     }
     const wait = Math.min(maxMs, initialMs * 2 ** (record.flowRetries - 1));
@@ -262,7 +295,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   }
 
   private requeue(records: OutboxRecord[]): void {
-    for (const r of records) this.outbox.update(r);
+    if (!this.outbox.holdsEntries) for (const r of records) this.outbox.update(r);
     this.queue.requeue(records);
   }
 
@@ -294,9 +327,9 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       if (rated) link.takeToken();
       try {
         link.send(record);
-        this.outbox.update(record);
+        if (!this.outbox.holdsEntries) this.outbox.update(record);
       } catch (err) {
-        this.take(record)?.reject(err as Error);
+        this.take(record)?.failed(err as Error);
       }
     }
   }
@@ -345,7 +378,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       if (expired.length) {
         const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
         for (const r of expired) {
-          this.take(r)?.reject(r.sent
+          this.take(r)?.failed(r.sent
             ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
             : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
         }
@@ -362,7 +395,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   /** Fails everything waiting: `unsent` for what never left, `maybeSent` for what the peer may have. */
   private failAll(unsent: Error, maybeSent: Error): void {
     const all = this.queue.drain();
-    for (const r of all) this.take(r)?.reject(r.sent ? maybeSent : unsent);
+    for (const r of all) this.take(r)?.failed(r.sent ? maybeSent : unsent);
     if (all.length) this.queueChanged();
   }
 

@@ -5,8 +5,9 @@
  * once, with every part's result, as carried over.
  */
 import { Encoding } from '../text/codecs';
-import { inOrder, PartResult, SendResult } from '../results';
-import { MessageRecord, OutboxEntry, Store } from '../store/store';
+import { SendResult } from '../results';
+import { OutboxEntry, Store } from '../store/store';
+import { MessageInFlight } from './in-flight';
 
 export interface CarriedOver<C extends string> {
   origin?: string;
@@ -19,7 +20,7 @@ export interface CarriedOver<C extends string> {
  * message's outcome once its last part is answered. What this instance
  * wrote itself (keys starting with `instance-`) is left alone.
  */
-export async function carryOver<C extends string>(store: Store, instance: string, channel: C, takeUp: (entry: OutboxEntry, record: MessageRecord) => Promise<PartResult[]>, emit: (carried: CarriedOver<C>) => void): Promise<number> {
+export async function carryOver<C extends string>(store: Store, instance: string, channel: C, takeUp: (entry: OutboxEntry, message: MessageInFlight) => void, emit: (carried: CarriedOver<C>) => void): Promise<number> {
   const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
   const earlier = (key?: string): boolean => !key?.startsWith(`${instance}-`);
   const messages = stored.filter((m) => earlier(m.key));
@@ -36,13 +37,11 @@ export async function carryOver<C extends string>(store: Store, instance: string
     byMessage.set(entry.message, list);
   }
   for (const record of messages) {
-    const pending = (byMessage.get(record.key) ?? []).map((entry) => takeUp(entry, record));
-    void Promise.all(pending).then(() => {
+    const pending = byMessage.get(record.key) ?? [];
+    const message = new MessageInFlight(record, store.messages, pending.length, (results) => {
       const recipients = record.request.to as string[];
-      const results = inOrder(record.results as PartResult[], recipients);
       // Parts whose answer was lost with the process are reported as such.
       const missing = record.expected - results.length;
-      store.messages.remove(record.key);
       emit({
         origin: record.request.origin as string | undefined,
         correlation: record.correlation,
@@ -52,6 +51,7 @@ export async function carryOver<C extends string>(store: Store, instance: string
         },
       });
     });
+    for (const entry of pending) takeUp(entry, message);
   }
   return messages.length;
 }

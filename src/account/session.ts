@@ -10,7 +10,7 @@ import { Pdu } from '../link/dialect';
 import { Link, LinkState } from '../link/link';
 import { OutboxEntry, Store } from '../store/store';
 import { Body } from '../wire/fields';
-import { Account, OnAnswer, OutboxRecord } from './account';
+import { Account, OnAnswer, OutboxRecord, RequestOf, Waiter } from './account';
 
 export abstract class AccountSession<P extends Pdu, C extends string> extends EventEmitter {
   abstract readonly store: Store;
@@ -53,13 +53,18 @@ export abstract class AccountSession<P extends Pdu, C extends string> extends Ev
    * `onAnswer` sees it synchronously, before any frame read after it (a
    * report in the same TCP read) is handled.
    */
-  request(command: C, body: Body = {}, onAnswer?: OnAnswer<P>, of?: { message: string; meta: unknown }): Promise<P> {
+  request(command: C, body: Body = {}, onAnswer?: OnAnswer<P>, of?: RequestOf): Promise<P> {
     return this.accountOf.request(command, body, onAnswer, of);
   }
 
-  /** Takes up a request the store kept across a restart. */
-  resume(entry: OutboxEntry, onAnswer?: OnAnswer<P>): Promise<P> {
-    return this.accountOf.resume(entry, onAnswer);
+  /** request() for a client that waits without a promise: `waiter` is told the outcome exactly once. */
+  enqueue(command: C, body: Body, waiter: Waiter<P>, of?: RequestOf): void {
+    this.accountOf.enqueue(command, body, waiter, of);
+  }
+
+  /** Takes up a request the store kept across a restart; `waiter` is told its outcome. */
+  resume(entry: OutboxEntry, waiter: Waiter<P>): void {
+    this.accountOf.resume(entry, waiter);
   }
 
   /**

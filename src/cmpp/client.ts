@@ -6,14 +6,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
+import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { MessageInFlight } from '../account/in-flight';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { jsonSafe } from '../store/json';
 import { MessageRecord } from '../store/store';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
-import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
+import { PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
 import { ReferenceAllocator } from '../text/references';
@@ -161,7 +163,16 @@ export class CmppClient extends EventEmitter {
     return this.tracker.pending;
   }
 
-  async send(request: CmppSendRequest): Promise<SendResult> {
+  send(request: CmppSendRequest): Promise<SendResult> {
+    try {
+      return this.sendParts(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Throws what is wrong with the request; otherwise queues every SUBMIT and resolves with their results. */
+  private sendParts(request: CmppSendRequest): Promise<SendResult> {
     const version = this.session.options.version;
     const recipients = parseRecipients(request.to, version === V3 ? 32 : 21);
     refuseEmpty(request.payload, request.encoding);
@@ -175,7 +186,7 @@ export class CmppClient extends EventEmitter {
     checkParts(split, request.maxParts);
     const perSubmit = Math.min(99, Math.max(1, this.options.recipientsPerSubmit ?? 99));
     const chunks: string[][] = [];
-    for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.slice(i, i + perSubmit));
+    for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.length <= perSubmit ? recipients : recipients.slice(i, i + perSubmit));
     const key = `${this.instance}-${++this.sends}`;
     const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
@@ -191,41 +202,43 @@ export class CmppClient extends EventEmitter {
     const journal = this.session.store.messages;
     journal.add(record);
 
-    const submits = chunks.flatMap((chunk) =>
-      split.parts.map((part): Promise<PartResult[]> => {
-        const body: Body = {
-          msgId: '0',
-          pkTotal: part.total,
-          pkNumber: part.number,
-          registeredDelivery: registered ? 1 : 0,
-          msgLevel: request.msgLevel ?? 0,
-          serviceId: request.serviceId ?? this.options.serviceId ?? '',
-          feeUserType: this.options.feeUserType ?? 2,
-          feeTerminalId: '',
-          feeTerminalType: 0,
-          tpPid: 0,
-          tpUdhi: part.udh.length ? 1 : 0,
-          msgFmt: split.code,
-          msgSrc: this.options.msgSrc ?? this.options.spId,
-          feeType: this.options.feeType ?? '01',
-          feeCode: this.options.feeCode ?? '000000',
-          validTime: '',
-          atTime: '',
-          srcId: request.srcId ?? this.options.srcId ?? '',
-          destUsrTl: chunk.length,
-          destTerminalId: chunk,
-          destTerminalType: 0,
-          msgLength: part.userData.length,
-          msgContent: part.userData,
-          linkId: request.linkId ?? '',
-        };
-        const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
-        return this.submitPart(meta, record, (onAnswer) => this.session.request('SUBMIT', body, onAnswer, { message: key, meta }));
-      }),
-    );
-    const results = submits.length === 1 ? await submits[0] : inOrder((await Promise.all(submits)).flat(), recipients);
-    journal.remove(key);
-    return { channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results };
+    return new Promise((resolve) => {
+      const message = new MessageInFlight(record, journal, chunks.length * split.count, (results) => {
+        resolve({ channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results });
+      });
+      for (const chunk of chunks) {
+        for (const part of split.parts) {
+          const body: Body = {
+            msgId: '0',
+            pkTotal: part.total,
+            pkNumber: part.number,
+            registeredDelivery: registered ? 1 : 0,
+            msgLevel: request.msgLevel ?? 0,
+            serviceId: request.serviceId ?? this.options.serviceId ?? '',
+            feeUserType: this.options.feeUserType ?? 2,
+            feeTerminalId: '',
+            feeTerminalType: 0,
+            tpPid: 0,
+            tpUdhi: part.udh.length ? 1 : 0,
+            msgFmt: split.code,
+            msgSrc: this.options.msgSrc ?? this.options.spId,
+            feeType: this.options.feeType ?? '01',
+            feeCode: this.options.feeCode ?? '000000',
+            validTime: '',
+            atTime: '',
+            srcId: request.srcId ?? this.options.srcId ?? '',
+            destUsrTl: chunk.length,
+            destTerminalId: chunk,
+            destTerminalType: 0,
+            msgLength: part.userData.length,
+            msgContent: part.userData,
+            linkId: request.linkId ?? '',
+          };
+          const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
+          this.session.enqueue('SUBMIT', body, this.partWaiter(meta, message), { message: key, meta });
+        }
+      }
+    });
   }
 
   /**
@@ -240,36 +253,40 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'cmpp', (entry, record) => this.submitPart(entry.meta as SubmitMeta, record, (onAnswer) => this.session.resume(entry, onAnswer)), (carried) => this.emit('carried', carried));
+    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, this.partWaiter(entry.meta as SubmitMeta, message)), (carried) => this.emit('carried', carried));
   }
 
   /**
-   * One SUBMIT's outcome as part results, written into the message's journal
-   * entry. The answer is read, and its reports expected, before any frame
-   * after it: a report in the same TCP read as its SUBMIT_RESP is matched.
+   * Who waits for one SUBMIT: its outcome as a result per recipient, for
+   * the message. The answer is read, and its reports expected, before any
+   * frame after it: a report in the same TCP read as its SUBMIT_RESP is
+   * matched.
    */
-  private async submitPart(meta: SubmitMeta, record: MessageRecord, run: (onAnswer: (pdu: CmppPdu) => void) => Promise<CmppPdu>): Promise<PartResult[]> {
+  private partWaiter(meta: SubmitMeta, message: MessageInFlight): Waiter<CmppPdu> {
     const { chunk, part, total, registered, group, submittedAt } = meta;
-    let answered: PartResult[] = [];
-    const onAnswer = (pdu: CmppPdu): void => {
-      const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
-      answered = chunk.map((to, k) => {
-        const id = result === 0 ? msgIdPlus(msgId, k) : '';
-        if (result === 0 && registered) {
-          this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: record.correlation });
-        }
-        return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
-      });
+    const failed = (err: SmsError): void => {
+      message.partDone(chunk.map((to) => ({ to, part, ok: false, id: '', code: err.code ?? 'CMPP_ERROR', description: err.message })));
     };
-    try {
-      await run(onAnswer);
-    } catch (err) {
-      const e = err as SmsError;
-      answered = chunk.map((to) => ({ to, part, ok: false, id: '', code: e.code ?? 'CMPP_ERROR', description: e.message }));
-    }
-    record.results.push(...answered);
-    this.session.store.messages.update(record);
-    return answered;
+    return {
+      answered: (pdu) => {
+        let results: PartResult[];
+        try {
+          const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
+          results = chunk.map((to, k) => {
+            const id = result === 0 ? msgIdPlus(msgId, k) : '';
+            if (result === 0 && registered) {
+              this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: message.record.correlation });
+            }
+            return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
+          });
+        } catch (err) {
+          failed(err as SmsError); // the gateway answered the SUBMIT with something else
+          return;
+        }
+        message.partDone(results);
+      },
+      failed,
+    };
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */

@@ -7,13 +7,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
+import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { MessageInFlight } from '../account/in-flight';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
-import { inOrder, PartResult, SendResult as BaseSendResult } from '../results';
+import { SendResult as BaseSendResult } from '../results';
 import { jsonSafe } from '../store/json';
-import { MessageRecord, OutboxEntry } from '../store/store';
+import { MessageRecord } from '../store/store';
 import { codecFor, Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
@@ -165,7 +167,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'smpp', (entry, record) => this.submit(entry.meta as SubmitMeta, record, entry.body, entry), (carried) => this.emit('carried', carried));
+    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, this.partWaiter(entry.meta as SubmitMeta, message)), (carried) => this.emit('carried', carried));
   }
 
   async close(): Promise<void> {
@@ -175,7 +177,16 @@ export class SmppClient extends EventEmitter {
     else this.reassembler.stop();
   }
 
-  async send(request: SmppSendRequest): Promise<SendResult> {
+  send(request: SmppSendRequest): Promise<SendResult> {
+    try {
+      return this.sendParts(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Throws what is wrong with the request; otherwise queues every submit_sm and resolves with their results. */
+  private sendParts(request: SmppSendRequest): Promise<SendResult> {
     const recipients = parseRecipients(request.to, 20, false); // destination_addr holds 20 characters, the + left out
     refuseEmpty(request.payload, request.encoding);
     const mode = this.options.longMessages ?? 'udh';
@@ -201,16 +212,18 @@ export class SmppClient extends EventEmitter {
     // The message is written down before its first part leaves: a restart gives it its outcome.
     const journal = this.session.store.messages;
     journal.add(record);
-    const submits: Array<Promise<PartResult[]>> = [];
-    for (const to of recipients) {
-      for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
-        const meta: SubmitMeta = { to, part, total: mode === 'payload' ? 1 : split.count, registered, group: key, submittedAt };
-        submits.push(this.submit(meta, record, body));
+    const parts = mode === 'payload' ? 1 : split.count;
+    return new Promise((resolve) => {
+      const message = new MessageInFlight(record, journal, record.expected, (results) => {
+        resolve({ channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts, results });
+      });
+      for (const to of recipients) {
+        for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
+          const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
+          this.session.enqueue('submit_sm', body, this.partWaiter(meta, message), { message: key, meta });
+        }
       }
-    }
-    const results = submits.length === 1 ? await submits[0] : inOrder((await Promise.all(submits)).flat(), recipients);
-    journal.remove(key);
-    return { channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: mode === 'payload' ? 1 : split.count, results };
+    });
   }
 
   /** The submit_sm bodies of one message to one number, each with its part number. */
@@ -252,30 +265,25 @@ export class SmppClient extends EventEmitter {
     });
   }
 
-  /** One submit_sm's outcome as a part result; its receipt is expected before any PDU after the answer is read. */
-  private async submit(meta: SubmitMeta, record: MessageRecord, body: Body, kept?: OutboxEntry): Promise<PartResult[]> {
+  /** Who waits for one submit_sm: its outcome as a part result; its receipt is expected before any PDU after the answer is read. */
+  private partWaiter(meta: SubmitMeta, message: MessageInFlight): Waiter<SmppPdu> {
     const { to, part, total, registered, group, submittedAt } = meta;
-    let result: PartResult;
-    try {
-      const onAnswer = (answer: SmppPdu): void => {
-        const id = String(answer.body.messageId ?? '');
-        if (answer.status === 0 && registered && id) {
-          this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: record.correlation, carrierId: id });
+    return {
+      answered: (pdu) => {
+        const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
+        const id = ok ? String(pdu.body.messageId ?? '') : '';
+        if (ok && registered && id) {
+          this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: message.record.correlation, carrierId: id });
         }
-      };
-      const pdu = await (kept ? this.session.resume(kept, onAnswer) : this.session.request('submit_sm', body, onAnswer, { message: record.key, meta }));
-      const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
-      result = {
-        to, part, ok, id: ok ? String(pdu.body.messageId ?? '') : '', code: pdu.status,
-        description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
-      };
-    } catch (err) {
-      const e = err as SmsError;
-      result = { to, part, ok: false, id: '', code: e.code ?? 'SMPP_ERROR', description: e.message };
-    }
-    record.results.push(result);
-    this.session.store.messages.update(record);
-    return [result];
+        message.partDone([{
+          to, part, ok, id, code: pdu.status,
+          description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
+        }]);
+      },
+      failed: (err: SmsError) => {
+        message.partDone([{ to, part, ok: false, id: '', code: err.code ?? 'SMPP_ERROR', description: err.message }]);
+      },
+    };
   }
 
   private onDeliver(pdu: SmppPdu, ack: (status?: number) => void): void {

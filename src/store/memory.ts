@@ -22,6 +22,7 @@ class MemoryMessages implements MessageJournal {
 }
 
 class MemoryOutbox implements Outbox {
+  readonly holdsEntries = true;
   private readonly entries = new Map<number, OutboxEntry>();
   add(entry: OutboxEntry): void {
     this.entries.set(entry.id, entry);

@@ -214,6 +214,47 @@ describe('CMPP outcomes: links that drop, logins that fail, gateways that are do
 describe('CMPP safety: a gateway that floods and stops reading', function () {
   this.timeout(20000);
 
+  it('a SUBMIT answered with another command fails that message, saying what came, and the next is answered', async () => {
+    let submits = 0;
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      const framer = new cmpp.Framer();
+      socket.on('data', (chunk) => {
+        for (const frame of framer.push(chunk)) {
+          const pdu = cmpp.decode(frame);
+          if (pdu.command === 'CONNECT') {
+            const auth = cmpp.authenticatorIsmg(0, pdu.body.authenticatorSource, SP.sharedSecret, 0x30);
+            socket.write(cmpp.encode({ command: 'CONNECT_RESP', sequenceId: pdu.sequenceId, body: { status: 0, authenticatorIsmg: auth, version: 0x30 } }));
+          } else if (pdu.command === 'SUBMIT' && ++submits === 1) {
+            // The first SUBMIT's Sequence_Id, answered as if it had been a CANCEL.
+            socket.write(cmpp.encode({ command: 'CANCEL_RESP', sequenceId: pdu.sequenceId, body: { successId: 0 } }));
+          } else if (pdu.command === 'SUBMIT') {
+            socket.write(cmpp.encode({ command: 'SUBMIT_RESP', sequenceId: pdu.sequenceId, body: { msgId: '1234567890', result: 0 } }));
+          } else if (pdu.command === 'TERMINATE') {
+            socket.end(cmpp.encode({ command: 'TERMINATE_RESP', sequenceId: pdu.sequenceId, body: {} }));
+          }
+        }
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const client = new cmpp.CmppClient({ host: '127.0.0.1', port: server.address().port, ...SP, srcId: '1069001' });
+    client.on('error', () => undefined);
+    try {
+      await client.start();
+      const first = await client.send({ to: '13800138000', payload: 'one' });
+      assert.equal(first.ok, false);
+      assert.equal(first.results.length, 1, 'the part has its one result');
+      assert.equal(first.results[0].code, 'CMPP_UNEXPECTED');
+      assert.match(first.results[0].description, /expected CMPP_SUBMIT_RESP, got CMPP_CANCEL_RESP/);
+      const second = await client.send({ to: '13800138000', payload: 'two' });
+      assert.equal(second.ok, true);
+      assert.equal(second.results[0].id, '1234567890');
+    } finally {
+      await client.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('bounds what waits to be written, drops the link with a clear error and reconnects', async () => {
     const sockets = new Set();
     let logins = 0;
