@@ -41,5 +41,8 @@ module.exports = function run() {
   rows.push({ name: 'GSM 7-bit encode+pack (153 chars)', ours: rates.encode });
   rows.push({ name: 'GSM 7-bit unpack+decode (153 chars)', ours: rates.decode });
   printTable('Text core: segmenting against split-sms (messages per second)', rows);
+  const lowest = (prefix) => Math.min(...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.ours / r.peer));
+  console.log(`  goal: segment 2.00 on every row -> ${lowest('segment: ') >= 2 ? 'met' : 'below goal'} (lowest ${lowest('segment: ').toFixed(2)})`);
+  console.log(`  goal: segment + bytes 1.00 on every row -> ${lowest('segment + bytes') >= 1 ? 'met' : 'below goal'} (lowest ${lowest('segment + bytes').toFixed(2)})`);
   return rows;
 };

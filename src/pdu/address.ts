@@ -34,17 +34,18 @@ export function swapSemiOctets(digits: string, field: string): Buffer {
   return out;
 }
 
-/** Writes the digits' swapped semi-octets at `at` (the octets need not be zero); returns the octets written. */
-function swapSemiOctetsInto(digits: string, field: string, out: Uint8Array, at: number): number {
-  const octets = (digits.length + 1) >> 1;
-  for (let i = 0; i < digits.length; i++) {
-    const code = digits.charCodeAt(i);
+/** Writes the swapped semi-octets of the digits from `from` at `at` (the octets need not be zero); returns the octets written. */
+function swapSemiOctetsInto(digits: string, field: string, out: Uint8Array, at: number, from = 0): number {
+  const count = digits.length - from;
+  const octets = (count + 1) >> 1;
+  for (let i = 0; i < count; i++) {
+    const code = digits.charCodeAt(from + i);
     const v = code < 128 ? SEMI_VALUE[code] : -1;
-    if (v < 0) throw new SmsError('SMS_FIELD', `${field}: "${digits[i]}" cannot be written as a semi-octet (digits, *, #, a, b, c)`, field);
+    if (v < 0) throw new SmsError('SMS_FIELD', `${field}: "${digits[from + i]}" cannot be written as a semi-octet (digits, *, #, a, b, c)`, field);
     if (i % 2 === 0) out[at + (i >> 1)] = v;
     else out[at + (i >> 1)] |= v << 4;
   }
-  if (digits.length % 2) out[at + octets - 1] |= 0xf0;
+  if (count % 2) out[at + octets - 1] |= 0xf0;
   return octets;
 }
 
@@ -81,10 +82,11 @@ export function writeAddress(w: Writer, a: Address, field: string): void {
     w.octet(Math.ceil((septets.length * 7) / 4)).octet(typeOctet(a)).bytes(packed);
     return;
   }
-  const digits = a.number.charCodeAt(0) === 0x2b ? a.number.slice(1) : a.number;
-  if (digits.length > 20) throw new SmsError('SMS_FIELD', `${field}: at most 20 digits, "${a.number}" has ${digits.length}`, field);
-  w.octet(digits.length).octet(typeOctet(a));
-  swapSemiOctetsInto(digits, field, w.buffer, w.reserve((digits.length + 1) >> 1));
+  const from = a.number.charCodeAt(0) === 0x2b ? 1 : 0; // the + is the type, not a digit
+  const count = a.number.length - from;
+  if (count > 20) throw new SmsError('SMS_FIELD', `${field}: at most 20 digits, "${a.number}" has ${count}`, field);
+  w.octet(count).octet(typeOctet(a));
+  swapSemiOctetsInto(a.number, field, w.buffer, w.reserve((count + 1) >> 1), from);
 }
 
 export function readAddress(r: Reader, field: string): Address {

@@ -5,7 +5,7 @@
 import { SmsError } from '../errors';
 import { codecFor } from '../text/codecs';
 import { decodeGsm7, encodeGsm7 } from '../text/gsm7';
-import { fillBitsAfter, packedLength, packSeptetsInto, unpackSeptets } from '../text/septets';
+import { packedLength, packSeptetsInto, unpackSeptets } from '../text/septets';
 import { parseUdh, Udh } from '../text/udh';
 import { Address, parseAddress, readAddress, readSmsc, writeAddress, writeSmsc } from './address';
 import { DataCoding, decodeDcs, encodeDcs } from './dcs';
@@ -151,7 +151,8 @@ function readUserData(r: Reader, udhi: boolean, dcs: DataCoding): UserData {
     const headerSeptets = Math.ceil((headerOctets * 8) / 7);
     const count = udl - headerSeptets;
     if (count < 0) throw new SmsError('PDU_LENGTH', `TP-UDL: ${udl} septets, fewer than the ${headerSeptets} of the header`, 'TP-UDL');
-    const values = unpackSeptets(ud.subarray(headerOctets), count, fillBitsAfter(headerOctets));
+    // The header ends on a septet boundary (fill bits): the septets are read from the start, in whole groups, and the header's left out.
+    const values = unpackSeptets(ud, udl).subarray(headerSeptets);
     return { text: decodeGsm7(values), data: values, udh, udl, raw: ud };
   }
   const data = ud.subarray(headerOctets);
@@ -168,14 +169,15 @@ function start(hex: string | Buffer | Reader, withSmsc: boolean): { r: Reader; s
   return { r, smsc: withSmsc ? readSmsc(r) : undefined };
 }
 
-function finish(w: Writer, smscOctets: number): Encoded {
-  return { hex: w.hex(), tpduLength: w.at - smscOctets };
+function finish(w: Writer, tpduFrom: number): Encoded {
+  return { hex: w.hex(), tpduLength: w.at - tpduFrom };
 }
 
-function smscPrefix(smsc: string | null | undefined, withSmsc: boolean): { w: Writer; octets: number } {
+/** A writer with the SMSC prefix written when asked for; the TPDU starts at its `at`. */
+function smscPrefix(smsc: string | null | undefined, withSmsc: boolean): Writer {
   const w = new Writer();
   if (withSmsc) writeSmsc(w, smsc);
-  return { w, octets: w.at };
+  return w;
 }
 
 function checkMti(first: number, expected: number, name: string): void {
@@ -198,7 +200,8 @@ export interface SubmitInput {
 
 export function encodeSubmit(s: SubmitInput, options: { smsc?: string | null; withSmsc?: boolean } = {}): Encoded {
   const ud = prepare(s.userData);
-  const { w, octets } = smscPrefix(options.smsc, options.withSmsc !== false);
+  const w = smscPrefix(options.smsc, options.withSmsc !== false);
+  const octets = w.at;
   const vpf = s.validity ? VPF[s.validity.format] : VPF.none;
   w.octet(0x01 | (s.rejectDuplicates ? 0x04 : 0) | (vpf << 3) | (s.statusReport ? 0x20 : 0) | (ud.udhi ? 0x40 : 0) | (s.replyPath ? 0x80 : 0));
   const reference = s.reference ?? 0;
@@ -241,7 +244,8 @@ export interface DeliverInput {
 
 export function encodeDeliver(d: DeliverInput, options: { smsc?: string | null; withSmsc?: boolean } = {}): Encoded {
   const ud = prepare(d.userData);
-  const { w, octets } = smscPrefix(options.smsc, options.withSmsc !== false);
+  const w = smscPrefix(options.smsc, options.withSmsc !== false);
+  const octets = w.at;
   // TP-MMS is set when there are NO more messages.
   w.octet(0x00 | (d.moreMessages ? 0 : 0x04) | (d.statusReportIndication ? 0x20 : 0) | (ud.udhi ? 0x40 : 0));
   writeAddress(w, typeof d.from === 'string' ? parseAddress(d.from, 'TP-OA') : d.from, 'TP-OA');
@@ -281,7 +285,8 @@ export interface StatusReportInput {
 }
 
 export function encodeStatusReport(s: StatusReportInput, options: { smsc?: string | null; withSmsc?: boolean } = {}): Encoded {
-  const { w, octets } = smscPrefix(options.smsc, options.withSmsc !== false);
+  const w = smscPrefix(options.smsc, options.withSmsc !== false);
+  const octets = w.at;
   w.octet(0x02 | 0x04).octet(s.reference & 0xff);
   writeAddress(w, typeof s.recipient === 'string' ? parseAddress(s.recipient, 'TP-RA') : s.recipient, 'TP-RA');
   writeTimestamp(w, s.timestamp, s.offsetMinutes ?? 0);

@@ -36,8 +36,10 @@ export interface Gsm7Table {
   /** text for each extension code (undefined = not defined) */
   readonly extension: ReadonlyArray<string | undefined>;
   /** the UTF-16 code of each basic septet, and of each escape + code as a receiver reads it */
-  readonly basicCodes: readonly number[];
-  readonly extensionCodes: readonly number[];
+  readonly basicCodes: Uint16Array;
+  readonly extensionCodes: Uint16Array;
+  /** the septet of each character below U+0100 that takes one */
+  readonly latin1Septets: Uint8Array;
 }
 
 function buildTable(newline: NewlineStyle): Gsm7Table {
@@ -63,10 +65,11 @@ function buildTable(newline: NewlineStyle): Gsm7Table {
     cost[0x0c] = 0; // the page break now stands for the line break
     extension[0x0a] = '\n';
   }
-  const basicCodes = basic.map((ch) => ch.charCodeAt(0));
+  const basicCodes = Uint16Array.from(basic, (ch) => ch.charCodeAt(0));
   // An escape then a code the extension table lacks reads as that code's basic character; escape escape as a space.
-  const extensionCodes = extension.map((ch, e) => (ch !== undefined ? ch.charCodeAt(0) : e === ESCAPE ? 0x20 : basicCodes[e]));
-  return { cost, code, basic, extension, basicCodes, extensionCodes };
+  const extensionCodes = Uint16Array.from(extension, (ch, e) => (ch !== undefined ? ch.charCodeAt(0) : e === ESCAPE ? 0x20 : basicCodes[e]));
+  const latin1Septets = code.slice(0, 0x100);
+  return { cost, code, basic, extension, basicCodes, extensionCodes, latin1Septets };
 }
 
 const TABLES: Record<NewlineStyle, Gsm7Table> = {
@@ -123,15 +126,49 @@ export function encodeGsm7Into(text: string, out: Buffer, offset: number, newlin
 }
 
 /**
+ * encodeGsm7Into() for text known to hold only characters below U+0100 that
+ * each take one septet: a native Latin-1 write, then each octet turned into
+ * its septet in place.
+ */
+export function encodeGsm7PlainInto(text: string, out: Buffer, offset: number, newline: NewlineStyle = 'lf'): number {
+  if (text.length < 20) return encodeGsm7Into(text, out, offset, newline); // a loop is faster on a few characters
+  const septetOf = TABLES[newline].latin1Septets;
+  const end = offset + out.write(text, offset, 'latin1');
+  for (let i = offset; i < end; i++) out[i] = septetOf[out[i]];
+  return end - offset;
+}
+
+/**
  * Decodes septet values to text. An escape followed by a code the extension
  * table does not define reads as the basic character of that code, as 23.038
  * asks of receivers; a trailing lone escape reads as a space.
  */
 export function decodeGsm7(septets: Uint8Array, newline: NewlineStyle = 'lf'): string {
   const { basicCodes, extensionCodes } = TABLES[newline];
-  // Character codes gathered in a plain array and made a string at once: far cheaper than adding characters one by one.
-  const codes: number[] = [];
+  // Most texts are Latin-1 once decoded, with no escape: their codes go into
+  // a scratch buffer that becomes the string in one native call. The first
+  // escape or character past Latin-1 (Δ) sends the rest the slower way.
+  const scratch = latin1Scratch(septets.length);
   for (let i = 0; i < septets.length; i++) {
+    const s = septets[i] & 0x7f;
+    const code = basicCodes[s];
+    if (s === ESCAPE || code > 0xff) return scratch.toString('latin1', 0, i) + decodeWide(septets, i, basicCodes, extensionCodes);
+    scratch[i] = code;
+  }
+  return scratch.toString('latin1', 0, septets.length);
+}
+
+let scratchBuffer = Buffer.allocUnsafe(512);
+
+function latin1Scratch(length: number): Buffer {
+  if (scratchBuffer.length < length) scratchBuffer = Buffer.allocUnsafe(length);
+  return scratchBuffer;
+}
+
+/** The text from septet `from` on, as character codes gathered in a list and made a string at once. */
+function decodeWide(septets: Uint8Array, from: number, basicCodes: Uint16Array, extensionCodes: Uint16Array): string {
+  const codes: number[] = [];
+  for (let i = from; i < septets.length; i++) {
     const s = septets[i] & 0x7f;
     if (s !== ESCAPE) {
       codes.push(basicCodes[s]);

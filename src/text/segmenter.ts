@@ -72,6 +72,8 @@ interface Cut {
   ends: number[];
   /** encoded size of each part's text, in octets (GSM 7-bit: unpacked septets) */
   sizes: number[];
+  /** every character is below U+0100 and costs one unit (the codec's plain write applies) */
+  plain?: boolean;
 }
 
 interface Plan extends Cut {
@@ -104,10 +106,14 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
   const sizes: number[] = [];
   let total = 0;
   let used = 0;
+  // Bits of every code unit and every cost, ORed: plain text has none past 0xFF and no cost above 1.
+  let widest = 0;
+  let dearest = 0;
   for (let i = 0; i < text.length; ) {
     const unit = text.charCodeAt(i);
     let width = 1;
     let c = cost[unit];
+    widest |= unit;
     if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
       const low = text.charCodeAt(i + 1);
       if (low >= 0xdc00 && low <= 0xdfff) {
@@ -116,6 +122,7 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
       }
     }
     if (c === 0) return { unrepresentable: i };
+    dearest |= c;
     if (used + c > multi) {
       ends.push(i);
       sizes.push(used);
@@ -125,10 +132,11 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
     total += c;
     i += width;
   }
-  if (total <= single) return { ends: [text.length], sizes: [total] };
+  const plain = widest <= 0xff && dearest <= 1;
+  if (total <= single) return { ends: [text.length], sizes: [total], plain };
   ends.push(text.length);
   sizes.push(used);
-  return { ends, sizes };
+  return { ends, sizes, plain };
 }
 
 /**
@@ -235,7 +243,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
         ? cutFixedWidth(input as string, codec.unitWidth, single, multi)
         : cutText(input as string, codec, single, multi);
       if ('ends' in cut) {
-        found = { encoding, rule, codec, ends: cut.ends, sizes: cut.sizes, single, multi };
+        found = { encoding, rule, codec, ends: cut.ends, sizes: cut.sizes, plain: cut.plain, single, multi };
         break;
       }
       failed = { encoding, at: cut.unrepresentable };
@@ -243,7 +251,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
     if (!found) throw describeUnrepresentable(input as string, failed!.at, failed!.encoding);
     plan = found;
   }
-  const { encoding, rule, codec, ends, sizes, single, multi } = plan;
+  const { encoding, rule, codec, ends, sizes, plain, single, multi } = plan;
   const total = ends.length;
   if (total > 1 && !rule.concatenates) {
     throw new SmsError('SMS_TOO_LONG', `text: ${encoding} carries a single message of at most ${single} octets; use UCS-2 for longer text`, 'text');
@@ -262,6 +270,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
       : concatHeader({ reference, total, sequence: 1, referenceBits }),
     sequenced: reference !== undefined,
     codec,
+    write: codec && (plain && codec.encodePlainInto ? codec.encodePlainInto : codec.encodeInto),
     input,
     packs: encoding === 'gsm7' && profile.packsSeptets,
   };
@@ -281,6 +290,8 @@ interface Layout {
   header: Buffer;
   sequenced: boolean;
   codec?: TextCodec;
+  /** how the codec writes this text (its plain write where the cut found the text plain) */
+  write?: (text: string, out: Buffer, offset: number) => number;
   input: string | Buffer;
   packs: boolean;
 }
@@ -293,12 +304,12 @@ interface Layout {
  * so the text's encoding is the parts' encodings end to end.
  */
 function layOutTogether(layout: Layout, parts: Part[]): void {
-  const { header, sequenced, codec, input } = layout;
+  const { header, sequenced, write, input } = layout;
   const h = header.length;
   let textOctets = 0;
   for (const part of parts) textOctets += part.length;
   const all = Buffer.allocUnsafe(textOctets + h * parts.length);
-  if (codec) codec.encodeInto(input as string, all, h);
+  if (write) write(input as string, all, h);
   else (input as Buffer).copy(all, h);
   let textAt = h + textOctets;
   for (let k = parts.length - 1; k >= 0; k--) {
@@ -311,12 +322,8 @@ function layOutTogether(layout: Layout, parts: Part[]): void {
   }
 }
 
-interface Encoded {
-  userData: Buffer;
-  userDataLength: number;
-  /** GSM 7-bit septet values before packing, when the target packs them */
-  septets?: Buffer;
-}
+/** Where a packed part's septet values are written before packing: encoding is synchronous, one part at a time. */
+let septetScratch = Buffer.allocUnsafe(320);
 
 /**
  * A part knows where its text lies; its bytes are made the first time they
@@ -325,7 +332,10 @@ interface Encoded {
  */
 class Part implements SmsPart {
   readonly text?: string;
-  private encoded?: Encoded;
+  /** the part's user data, made the first time it is asked for */
+  private bytes?: Buffer;
+  /** the septet values of a packed part, made when asked for */
+  private septets?: Buffer;
 
   constructor(
     private readonly layout: Layout,
@@ -339,52 +349,65 @@ class Part implements SmsPart {
   }
 
   get udh(): Buffer { return this.layout.header.length ? this.userData.subarray(0, this.layout.header.length) : NO_HEADER; }
-  get payload(): Buffer { return this.encode().septets ?? this.userData.subarray(this.layout.header.length); }
-  get userData(): Buffer { return this.encode().userData; }
-  get userDataLength(): number { return this.encode().userDataLength; }
+  get payload(): Buffer {
+    if (!this.layout.packs) return this.userData.subarray(this.layout.header.length);
+    if (!this.septets) {
+      this.septets = Buffer.allocUnsafe(this.length);
+      this.layout.write?.(this.text as string, this.septets, 0);
+    }
+    return this.septets;
+  }
+  get userData(): Buffer { return this.bytes ?? this.encode(); }
+  /** septets for GSM 7-bit packed (the header's septets, fill bits included), else octets */
+  get userDataLength(): number {
+    const { packs, header } = this.layout;
+    return packs ? Math.ceil((header.length * 8) / 7) + this.length : this.userData.length;
+  }
 
   toJSON(): object {
     const { number, total, text, udh, payload, userData, userDataLength, length } = this;
     return { number, total, text, udh, payload, userData, userDataLength, length };
   }
 
-  private encode(): Encoded {
-    if (this.encoded) return this.encoded;
+  private encode(): Buffer {
     const { header, packs, parts } = this.layout;
-    if (!packs && parts && parts.length > 1) {
+    if (packs) return this.pack();
+    if (parts && parts.length > 1) {
       layOutTogether(this.layout, parts);
-      return this.encoded as unknown as Encoded;
+      return this.bytes as Buffer;
     }
     return this.fill(Buffer.allocUnsafe(header.length + this.length));
   }
 
   /** Takes the bytes laid out for it with the other parts. */
   adopt(userData: Buffer): void {
-    this.encoded = { userData, userDataLength: userData.length };
+    this.bytes = userData;
   }
 
   /** Writes the part's header and text into `out`, its size exactly. */
-  private fill(out: Buffer): Encoded {
-    const { header, sequenced, codec, input, packs } = this.layout;
+  private fill(out: Buffer): Buffer {
+    const { header, sequenced, write, input } = this.layout;
     header.copy(out, 0);
     if (sequenced) out[header.length - 1] = this.number;
-    if (codec) codec.encodeInto(this.text as string, out, header.length);
+    if (write) write(this.text as string, out, header.length);
     else (input as Buffer).copy(out, header.length, this.start, this.end);
-    if (!packs) {
-      this.encoded = { userData: out, userDataLength: out.length };
-    } else {
-      const septets = out.subarray(header.length);
-      const fill = fillBitsAfter(header.length);
-      // From the pool, then zeroed: packing ORs septets into place.
-      const userData = Buffer.allocUnsafe(header.length + packedLength(septets.length, fill)).fill(0);
-      out.copy(userData, 0, 0, header.length);
-      packSeptetsInto(septets, userData, header.length, fill);
-      this.encoded = {
-        userData,
-        userDataLength: Math.ceil((header.length * 8) / 7) + septets.length,
-        septets,
-      };
-    }
-    return this.encoded;
+    this.bytes = out;
+    return out;
+  }
+
+  /** GSM 7-bit packed after the header, from fill bits that put the first septet on a septet boundary. */
+  private pack(): Buffer {
+    const { header, sequenced, write } = this.layout;
+    if (septetScratch.length < this.length) septetScratch = Buffer.allocUnsafe(this.length);
+    const septets = septetScratch.subarray(0, this.length);
+    write?.(this.text as string, septets, 0);
+    const fill = fillBitsAfter(header.length);
+    // From the pool, then zeroed: packing ORs septets into place.
+    const userData = Buffer.allocUnsafe(header.length + packedLength(this.length, fill)).fill(0);
+    header.copy(userData, 0);
+    if (sequenced) userData[header.length - 1] = this.number;
+    packSeptetsInto(septets, userData, header.length, fill);
+    this.bytes = userData;
+    return userData;
   }
 }

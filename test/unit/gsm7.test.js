@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const core = require('../../dist/src');
-const { GSM_BASIC, GSM_EXTENSION } = require('../support/random');
+const { GSM_BASIC, GSM_EXTENSION, mulberry32, randomText, seed } = require('../support/random');
 
 describe('GSM 7-bit alphabet (23.038)', () => {
   it('maps every basic character to its septet value and back', () => {
@@ -34,6 +34,17 @@ describe('GSM 7-bit alphabet (23.038)', () => {
 
   it('names the character and its position when it cannot encode', () => {
     assert.throws(() => core.encodeGsm7('ab中'), (err) => err.code === 'SMS_ENCODING' && /"中" \(position 3\)/.test(err.message));
+  });
+
+  it('reads back random texts, Greek capitals and € among Latin-1 at any place, of every length up to a long message', () => {
+    const s = seed();
+    const r = mulberry32(s);
+    for (let round = 0; round < 400; round++) {
+      const text = randomText(r, 'gsmExtended', Math.floor(r() * 700));
+      assert.equal(core.decodeGsm7(core.encodeGsm7(text)), text, `seed ${s}, round ${round}`);
+      assert.equal(core.decodeGsm7(core.encodeGsm7(text, 'escape'), 'escape'), text, `seed ${s}, round ${round} (escape newlines)`);
+    }
+    assert.equal(core.decodeGsm7(core.encodeGsm7('Pump Ä3 ΔT=3°C? no: ΔT=3 €5 {ok}'.replace('°', ''))), 'Pump Ä3 ΔT=3C? no: ΔT=3 €5 {ok}');
   });
 
   it('reads an undefined extension code as its basic character, and a lone trailing escape as a space', () => {
