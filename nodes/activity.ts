@@ -50,8 +50,10 @@ function mask(value: string, details: boolean): string {
 
 function excerpt(text: string, details: boolean): string {
   if (details) return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  const chars = [...text];
-  return chars.length > 3 ? `${chars.slice(0, 3).join('')}…` : text;
+  // The first three characters, a surrogate pair counting as one, without spreading the whole text.
+  let end = 0;
+  for (let n = 0; n < 3 && end < text.length; n++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return end < text.length ? `${text.slice(0, end)}…` : text;
 }
 
 class Activity {

@@ -51,6 +51,21 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     assert.equal(sim.record.submits[0].body.serviceId, 'ALERT');
   });
 
+  it('follows each send in the SMS sidebar with its number and text cut short (a pair of surrogates is one character)', async () => {
+    const { activity } = require('../../dist/nodes/activity.js');
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1, { what: 'the login' });
+    const sent = next('sent');
+    helper.getNode('submit').receive({ payload: '🔥🔥 fire in room B', to: '13800138000' });
+    await sent;
+    const [view] = activity(helper._RED).snapshot().messages;
+    assert.equal(view.to, '••••••••000');
+    assert.equal(view.text, '🔥🔥 …');
+    assert.equal(view.state, 'sent');
+    helper.getNode('submit').receive({ payload: 'ok', to: '13800138000' });
+    await until(() => activity(helper._RED).snapshot().messages[0].text === 'ok', { what: 'a short text shown whole' });
+  });
+
   it('emits the delivery report on the second output with the sent msg\'s correlation and topic', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);
