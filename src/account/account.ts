@@ -88,6 +88,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private tokens: number;
   private tokensAt = 0;
   private pumpTimer?: NodeJS.Timeout;
+  /** what pickLink found when no link could take a request now: how long until one can (0: none has room) */
+  private linkWait = 0;
   private queueTimer?: NodeJS.Timeout;
   private queueNotice?: NodeJS.Immediate;
   private closing?: Promise<void>;
@@ -295,27 +297,28 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   }
 
   private requeue(records: OutboxRecord[]): void {
-    if (!this.outbox.holdsEntries) for (const r of records) this.outbox.update(r);
+    for (const r of records) this.outbox.update(r);
     this.queue.requeue(records);
   }
 
   /** Hands queued requests to links with room, the least loaded first, within the rate and outside a pause. */
   private pump(): void {
     const { ratePerSecond, ratedCommand } = this.accountOptions;
+    // One reading of the clock for the whole turn: the loop does not wait.
+    const now = this.queue.length ? this.accountOptions.now() : 0;
     while (this.queue.length) {
-      const now = this.accountOptions.now();
       const record = this.queue.peek() as OutboxRecord;
       const rated = record.command === ratedCommand;
-      const { link, wait } = this.pickLink(now, rated);
+      const link = this.pickLink(now, rated);
       if (!link) {
-        if (wait) this.schedulePump(wait); // links with room, all at their rate
+        if (this.linkWait) this.schedulePump(this.linkWait); // links with room, all at their rate
         return;
       }
       if (now < this.pausedUntil) {
         this.schedulePump(this.pausedUntil - now);
         return;
       }
-      if (ratePerSecond > 0 && record.command === ratedCommand) {
+      if (ratePerSecond > 0 && rated) {
         this.refill(now);
         if (this.tokens < 1) {
           this.schedulePump(Math.ceil(((1 - this.tokens) / ratePerSecond) * 1000));
@@ -327,15 +330,15 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       if (rated) link.takeToken();
       try {
         link.send(record);
-        if (!this.outbox.holdsEntries) this.outbox.update(record);
+        this.outbox.update(record);
       } catch (err) {
         this.take(record)?.failed(err as Error);
       }
     }
   }
 
-  /** The least loaded link with room (and, for a rated request, within its rate); else how long until one is. */
-  private pickLink(now: number, rated: boolean): { link?: Link<OutboxRecord, P>; wait: number } {
+  /** The least loaded link with room (and, for a rated request, within its rate); else none, with `linkWait` set. */
+  private pickLink(now: number, rated: boolean): Link<OutboxRecord, P> | undefined {
     let best: Link<OutboxRecord, P> | undefined;
     let wait = 0;
     for (const link of this.links) {
@@ -347,7 +350,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       }
       if (!best || link.unanswered < best.unanswered) best = link;
     }
-    return { link: best, wait };
+    this.linkWait = wait;
+    return best;
   }
 
   /** links logged in, of all */

@@ -1,41 +1,30 @@
 /**
  * The store in memory: nothing survives a restart. For tests, and for users
- * who choose it. Two clients given one MemoryStore share it as two Node-RED
- * instances share a database.
+ * who choose it. Two clients given one MemoryStore share its reports, as two
+ * Node-RED instances share a database.
  */
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
 
+/**
+ * The journal and the outbox in memory keep nothing: what waits lives in the
+ * client and its account already, and nothing outlives the process, so
+ * there is nothing to carry over (a closed account fails what waited).
+ */
 class MemoryMessages implements MessageJournal {
-  private readonly records = new Map<string, MessageRecord>();
-  add(record: MessageRecord): void {
-    this.records.set(record.key, record);
-  }
-  update(record: MessageRecord): void {
-    this.records.set(record.key, record);
-  }
-  remove(key: string): void {
-    this.records.delete(key);
-  }
+  add(): void {}
+  update(): void {}
+  remove(): void {}
   load(): MessageRecord[] {
-    return [...this.records.values()];
+    return [];
   }
 }
 
 class MemoryOutbox implements Outbox {
-  readonly holdsEntries = true;
-  private readonly entries = new Map<number, OutboxEntry>();
-  add(entry: OutboxEntry): void {
-    this.entries.set(entry.id, entry);
-  }
-  update(entry: OutboxEntry): void {
-    // The same object is held: nothing to write.
-    if (this.entries.get(entry.id) !== entry) this.entries.set(entry.id, entry);
-  }
-  remove(id: number): void {
-    this.entries.delete(id);
-  }
+  add(): void {}
+  update(): void {}
+  remove(): void {}
   load(): OutboxEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.id - b.id);
+    return [];
   }
 }
 

@@ -34,8 +34,6 @@ export interface OutboxEntry {
 }
 
 export interface Outbox {
-  /** it keeps the very entries it is given (memory): a change to one it holds needs no update */
-  readonly holdsEntries?: boolean;
   add(entry: OutboxEntry): void;
   /** its tries or state changed (or, after a restart, it is a new object for a kept entry) */
   update(entry: OutboxEntry): void;
