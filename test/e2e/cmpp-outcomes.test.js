@@ -5,7 +5,7 @@
 // down or that stops reading. Everything over loopback TCP.
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { cmpp } = require('../../dist/src');
+const { cmpp, store } = require('../../dist/src');
 const testing = require('../../dist/src/testing');
 const { until, sleep } = require('../support/wait');
 
@@ -102,6 +102,29 @@ describe('CMPP outcomes: links that drop, logins that fail, gateways that are do
     const results = await Promise.all(sends);
     assert.ok(results.every((r) => r.ok));
     assert.equal(sim.record.submits.length, 10, 'each sent twice: the documented at-least-once');
+  });
+
+  it('two clients sharing a memory store: the second to start does not take up the first\'s messages in flight', async () => {
+    const shared = new store.MemoryStore();
+    ({ sim, client } = await setup({ store: shared }));
+    await client.start();
+    sim.faults.withholdResponses = true;
+    const sends = Array.from({ length: 3 }, (_, i) => client.send({ to: '13800138000', payload: `first ${i}` }));
+    await until(() => sim.record.submits.length === 3, { what: 'three SUBMITs at the gateway' });
+    const second = new cmpp.CmppClient({ host: '127.0.0.1', port: sim.port, ...SP, srcId: '1069001', store: shared });
+    const carried = [];
+    second.on('carried', (c) => carried.push(c));
+    try {
+      await second.start();
+      await sleep(200); // the second client has looked into the store by then
+      assert.equal(sim.record.submits.length, 3, 'no SUBMIT sent a second time');
+      assert.deepEqual(carried, []);
+    } finally {
+      await second.close();
+    }
+    sim.faults.withholdResponses = false;
+    sim.dropLinks();
+    assert.ok((await Promise.all(sends)).every((r) => r.ok), 'the first client\'s own messages are answered after its reconnect');
   });
 
   it('at-most-once: a request unanswered after T is not resent but ends uncertain', async () => {
