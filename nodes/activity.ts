@@ -43,6 +43,12 @@ interface Channel extends ChannelView {
   details: boolean;
 }
 
+/** A message followed: what the send node gave, made into its view (numbers and text cut short) only when shown. */
+interface Followed extends Omit<MessageView, 'to' | 'text'> {
+  to: unknown;
+  text: string | Buffer;
+}
+
 function mask(value: string, details: boolean): string {
   if (details || value.length <= 4) return value;
   return `${'•'.repeat(Math.min(8, value.length - 3))}${value.slice(-3)}`;
@@ -58,7 +64,8 @@ function excerpt(text: string, details: boolean): string {
 
 class Activity {
   private readonly channels = new Map<string, Channel>();
-  private readonly messages: MessageView[] = [];
+  /** newest first */
+  private readonly messages: Followed[] = [];
   /** carrier id -> message key, to follow a delivery report to its message */
   private readonly byCarrierId = new Map<string, number>();
   private nextKey = 1;
@@ -87,15 +94,12 @@ class Activity {
 
   /** A send node took a msg: returns the message's key. */
   accepted(channelId: string, to: unknown, text: unknown): number {
-    const c = this.channels.get(channelId);
-    const details = c?.details ?? false;
-    const numbers = (Array.isArray(to) ? to.map(String) : String(to ?? '').split(/[\s,;]+/)).filter(Boolean);
     const key = this.nextKey++;
     this.messages.unshift({
       key,
       channel: channelId,
-      to: numbers.map((n) => mask(n, details)).join(', '),
-      text: excerpt(Buffer.isBuffer(text) ? `<${text.length} octets>` : String(text ?? ''), details),
+      to: Array.isArray(to) ? [...to] : to,
+      text: Buffer.isBuffer(text) ? text : String(text ?? ''),
       parts: 0,
       state: 'accepted',
       word: '',
@@ -106,9 +110,15 @@ class Activity {
     return key;
   }
 
+  /** The message with this key, if it is still among the last ones (newest first, keys one apart). */
+  private followed(key: number): Followed | undefined {
+    const m = this.messages[this.nextKey - 1 - key];
+    return m?.key === key ? m : undefined;
+  }
+
   /** The carrier answered (or the send failed): its state, its ids for the reports to come. */
   sent(key: number, channelId: string, result: { ok: boolean; parts?: number; results?: Array<{ ok: boolean; id: string; code: number | string; description: string }> } | undefined, error?: Error & { code?: string }, reportAsked = false): void {
-    const m = this.messages.find((x) => x.key === key);
+    const m = this.followed(key);
     const c = this.channels.get(channelId);
     const ok = !!result?.ok && !error;
     if (c) {
@@ -140,7 +150,7 @@ class Activity {
       if (report.matched !== false) c.counts.pendingReports = Math.max(0, c.counts.pendingReports - 1);
     }
     const key = this.byCarrierId.get(`${channelId}|${report.id}`);
-    const m = key === undefined ? undefined : this.messages.find((x) => x.key === key);
+    const m = key === undefined ? undefined : this.followed(key);
     if (m) {
       m.state = delivered ? 'delivered' : 'undeliverable';
       m.word = report.detail;
@@ -151,7 +161,14 @@ class Activity {
 
   snapshot(): { channels: ChannelView[]; messages: MessageView[] } {
     const channels = [...this.channels.values()].map(({ details: _details, ...view }) => ({ ...view, counts: { ...view.counts } }));
-    return { channels, messages: this.messages.map((m) => ({ ...m })) };
+    return { channels, messages: this.messages.map((m) => this.view(m)) };
+  }
+
+  private view(m: Followed): MessageView {
+    const details = this.channels.get(m.channel)?.details ?? false;
+    const numbers = (Array.isArray(m.to) ? m.to.map(String) : String(m.to ?? '').split(/[\s,;]+/)).filter(Boolean);
+    const text = Buffer.isBuffer(m.text) ? `<${m.text.length} octets>` : m.text;
+    return { ...m, to: numbers.map((n) => mask(n, details)).join(', '), text: excerpt(text, details) };
   }
 
   private publish(): void {
