@@ -235,7 +235,7 @@ export class CmppClient extends EventEmitter {
             linkId: request.linkId ?? '',
           };
           const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
-          this.session.enqueue('SUBMIT', body, this.partWaiter(meta, message), { message: key, meta });
+          this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.tracker), { message: key, meta });
         }
       }
     });
@@ -253,40 +253,7 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, this.partWaiter(entry.meta as SubmitMeta, message)), (carried) => this.emit('carried', carried));
-  }
-
-  /**
-   * Who waits for one SUBMIT: its outcome as a result per recipient, for
-   * the message. The answer is read, and its reports expected, before any
-   * frame after it: a report in the same TCP read as its SUBMIT_RESP is
-   * matched.
-   */
-  private partWaiter(meta: SubmitMeta, message: MessageInFlight): Waiter<CmppPdu> {
-    const { chunk, part, total, registered, group, submittedAt } = meta;
-    const failed = (err: SmsError): void => {
-      message.partDone(chunk.map((to) => ({ to, part, ok: false, id: '', code: err.code ?? 'CMPP_ERROR', description: err.message })));
-    };
-    return {
-      answered: (pdu) => {
-        let results: PartResult[];
-        try {
-          const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
-          results = chunk.map((to, k) => {
-            const id = result === 0 ? msgIdPlus(msgId, k) : '';
-            if (result === 0 && registered) {
-              this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: message.record.correlation });
-            }
-            return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
-          });
-        } catch (err) {
-          failed(err as SmsError); // the gateway answered the SUBMIT with something else
-          return;
-        }
-        message.partDone(results);
-      },
-      failed,
-    };
+    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.tracker)), (carried) => this.emit('carried', carried));
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */
@@ -363,5 +330,38 @@ export class CmppClient extends EventEmitter {
         raw: m.parts.map((p) => (p.meta as MoMeta).body),
       },
     };
+  }
+}
+
+/**
+ * Who waits for one SUBMIT: its outcome as a result per recipient, for the
+ * message. The answer is read, and its reports expected, before any frame
+ * after it: a report in the same TCP read as its SUBMIT_RESP is matched.
+ */
+class SubmitWaiter implements Waiter<CmppPdu> {
+  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly tracker: ReportTracker) {}
+
+  answered(pdu: CmppPdu): void {
+    const { chunk, part, total, registered, group, submittedAt } = this.meta;
+    let results: PartResult[];
+    try {
+      const { result, msgId } = bodyOf(pdu, 'SUBMIT_RESP');
+      results = chunk.map((to, k) => {
+        const id = result === 0 ? msgIdPlus(msgId, k) : '';
+        if (result === 0 && registered) {
+          this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation });
+        }
+        return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
+      });
+    } catch (err) {
+      this.failed(err as SmsError); // the gateway answered the SUBMIT with something else
+      return;
+    }
+    this.message.partDone(results);
+  }
+
+  failed(err: SmsError): void {
+    const { chunk, part } = this.meta;
+    this.message.partDone(chunk.map((to) => ({ to, part, ok: false, id: '', code: err.code ?? 'CMPP_ERROR', description: err.message })));
   }
 }

@@ -167,7 +167,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, this.partWaiter(entry.meta as SubmitMeta, message)), (carried) => this.emit('carried', carried));
+    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.tracker)), (carried) => this.emit('carried', carried));
   }
 
   async close(): Promise<void> {
@@ -220,7 +220,7 @@ export class SmppClient extends EventEmitter {
       for (const to of recipients) {
         for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
           const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
-          this.session.enqueue('submit_sm', body, this.partWaiter(meta, message), { message: key, meta });
+          this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.tracker), { message: key, meta });
         }
       }
     });
@@ -263,27 +263,6 @@ export class SmppClient extends EventEmitter {
       }
       return { part: part.number, body: body(part.udh.length ? ESM_UDHI : 0, part.userData) };
     });
-  }
-
-  /** Who waits for one submit_sm: its outcome as a part result; its receipt is expected before any PDU after the answer is read. */
-  private partWaiter(meta: SubmitMeta, message: MessageInFlight): Waiter<SmppPdu> {
-    const { to, part, total, registered, group, submittedAt } = meta;
-    return {
-      answered: (pdu) => {
-        const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
-        const id = ok ? String(pdu.body.messageId ?? '') : '';
-        if (ok && registered && id) {
-          this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: message.record.correlation, carrierId: id });
-        }
-        message.partDone([{
-          to, part, ok, id, code: pdu.status,
-          description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
-        }]);
-      },
-      failed: (err: SmsError) => {
-        message.partDone([{ to, part, ok: false, id: '', code: err.code ?? 'SMPP_ERROR', description: err.message }]);
-      },
-    };
   }
 
   private onDeliver(pdu: SmppPdu, ack: (status?: number) => void): void {
@@ -344,3 +323,25 @@ export class SmppClient extends EventEmitter {
   }
 }
 
+/** Who waits for one submit_sm: its outcome as a part result; its receipt is expected before any PDU after the answer is read. */
+class SubmitWaiter implements Waiter<SmppPdu> {
+  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly tracker: ReportTracker) {}
+
+  answered(pdu: SmppPdu): void {
+    const { to, part, total, registered, group, submittedAt } = this.meta;
+    const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
+    const id = ok ? String(pdu.body.messageId ?? '') : '';
+    if (ok && registered && id) {
+      this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation, carrierId: id });
+    }
+    this.message.partDone([{
+      to, part, ok, id, code: pdu.status,
+      description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
+    }]);
+  }
+
+  failed(err: SmsError): void {
+    const { to, part } = this.meta;
+    this.message.partDone([{ to, part, ok: false, id: '', code: err.code ?? 'SMPP_ERROR', description: err.message }]);
+  }
+}
