@@ -66,6 +66,8 @@ export class SqliteStore implements Store {
   private readonly db: Database;
   /** writes gathered for the next commit, the last one per row */
   private pending = new Map<string, Write>();
+  /** carrier id -> report key for expectations saved since the last commit (the file does not know them yet) */
+  private readonly pendingIds = new Map<string, string>();
   /** rows the file holds (written, or found there at start): only these need a DELETE */
   private readonly inFile = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
@@ -89,7 +91,7 @@ export class SqliteStore implements Store {
       putReportId: s('INSERT OR REPLACE INTO report_ids (id, key) VALUES (?, ?)'),
       delReport: s('DELETE FROM reports WHERE key = ?'),
       delReportIds: s('DELETE FROM report_ids WHERE key = ?'),
-      findReport: s('SELECT r.record FROM report_ids i JOIN reports r ON r.key = i.key WHERE i.id = ?'),
+      findReport: s('SELECT r.key, r.record FROM report_ids i JOIN reports r ON r.key = i.key WHERE i.id = ?'),
       hasReport: s('SELECT 1 FROM reports WHERE key = ?'),
       allReports: s('SELECT record FROM reports ORDER BY expires_at'),
       putPartial: s('INSERT OR REPLACE INTO partials (key, record) VALUES (?, ?)'),
@@ -117,16 +119,28 @@ export class SqliteStore implements Store {
       remove: (key: string) => del('messages', key),
       load: () => records<MessageRecord>(st.allMessages, 'messages', (m) => m.key),
     };
+    // Reports are looked up as they come, often within the commit interval of
+    // their expectation: what waits to be committed answers first, so that a
+    // lookup never forces a commit.
+    const pendingReport = (key: string): Write | undefined => this.pending.get(rowKey('reports', key));
     this.reports = {
-      save: (r: ExpectationRecord) => put('reports', r.key, r),
+      save: (r: ExpectationRecord) => {
+        put('reports', r.key, r);
+        for (const id of Object.values(r.ids)) this.pendingIds.set(id, r.key);
+      },
       remove: (key: string) => del('reports', key),
       findById: (id: string) => {
-        this.flush();
-        const row = st.findReport.get(id) as { record: string } | undefined;
-        return row ? (fromJson(row.record) as ExpectationRecord) : undefined;
+        const key = this.pendingIds.get(id);
+        if (key !== undefined) return pendingReport(key)?.value as ExpectationRecord | undefined;
+        const row = st.findReport.get(id) as { key: string; record: string } | undefined;
+        if (!row) return undefined;
+        const waiting = pendingReport(row.key);
+        if (waiting) return waiting.value as ExpectationRecord | undefined;
+        return fromJson(row.record) as ExpectationRecord;
       },
       has: (key: string) => {
-        this.flush();
+        const waiting = pendingReport(key);
+        if (waiting) return waiting.value !== undefined;
         return st.hasReport.get(key) !== undefined;
       },
       load: () => records<ExpectationRecord>(st.allReports, 'reports', (r) => r.key),
@@ -151,6 +165,7 @@ export class SqliteStore implements Store {
       batch.push(w);
     }
     this.pending.clear();
+    this.pendingIds.clear();
     if (!batch.length) return;
     const st = this.statements;
     this.db.transaction(() => {
@@ -195,9 +210,8 @@ export class SqliteStore implements Store {
   private write(w: Write): void {
     if (this.closed) return;
     const row = rowKey(w.table, w.key);
-    // Only the last write to a row matters; a row made and removed in one turn is never written,
-    // but a removal is kept (the row may be in the file from an earlier turn).
-    this.pending.delete(row);
+    // Only the last write to a row matters (rows are independent: their order in the commit does not);
+    // a row made and removed in one turn is never written, but a removal is kept (the row may be in the file).
     this.pending.set(row, w);
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flush(), this.commitIntervalMs);

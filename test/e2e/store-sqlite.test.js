@@ -193,6 +193,35 @@ describe('SQLite store under the CMPP client', function () {
     await sim.stop();
   });
 
+  it('finds an expectation by its carrier id before it is committed, and a removed one not at all, without committing', () => {
+    const file = path.join(dir, 'lookups.sqlite');
+    const s = new store.SqliteStore({ file, commitIntervalMs: 60000 });
+    const expectation = (key, id) => ({ key, to: '13800138000', total: 1, ids: { 1: id }, shown: {}, outcomes: {}, submittedAt: '2026-11-26T00:00:00Z', expiresAt: Date.now() + 60000 });
+    s.reports.save(expectation('m-1:13800138000', '111'));
+    s.flush();
+    s.reports.save(expectation('m-2:13800138000', '222'));
+    s.reports.remove('m-1:13800138000');
+    const committed = () => {
+      const Database = require('better-sqlite3');
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT key FROM reports ORDER BY key').all().map((r) => r.key);
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(s.reports.findById('222')?.key, 'm-2:13800138000', 'saved, not yet committed');
+    assert.equal(s.reports.has('m-2:13800138000'), true);
+    assert.equal(s.reports.findById('111'), undefined, 'in the file, removed since');
+    assert.equal(s.reports.has('m-1:13800138000'), false);
+    assert.deepEqual(committed(), ['m-1:13800138000'], 'the lookups committed nothing');
+    s.flush();
+    assert.deepEqual(committed(), ['m-2:13800138000']);
+    assert.equal(s.reports.findById('222')?.key, 'm-2:13800138000', 'read back from the file');
+    assert.equal(s.reports.findById('111'), undefined);
+    s.close();
+  });
+
   it('moves a damaged file aside and starts afresh, saying so', () => {
     const file = path.join(dir, 'broken.sqlite');
     fs.writeFileSync(file, 'this is not a database, just text that is long enough to have a header'.repeat(20));
