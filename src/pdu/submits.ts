@@ -32,7 +32,8 @@ export function submitsFor(to: string, payload: string | Buffer, options: Submit
     statusReport: options.statusReport,
     validity: options.validity,
     messageClass: options.messageClass,
-    userData: { raw: part.userData, length: part.userDataLength, udhi: part.udh.length > 0, alphabet },
+    // Without ports, a part has a header exactly when the message has several parts.
+    userData: { raw: part.userData, length: part.userDataLength, udhi: split.reference !== undefined, alphabet },
   }, { smsc: options.smsc }));
   return { split, pdus };
 }

@@ -152,7 +152,8 @@ function readUserData(r: Reader, udhi: boolean, dcs: DataCoding): UserData {
     const count = udl - headerSeptets;
     if (count < 0) throw new SmsError('PDU_LENGTH', `TP-UDL: ${udl} septets, fewer than the ${headerSeptets} of the header`, 'TP-UDL');
     // The header ends on a septet boundary (fill bits): the septets are read from the start, in whole groups, and the header's left out.
-    const values = unpackSeptets(ud, udl).subarray(headerSeptets);
+    const all = unpackSeptets(ud, udl);
+    const values = headerSeptets ? all.subarray(headerSeptets) : all;
     return { text: decodeGsm7(values), data: values, udh, udl, raw: ud };
   }
   const data = ud.subarray(headerOctets);
