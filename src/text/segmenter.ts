@@ -102,8 +102,8 @@ export function chooseEncoding(text: string, target: Target = 'generic'): Encodi
  */
 function cutText(text: string, codec: TextCodec, single: number, multi: number): Cut | { unrepresentable: number } {
   const { cost, pairCost } = codec;
-  const ends: number[] = [];
-  const sizes: number[] = [];
+  let ends: number[] | undefined; // made at the first cut: most texts fit in one part
+  let sizes: number[] | undefined;
   let total = 0;
   let used = 0;
   // Bits of every code unit and every cost, ORed: plain text has none past 0xFF and no cost above 1.
@@ -124,8 +124,8 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
     if (c === 0) return { unrepresentable: i };
     dearest |= c;
     if (used + c > multi) {
-      ends.push(i);
-      sizes.push(used);
+      (ends ??= []).push(i);
+      (sizes ??= []).push(used);
       used = 0;
     }
     used += c;
@@ -134,8 +134,8 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
   }
   const plain = widest <= 0xff && dearest <= 1;
   if (total <= single) return { ends: [text.length], sizes: [total], plain };
-  ends.push(text.length);
-  sizes.push(used);
+  (ends ??= []).push(text.length);
+  (sizes ??= []).push(used);
   return { ends, sizes, plain };
 }
 
