@@ -1,15 +1,25 @@
 'use strict';
 // npm run bench: every *.bench.js in this folder, each printing its table.
+// Each bench runs in a process of its own, so that what one leaves on the
+// heap (a million sends, a Node-RED process's sockets) does not slow the next.
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 async function main() {
+  const one = process.argv.indexOf('--one');
+  if (one >= 0) {
+    await require(path.join(__dirname, process.argv[one + 1]))();
+    return;
+  }
   console.log(`Node ${process.version}, ${require('node:os').cpus()[0].model}`);
   const only = process.argv.slice(2).find((a) => !a.startsWith('--'));
-  if (process.argv.includes('--quick')) console.log('quick run: every measure shortened, to prove the benches run; not a measurement');
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  if (flags.includes('--quick')) console.log('quick run: every measure shortened, to prove the benches run; not a measurement');
   for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js')).sort()) {
     if (only && !file.includes(only)) continue;
-    await require(path.join(__dirname, file))();
+    const { status } = spawnSync(process.execPath, [__filename, '--one', file, ...flags], { stdio: 'inherit' });
+    if (status !== 0) throw new Error(`${file} failed (exit ${status})`);
   }
 }
 
