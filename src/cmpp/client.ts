@@ -14,7 +14,7 @@ import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { jsonSafe } from '../store/json';
 import { MessageRecord } from '../store/store';
-import { DeliveryReport, ReportTracker } from '../tracking/reports';
+import { DeliveryReport, ExpectReport, ReportTracker } from '../tracking/reports';
 import { PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
 import { ReassembledMessage, Reassembler, ReassemblerOptions } from '../tracking/reassembly';
@@ -118,6 +118,8 @@ export class CmppClient extends EventEmitter {
   readonly session: CmppSession;
   private readonly options: CmppClientOptions;
   private readonly tracker: ReportTracker;
+  /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
+  private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<MoMeta>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
@@ -131,6 +133,13 @@ export class CmppClient extends EventEmitter {
     this.options = options;
     this.session = new CmppSession(options);
     this.tracker = new ReportTracker({ channel: 'cmpp', store: this.session.store.reports, ...options.reports });
+    this.expectReport = (id, expectation) => {
+      try {
+        this.tracker.expect(id, expectation);
+      } catch (err) {
+        this.emit('error', err as Error);
+      }
+    };
     this.reassembler = new Reassembler<MoMeta>({ store: this.session.store.partials, ...options.reassembly });
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
@@ -235,7 +244,7 @@ export class CmppClient extends EventEmitter {
             linkId: request.linkId ?? '',
           };
           const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
-          this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.tracker), { message: key, meta });
+          this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
         }
       }
     });
@@ -253,7 +262,7 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.tracker)), (carried) => this.emit('carried', carried));
+    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)), (carried) => this.emit('carried', carried));
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */
@@ -339,7 +348,7 @@ export class CmppClient extends EventEmitter {
  * after it: a report in the same TCP read as its SUBMIT_RESP is matched.
  */
 class SubmitWaiter implements Waiter<CmppPdu> {
-  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly tracker: ReportTracker) {}
+  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly expect: ExpectReport) {}
 
   answered(pdu: CmppPdu): void {
     const { chunk, part, total, registered, group, submittedAt } = this.meta;
@@ -349,7 +358,7 @@ class SubmitWaiter implements Waiter<CmppPdu> {
       results = chunk.map((to, k) => {
         const id = result === 0 ? msgIdPlus(msgId, k) : '';
         if (result === 0 && registered) {
-          this.tracker.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation });
+          this.expect(id, { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation });
         }
         return { to, part, ok: result === 0, id, code: result, description: describeSubmitResult(result) };
       });

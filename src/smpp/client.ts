@@ -21,7 +21,7 @@ import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
 import { Reassembler, ReassemblerOptions } from '../tracking/reassembly';
-import { DeliveryReport, ReportTracker } from '../tracking/reports';
+import { DeliveryReport, ExpectReport, ReportTracker } from '../tracking/reports';
 import { Body, TlvValues } from '../wire/fields';
 import { SmppPdu } from './codec';
 import { idForms, parseReceipt } from './receipt';
@@ -114,6 +114,8 @@ export class SmppClient extends EventEmitter {
   readonly session: SmppSession;
   private readonly options: SmppClientOptions;
   private readonly tracker: ReportTracker;
+  /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
+  private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<{ receivedAt: string; to: string; dataCoding: number }>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
@@ -124,6 +126,13 @@ export class SmppClient extends EventEmitter {
     this.options = options;
     this.session = new SmppSession(options);
     this.tracker = new ReportTracker({ channel: 'smpp', store: this.session.store.reports, ...options.reports });
+    this.expectReport = (id, expectation) => {
+      try {
+        this.tracker.expect(id, expectation);
+      } catch (err) {
+        this.emit('error', err as Error);
+      }
+    };
     this.reassembler = new Reassembler({ store: this.session.store.partials, ...options.reassembly });
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
@@ -167,7 +176,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.tracker)), (carried) => this.emit('carried', carried));
+    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)), (carried) => this.emit('carried', carried));
   }
 
   async close(): Promise<void> {
@@ -220,7 +229,7 @@ export class SmppClient extends EventEmitter {
       for (const to of recipients) {
         for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
           const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
-          this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.tracker), { message: key, meta });
+          this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
         }
       }
     });
@@ -325,14 +334,14 @@ export class SmppClient extends EventEmitter {
 
 /** Who waits for one submit_sm: its outcome as a part result; its receipt is expected before any PDU after the answer is read. */
 class SubmitWaiter implements Waiter<SmppPdu> {
-  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly tracker: ReportTracker) {}
+  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly expect: ExpectReport) {}
 
   answered(pdu: SmppPdu): void {
     const { to, part, total, registered, group, submittedAt } = this.meta;
     const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
     const id = ok ? String(pdu.body.messageId ?? '') : '';
     if (ok && registered && id) {
-      this.tracker.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation, carrierId: id });
+      this.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation, carrierId: id });
     }
     this.message.partDone([{
       to, part, ok, id, code: pdu.status,

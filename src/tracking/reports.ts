@@ -48,6 +48,9 @@ export interface Expectation<C> {
   carrierId?: string;
 }
 
+/** How a client's part waiter asks for a part's report: by the id its answer gave. */
+export type ExpectReport = (id: string, expectation: Expectation<unknown>) => void;
+
 export type Outcome = PartOutcome;
 
 type Group<C> = ExpectationRecord<C>;

@@ -49,6 +49,20 @@ describe('CMPP outcomes: reports whatever their arrival order', function () {
     });
   }
 
+  it('a report listener that throws is an error event; every message still gets its result', async () => {
+    // Reports ahead of their SUBMIT_RESP are handed over while the answer is read: a throw there must not lose the message.
+    ({ sim, client } = await setup({ reports: { earlyHoldMs: 10000 } }, { reportTiming: 'before-response', lean: true }));
+    await client.start();
+    const errors = [];
+    client.on('error', (e) => errors.push(e));
+    client.on('report', () => {
+      throw new Error('the listener broke');
+    });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ to: '13800138000', payload: `alert ${i}`, registeredDelivery: true })));
+    assert.ok(results.every((r) => r.ok && r.results.length === 1));
+    assert.equal(errors.filter((e) => e.message === 'the listener broke').length, 20);
+  });
+
   it('matches reports that come 0-1 ms after their SUBMIT_RESP', async () => {
     ({ sim, client } = await setup({}, { reportDelayMs: 0, lean: true }));
     await client.start();
