@@ -6,6 +6,7 @@ export { SmsError, ErrorCode } from './errors';
 export * from './text';
 export { ReportTracker, DeliveryReport, DeliveryStatus } from './tracking/reports';
 export { PartResult, SendResult } from './results';
+export { Waiter, RequestOf } from './account/account';
 export { DEFAULT_MAX_PARTS, refuseEmpty, checkParts } from './limits';
 export * as store from './store';
 export * as cmpp from './cmpp';
