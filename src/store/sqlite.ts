@@ -47,13 +47,11 @@ export interface SqliteStoreOptions {
   commitIntervalMs?: number;
 }
 
-/** The last write to one row in this batch: it alone reaches the file. */
-interface Write {
-  table: 'outbox' | 'messages' | 'reports' | 'partials';
-  key: string | number;
-  /** the record to write, or undefined to delete the row */
-  value?: unknown;
-}
+type Table = 'outbox' | 'messages' | 'reports' | 'partials';
+const TABLES: readonly Table[] = ['outbox', 'messages', 'reports', 'partials'];
+
+/** Per table, each row's last write in this batch (it alone reaches the file): its record, or undefined to delete the row. */
+type Pending = Record<Table, Map<string | number, unknown>>;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -65,11 +63,12 @@ export class SqliteStore implements Store {
   readonly dedup: DedupStore;
   private readonly db: Database;
   /** writes gathered for the next commit, the last one per row */
-  private pending = new Map<string, Write>();
+  private readonly pending: Pending = { outbox: new Map(), messages: new Map(), reports: new Map(), partials: new Map() };
+  private pendingRows = 0;
   /** carrier id -> report key for expectations saved since the last commit (the file does not know them yet) */
   private readonly pendingIds = new Map<string, string>();
   /** rows the file holds (written, or found there at start): only these need a DELETE */
-  private readonly inFile = new Set<string>();
+  private readonly inFile: Record<Table, Set<string | number>> = { outbox: new Set(), messages: new Set(), reports: new Set(), partials: new Set() };
   private flushTimer?: NodeJS.Timeout;
   private readonly commitIntervalMs: number;
   private closed = false;
@@ -99,12 +98,12 @@ export class SqliteStore implements Store {
       allPartials: s('SELECT record FROM partials'),
     };
     const st = this.statements;
-    const put = (table: Write['table'], key: string | number, value: unknown): void => this.write({ table, key, value });
-    const del = (table: Write['table'], key: string | number): void => this.write({ table, key });
-    const records = <T>(stmt: Statement, table: Write['table'], keyOf: (record: T) => string | number): T[] => {
+    const put = (table: Table, key: string | number, value: unknown): void => this.write(table, key, value);
+    const del = (table: Table, key: string | number): void => this.write(table, key, undefined);
+    const records = <T>(stmt: Statement, table: Table, keyOf: (record: T) => string | number): T[] => {
       this.flush();
       const list = (stmt.all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
-      for (const record of list) this.inFile.add(rowKey(table, keyOf(record)));
+      for (const record of list) this.inFile[table].add(keyOf(record));
       return list;
     };
     this.outbox = {
@@ -122,7 +121,7 @@ export class SqliteStore implements Store {
     // Reports are looked up as they come, often within the commit interval of
     // their expectation: what waits to be committed answers first, so that a
     // lookup never forces a commit.
-    const pendingReport = (key: string): Write | undefined => this.pending.get(rowKey('reports', key));
+    const waiting = this.pending.reports;
     this.reports = {
       save: (r: ExpectationRecord) => {
         put('reports', r.key, r);
@@ -131,18 +130,13 @@ export class SqliteStore implements Store {
       remove: (key: string) => del('reports', key),
       findById: (id: string) => {
         const key = this.pendingIds.get(id);
-        if (key !== undefined) return pendingReport(key)?.value as ExpectationRecord | undefined;
+        if (key !== undefined) return waiting.get(key) as ExpectationRecord | undefined;
         const row = st.findReport.get(id) as { key: string; record: string } | undefined;
         if (!row) return undefined;
-        const waiting = pendingReport(row.key);
-        if (waiting) return waiting.value as ExpectationRecord | undefined;
+        if (waiting.has(row.key)) return waiting.get(row.key) as ExpectationRecord | undefined;
         return fromJson(row.record) as ExpectationRecord;
       },
-      has: (key: string) => {
-        const waiting = pendingReport(key);
-        if (waiting) return waiting.value !== undefined;
-        return st.hasReport.get(key) !== undefined;
-      },
+      has: (key: string) => (waiting.has(key) ? waiting.get(key) !== undefined : st.hasReport.get(key) !== undefined),
       load: () => records<ExpectationRecord>(st.allReports, 'reports', (r) => r.key),
     };
     this.partials = {
@@ -155,44 +149,48 @@ export class SqliteStore implements Store {
 
   /** Writes what is gathered, in one transaction; records become text only now. */
   flush(): void {
-    if (!this.pending.size || this.closed) return;
+    if (!this.pendingRows || this.closed) return;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const batch: Write[] = [];
-    for (const [row, w] of this.pending) {
-      if (w.value !== undefined) this.inFile.add(row);
-      else if (!this.inFile.delete(row)) continue; // made and removed before any commit: nothing to delete
-      batch.push(w);
+    const batch: Array<[Table, string | number, unknown]> = [];
+    for (const table of TABLES) {
+      const inFile = this.inFile[table];
+      for (const [key, value] of this.pending[table]) {
+        if (value !== undefined) inFile.add(key);
+        else if (!inFile.delete(key)) continue; // made and removed before any commit: nothing to delete
+        batch.push([table, key, value]);
+      }
+      this.pending[table].clear();
     }
-    this.pending.clear();
+    this.pendingRows = 0;
     this.pendingIds.clear();
     if (!batch.length) return;
     const st = this.statements;
     this.db.transaction(() => {
-      for (const w of batch) {
-        switch (w.table) {
+      for (const [table, key, value] of batch) {
+        switch (table) {
           case 'outbox':
-            if (w.value) st.putOutbox.run(w.key, text(w.value));
-            else st.delOutbox.run(w.key);
+            if (value) st.putOutbox.run(key, text(value));
+            else st.delOutbox.run(key);
             break;
           case 'messages':
-            if (w.value) st.putMessage.run(w.key, text(w.value));
-            else st.delMessage.run(w.key);
+            if (value) st.putMessage.run(key, text(value));
+            else st.delMessage.run(key);
             break;
           case 'reports': {
-            if (!w.value) {
-              st.delReport.run(w.key);
-              st.delReportIds.run(w.key);
+            if (!value) {
+              st.delReport.run(key);
+              st.delReportIds.run(key);
               break;
             }
-            const r = w.value as ExpectationRecord;
+            const r = value as ExpectationRecord;
             st.putReport.run(r.key, text(r), r.expiresAt);
             for (const id of Object.values(r.ids)) st.putReportId.run(id, r.key);
             break;
           }
           case 'partials':
-            if (w.value) st.putPartial.run(w.key, text(w.value));
-            else st.delPartial.run(w.key);
+            if (value) st.putPartial.run(key, text(value));
+            else st.delPartial.run(key);
             break;
         }
       }
@@ -207,18 +205,16 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  private write(w: Write): void {
+  private write(table: Table, key: string | number, value: unknown): void {
     if (this.closed) return;
-    const row = rowKey(w.table, w.key);
     // Only the last write to a row matters (rows are independent: their order in the commit does not);
     // a row made and removed in one turn is never written, but a removal is kept (the row may be in the file).
-    this.pending.set(row, w);
+    this.pending[table].set(key, value);
+    this.pendingRows++;
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => this.flush(), this.commitIntervalMs);
   }
 }
-
-const rowKey = (table: string, key: string | number): string => `${table}\0${key}`;
 
 function open(options: SqliteStoreOptions): Database {
   let Driver: Driver;
