@@ -39,6 +39,13 @@ export interface FieldType {
   read(data: Buffer, at: number, body: Body, end: number): FieldValue;
   /** the value an encoder writes when the caller gave none */
   empty: FieldValue;
+  /**
+   * The table engine writes the common case of this field in line: a text
+   * of single-octet characters that fits (`text`), or a whole number from 0
+   * to 255 (`octet`). Anything else goes through write(), which also says
+   * what is wrong.
+   */
+  inline?: 'text' | 'octet';
 }
 
 export interface Field {
@@ -70,6 +77,7 @@ function unsigned(bytes: 1 | 2 | 4, signed = false): FieldType {
     width: bytes,
     size: () => bytes,
     empty: 0,
+    inline: bytes === 1 && !signed ? 'octet' : undefined,
     write(out, at, value, _body, name) {
       const n = value === undefined ? 0 : typeof value === 'number' ? value : Number(value);
       if (!Number.isInteger(n) || n < min || n > max) throw fieldError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
@@ -90,6 +98,7 @@ export function octets(width: number): FieldType {
     width,
     size: () => width,
     empty: '',
+    inline: 'text',
     write(out, at, value, _body, name) {
       const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
       if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length}${quoted(name, text)}`);

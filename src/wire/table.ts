@@ -27,6 +27,19 @@ const compiled = new WeakMap<readonly Field[], Compiled>();
 /** `body.key`, or `body["key"]` for a key that is not a plain identifier */
 const access = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `body.${key}` : `body[${JSON.stringify(key)}]`);
 
+/** The writer's code for field `i`: the common case in line where the type allows it, else a call to its write(). */
+function writeCode(type: FieldType, i: number, value: string, size: string): string {
+  const call = `types[${i}].write(out, at, v, body, names[${i}])`;
+  if (type.inline === 'text' && type.width !== undefined) {
+    const width = type.width;
+    return `{ const v = ${value}; if (typeof v === 'string' && v.length <= ${width}) { let j = 0; for (; j < v.length; j++) { const c = v.charCodeAt(j); if (c > 0xff) break; out[at + j] = c; } if (j < v.length) ${call}; for (; j < ${width}; j++) out[at + j] = 0; } else ${call}; at += ${width}; }`;
+  }
+  if (type.inline === 'octet') {
+    return `{ const v = ${value}; if (typeof v === 'number' && v >= 0 && v <= 255 && (v | 0) === v) out[at] = v; else ${call}; at += 1; }`;
+  }
+  return `types[${i}].write(out, at, ${value}, body, names[${i}]); at += ${size};`;
+}
+
 function compile(fields: readonly Field[]): Compiled {
   let table = compiled.get(fields);
   if (table) return table;
@@ -42,7 +55,7 @@ function compile(fields: readonly Field[]): Compiled {
     return `types[${i}].size(body)`;
   };
   const size = fields.map((_, i) => `n += ${sizeOf(i)};`).join('\n');
-  const write = fields.map((f, i) => `types[${i}].write(out, at, ${access(f.key)}, body, names[${i}]); at += ${sizeOf(i)};`).join('\n');
+  const write = fields.map((f, i) => writeCode(types[i], i, access(f.key), sizeOf(i))).join('\n');
   const read = fields.map((f, i) => `s = ${readSizeOf(i)}; if (s < 0 || at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body, at + s); at += s;`).join('\n');
   table = {
     types,

@@ -82,6 +82,15 @@ describe('CMPP codec', () => {
     assert.throws(() => cmpp.encode({ ...base, sequenceId: -1 }), /Sequence_Id: must be a whole number/);
   });
 
+  it('writes what the fast paths leave to the field types: text from a number, a number from its text; refuses a wide character and a fraction', () => {
+    const query = (body) => cmpp.encode({ command: 'QUERY', sequenceId: 1, body: { time: '20261126', queryType: 0, queryCode: '', reserve: '', ...body } });
+    const written = cmpp.decode(query({ time: 20261126, queryType: '1' }));
+    assert.deepEqual([written.body.time, written.body.queryType], ['20261126', 1]);
+    assert.equal(cmpp.decode(query({ queryCode: undefined })).body.queryCode, '', 'a missing text is written as zeros');
+    assert.throws(() => query({ queryCode: 'ALERT中' }), (err) => err.code === 'CMPP_FIELD' && /Query_Code: "中" is not a single-octet character/.test(err.message));
+    assert.throws(() => query({ queryType: 1.5 }), (err) => err.code === 'CMPP_FIELD' && /Query_Type: must be a whole number from 0 to 255, got 1.5/.test(err.message));
+  });
+
   it('lays SUBMIT out per version: 32-octet numbers and LinkID in 3.0, 21 and Reserve in 2.0', () => {
     const body = { destUsrTl: 2, destTerminalId: ['13800138000', '13900139000'], msgLength: 3, msgContent: Buffer.from('abc'), feeTerminalId: '', srcId: '1069', linkId: '' };
     const v3 = cmpp.encode({ command: 'SUBMIT', sequenceId: 1, body }, 0x30);
