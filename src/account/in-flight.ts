@@ -5,8 +5,10 @@
  * results in the order of the recipients, then of the parts. The parts'
  * waiters report here instead of each holding a promise.
  */
-import { inOrder, PartResult } from '../results';
+import { inOrder, PartResult, SendResult } from '../results';
+import { jsonSafe } from '../store/json';
 import { MessageJournal, MessageRecord } from '../store/store';
+import { Encoding } from '../text/codecs';
 
 export class MessageInFlight {
   private left: number;
@@ -34,4 +36,42 @@ export class MessageInFlight {
     const results = this.record.results as PartResult[];
     this.settled(results.length > 1 ? inOrder(results, this.record.request.to as string[]) : results);
   }
+}
+
+/** What a client knows of a message once it is split and addressed. */
+export interface Outgoing<C extends string> {
+  channel: C;
+  /** the journal key: unique across restarts and instances */
+  key: string;
+  to: string[];
+  encoding: Encoding;
+  /** SMS per recipient, as the result says */
+  parts: number;
+  /** part outcomes that make the message complete */
+  expected: number;
+  correlation: unknown;
+  origin?: string;
+}
+
+/**
+ * Writes the message down before its first part leaves (a restart gives it
+ * its outcome), lets `sendParts` queue every part for the message, and
+ * resolves with its result once each part has its outcome.
+ */
+export function sendMessage<C extends string>(journal: MessageJournal, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void): Promise<SendResult<C>> {
+  const record: MessageRecord = {
+    key: m.key,
+    request: { to: m.to, encoding: m.encoding, parts: m.parts, origin: m.origin },
+    correlation: jsonSafe(m.correlation),
+    results: [],
+    expected: m.expected,
+    createdAt: Date.now(),
+  };
+  journal.add(record);
+  return new Promise((resolve) => {
+    const message = new MessageInFlight(record, journal, m.expected, (results) => {
+      resolve({ channel: m.channel, ok: results.every((r) => r.ok), to: m.to, encoding: m.encoding, parts: m.parts, results });
+    });
+    sendParts(message);
+  });
 }

@@ -8,12 +8,10 @@ import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
-import { MessageInFlight } from '../account/in-flight';
+import { MessageInFlight, sendMessage } from '../account/in-flight';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
-import { jsonSafe } from '../store/json';
-import { MessageRecord } from '../store/store';
 import { DeliveryReport, ExpectReport, ReportTracker } from '../tracking/reports';
 import { PartResult, SendResult as BaseSendResult } from '../results';
 import { Encoding } from '../text/codecs';
@@ -199,22 +197,8 @@ export class CmppClient extends EventEmitter {
     const key = `${this.instance}-${++this.sends}`;
     const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
-    // The message is written down before its first part leaves: a restart gives it its outcome.
-    const record: MessageRecord = {
-      key,
-      request: { to: recipients, encoding: split.encoding, parts: split.count, origin: request.origin },
-      correlation: jsonSafe(request.correlation),
-      results: [],
-      expected: chunks.length * split.count,
-      createdAt: Date.now(),
-    };
-    const journal = this.session.store.messages;
-    journal.add(record);
-
-    return new Promise((resolve) => {
-      const message = new MessageInFlight(record, journal, chunks.length * split.count, (results) => {
-        resolve({ channel: 'cmpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts: split.count, results });
-      });
+    const outgoing = { channel: 'cmpp' as const, key, to: recipients, encoding: split.encoding, parts: split.count, expected: chunks.length * split.count, correlation: request.correlation, origin: request.origin };
+    return sendMessage(this.session.store.messages, outgoing, (message) => {
       for (const chunk of chunks) {
         for (const part of split.parts) {
           const body: Body = {

@@ -9,13 +9,11 @@ import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
-import { MessageInFlight } from '../account/in-flight';
+import { MessageInFlight, sendMessage } from '../account/in-flight';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { SendResult as BaseSendResult } from '../results';
-import { jsonSafe } from '../store/json';
-import { MessageRecord } from '../store/store';
 import { codecFor, Encoding } from '../text/codecs';
 import { ReferenceAllocator } from '../text/references';
 import { segment, Segmentation } from '../text/segmenter';
@@ -209,23 +207,10 @@ export class SmppClient extends EventEmitter {
     if (mode !== 'payload') checkParts(split, request.maxParts);
     const key = `${this.instance}-${++this.sends}`;
     const registered = request.registeredDelivery === true;
-    const record: MessageRecord = {
-      key,
-      request: { to: recipients, encoding: split.encoding, parts: split.count, origin: request.origin },
-      correlation: jsonSafe(request.correlation),
-      results: [],
-      expected: recipients.length * (mode === 'payload' ? 1 : split.count),
-      createdAt: Date.now(),
-    };
     const submittedAt = isoNow();
-    // The message is written down before its first part leaves: a restart gives it its outcome.
-    const journal = this.session.store.messages;
-    journal.add(record);
     const parts = mode === 'payload' ? 1 : split.count;
-    return new Promise((resolve) => {
-      const message = new MessageInFlight(record, journal, record.expected, (results) => {
-        resolve({ channel: 'smpp', ok: results.every((r) => r.ok), to: recipients, encoding: split.encoding, parts, results });
-      });
+    const outgoing = { channel: 'smpp' as const, key, to: recipients, encoding: split.encoding, parts, expected: recipients.length * parts, correlation: request.correlation, origin: request.origin };
+    return sendMessage(this.session.store.messages, outgoing, (message) => {
       for (const to of recipients) {
         for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
           const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
