@@ -11,7 +11,7 @@ export type Protocol = 'CMPP' | 'SMPP';
 /** what can befall a request on a link or in an account, per protocol */
 export type LinkCode =
   | 'CLOSED' | 'NOT_CONNECTED' | 'QUEUE_FULL' | 'QUEUE_TIMEOUT' | 'UNCERTAIN' | 'TIMEOUT' | 'CONNECT_TIMEOUT' | 'DISCONNECTED'
-  | 'FLOW_CONTROL' | 'KEEPALIVE' | 'PROTOCOL' | 'BACKPRESSURE' | 'FRAME' | 'DECODE' | 'FIELD';
+  | 'FLOW_CONTROL' | 'KEEPALIVE' | 'PROTOCOL' | 'BACKPRESSURE' | 'FRAME' | 'DECODE' | 'FIELD' | 'BAD_ANSWER';
 
 export type ErrorCode =
   // any channel: the msg cannot be sent as it is
@@ -31,6 +31,6 @@ export type ErrorCode =
   | 'MODEM_OPEN' | 'MODEM_CLOSED' | 'MODEM_TIMEOUT' | 'MODEM_BUSY' | 'MODEM_ERROR' | 'MODEM_REPLY' | 'MODEM_LINE_TOO_LONG' | 'MODEM_URC'
   | 'MODEM_PIN' | 'MODEM_PIN_REFUSED' | 'MODEM_PUK' | 'MODEM_QUEUE_TIMEOUT' | 'MODEM_NOT_READY'
   // the store
-  | 'STORE_DRIVER' | 'STORE_UNREACHABLE'
+  | 'STORE_DRIVER' | 'STORE_UNREACHABLE' | 'STORE_WRITE'
   // PDU codec
   | 'PDU_FIELD' | 'PDU_HEX' | 'PDU_LENGTH' | 'PDU_TRUNCATED' | 'PDU_TYPE' | 'PDU_UNSUPPORTED' | 'PDU_ERROR';

@@ -71,6 +71,8 @@ export interface AccountDialect<P extends Pdu> {
   protocol: Protocol;
   /** "slow down and try again" (CMPP Result 8) */
   isFlowControl(pdu: P): boolean;
+  /** how that answer is named to a user: "SUBMIT_RESP Result 8 (flow control)" */
+  flowControlAnswer: string;
 }
 
 export declare interface Account<P extends Pdu> {
@@ -228,8 +230,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     link.on('state', (state, detail) => this.onLinkState(link, state, detail));
     link.on('ready', () => this.pump());
     link.on('error', (err) => this.emit('error', err));
-    link.on('response', (record, pdu) => {
+    link.on('response', (record, pdu, sentBefore) => {
       if (this.dialect.isFlowControl(pdu)) {
+        // A definite refusal: this try did not give the gateway the message.
+        record.sent = sentBefore;
         this.flowControlled(record);
       } else {
         try {
@@ -287,13 +291,19 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     const { initialMs, maxMs, retries } = this.accountOptions.flowControl;
     record.flowRetries++;
     if (record.flowRetries > retries) {
-      this.take(record)?.failed(new SmsError(`${this.dialect.protocol}_FLOW_CONTROL`, `the gateway kept answering "flow control" (Result 8) after ${retries} retries; lower the send rate`));
+      this.take(record)?.failed(this.flowControlFailure(`after ${retries} retries`));
       return;
     }
     const wait = Math.min(maxMs, initialMs * 2 ** (record.flowRetries - 1));
     this.pausedUntil = Math.max(this.pausedUntil, this.accountOptions.now() + wait);
     record.tries = 0;
     this.requeue([record]);
+  }
+
+  /** The outcome of a request the gateway refused with "slow down" until it could wait no more. */
+  private flowControlFailure(until: string): SmsError {
+    const { protocol, flowControlAnswer } = this.dialect;
+    return new SmsError(`${protocol}_FLOW_CONTROL`, `not sent: the gateway kept answering ${flowControlAnswer} ${until}; lower the send rate or ask the carrier for a higher one`);
   }
 
   private requeue(records: OutboxRecord[]): void {
@@ -384,7 +394,9 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         for (const r of expired) {
           this.take(r)?.failed(r.sent
             ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
-            : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
+            : r.flowRetries > 0
+              ? this.flowControlFailure(`for ${duration(limit)}, the longest a message may wait`)
+              : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
         }
         this.queueChanged();
       }

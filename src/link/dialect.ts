@@ -15,6 +15,10 @@ export interface Pdu {
 
 export interface Framing {
   push(chunk: Buffer): Buffer[];
+  /** octets of a frame begun and not yet complete */
+  readonly pending: number;
+  /** the length that incomplete frame announces */
+  readonly announced: number;
 }
 
 /** How the peer answered the login. */
@@ -36,6 +40,10 @@ export interface LinkDialect<P extends Pdu = Pdu> {
   /** `status`: a response's status, where the protocol has one in its header (SMPP's command_status) */
   encode(command: string, sequenceId: number, body: Body, status?: number): Buffer;
   isResponse(pdu: P): boolean;
+  /** what the header of a frame that does not decode still says: its sequence number, and whether it answers a request */
+  header(frame: Buffer): { sequenceId: number; response: boolean };
+  /** the highest sequence number before it wraps to 1 (SMPP 3.4 5.1.4: 0x7FFFFFFF) */
+  maxSequence: number;
   /** the login request, made afresh for each connection (timestamps) */
   login(): Login;
   /** the idle test and its answer (ACTIVE_TEST, enquire_link) */

@@ -58,18 +58,25 @@ export interface Sendable {
   tries: number;
   /** it left at least once: the peer may have it, whatever happens next */
   sent: boolean;
+  /** answers to it that could not be read: at two it is set aside */
+  unreadableAnswers?: number;
 }
 
 interface InFlight<R extends Sendable> {
   request: R;
   /** when T runs out for it */
   deadline: number;
+  /** whether it had left before this try (an answer that refuses this try leaves it as it was) */
+  sentBefore: boolean;
 }
+
+/** Answers to one request that cannot be read before it is set aside: the first drops the link (a glitch), the second is the gateway's fault. */
+const UNREADABLE_ANSWERS = 2;
 
 export declare interface Link<R extends Sendable, P extends Pdu> {
   on(event: 'state', listener: (state: LinkState, detail?: Error) => void): this;
-  /** the peer answered a request */
-  on(event: 'response', listener: (request: R, pdu: P) => void): this;
+  /** the peer answered a request; `sentBefore`: it had left before this try */
+  on(event: 'response', listener: (request: R, pdu: P, sentBefore: boolean) => void): this;
   /** a request ends here without an answer: out of tries, or uncertain (at-most-once) */
   on(event: 'unanswered', listener: (request: R, err: SmsError) => void): this;
   /** the link dropped with these requests unanswered, in order; at-least-once: the owner sends them again */
@@ -102,6 +109,8 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   /** one timer for T, at the oldest unanswered request's deadline */
   private deadlineTimer?: NodeJS.Timeout;
   private closing = false;
+  /** when the framer began holding an incomplete frame (0: it holds none) */
+  private partialSince = 0;
   /** why the link gave up for a while (a refused login) */
   failure?: RetryError;
   /** the link has been up, or tried and failed, at least once */
@@ -169,7 +178,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     const wasSent = request.sent;
     request.tries++;
     request.sent = true;
-    this.inflight.set(sequenceId, { request, deadline: this.options.now() + this.options.responseTimeoutMs });
+    this.inflight.set(sequenceId, { request, deadline: this.options.now() + this.options.responseTimeoutMs, sentBefore: wasSent });
     if (!this.deadlineTimer) this.armDeadline(this.options.responseTimeoutMs);
     try {
       this.write(request.command, sequenceId, request.body);
@@ -267,7 +276,6 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private onLoggedIn(): void {
     this.settled = true;
     this.failure = undefined;
-    this.reconnectDelay = this.options.reconnect ? this.options.reconnect.initialMs : 0;
     this.unansweredTests = 0;
     this.lastTraffic = this.options.now();
     this.armKeepAlive();
@@ -276,7 +284,6 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   }
 
   private onData(chunk: Buffer): void {
-    this.lastTraffic = this.options.now();
     let frames: Buffer[];
     try {
       frames = this.framer.push(chunk);
@@ -284,18 +291,58 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       this.protocolError(err as Error);
       return;
     }
+    // Only whole frames are traffic: bytes swallowed by a frame that never ends do not keep the link alive.
+    const now = frames.length || this.framer.pending ? this.options.now() : 0;
+    if (frames.length) this.lastTraffic = now;
+    if (!this.framer.pending) this.partialSince = 0;
+    else if (frames.length || !this.partialSince) this.partialSince = now;
     for (const frame of frames) {
       let pdu: P;
       try {
         pdu = this.dialect.decode(frame);
         this.options.trace?.(traceLine('in', this.dialect.protocol, pdu.command, pdu.sequenceId, pdu.body));
       } catch (err) {
-        if (this.undecodable(frame, err as SmsError)) continue;
+        if (this.undecodable(frame, err as SmsError) || this.unreadableAnswer(frame, err as Error)) continue;
         this.protocolError(err as Error);
         return;
       }
       this.onPdu(pdu);
     }
+  }
+
+  /**
+   * An answer to one of our requests that frames but cannot be read. The
+   * first time the link is dropped and the request sent again (a glitch);
+   * the second time the request is set aside with its own code and the link
+   * goes on with the rest. Returns true when it was set aside.
+   */
+  private unreadableAnswer(frame: Buffer, err: Error): boolean {
+    const { sequenceId, response } = this.dialect.header(frame);
+    const entry = response ? this.inflight.get(sequenceId) : undefined;
+    if (!entry) return false;
+    const request = entry.request;
+    request.unreadableAnswers = (request.unreadableAnswers ?? 0) + 1;
+    if (request.unreadableAnswers < UNREADABLE_ANSWERS) return false;
+    this.inflight.delete(sequenceId);
+    const { protocol } = this.dialect;
+    this.emit('unanswered', request, new SmsError(`${protocol}_BAD_ANSWER`, `the gateway answered ${protocol}_${request.command} ${request.unreadableAnswers} times with a frame that cannot be read (${err.message}); it is not sent again, and the gateway may or may not have accepted it`));
+    this.emit('ready');
+    return true;
+  }
+
+  /**
+   * The stream is out of step when a frame begun a whole T ago is still not
+   * complete (its length announced more than the peer sends): nothing it
+   * expects can arrive any more.
+   */
+  private outOfStep(now: number): boolean {
+    if (!this.partialSince || now - this.partialSince < this.options.responseTimeoutMs) return false;
+    const { protocol } = this.dialect;
+    const err = new SmsError(`${protocol}_PROTOCOL`, `the gateway's frame announced ${this.framer.announced} octets and only ${this.framer.pending} came in ${this.options.responseTimeoutMs / 1000} s: the stream is out of step; reconnecting`);
+    this.partialSince = 0;
+    this.emit('error', err);
+    this.socket?.destroy(err);
+    return true;
   }
 
   /** The peer sent something that is not its protocol: say so, drop the link, reconnect. */
@@ -327,10 +374,13 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     }
     if (pdu.command === keepAlive.answer) {
       this.unansweredTests = 0;
+      this.working();
       return;
     }
     if (pdu.command === terminate.command) {
+      // The answer leaves before the end of the stream: written now, not at the end of this turn.
       this.write(terminate.answer, pdu.sequenceId, {});
+      this.flush();
       this.socket?.end();
       return;
     }
@@ -345,8 +395,14 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     const entry = this.inflight.get(pdu.sequenceId);
     if (!entry) return; // a late answer to a request already resent or failed
     this.inflight.delete(pdu.sequenceId);
-    this.emit('response', entry.request, pdu);
+    this.working();
+    this.emit('response', entry.request, pdu, entry.sentBefore);
     this.emit('ready');
+  }
+
+  /** The peer answered something readable: the link works, and the next drop reconnects without a long wait. */
+  private working(): void {
+    if (this.options.reconnect) this.reconnectDelay = this.options.reconnect.initialMs;
   }
 
   /**
@@ -362,6 +418,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
 
   private expireUnanswered(): void {
     const now = this.options.now();
+    if (this.outOfStep(now)) return;
     for (const [sequenceId, entry] of this.inflight) {
       if (entry.deadline > now) {
         if (!this.deadlineTimer) this.armDeadline(entry.deadline - now);
@@ -416,7 +473,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   }
 
   private nextSequence(): number {
-    this.sequence = this.sequence >= 0xffffffff ? 1 : this.sequence + 1;
+    this.sequence = this.sequence >= this.dialect.maxSequence ? 1 : this.sequence + 1;
     return this.sequence;
   }
 
@@ -425,7 +482,8 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     const interval = this.options.activeTestIntervalMs;
     this.keepAliveTimer = setInterval(() => {
       if (this.stateValue !== 'connected') return;
-      if (this.options.now() - this.lastTraffic < interval) return;
+      const now = this.options.now();
+      if (this.outOfStep(now) || now - this.lastTraffic < interval) return;
       if (this.unansweredTests >= this.options.maxTries) {
         this.socket?.destroy(new SmsError(`${this.dialect.protocol}_KEEPALIVE`, `the gateway did not answer ${this.unansweredTests} ${this.dialect.keepAlive.command}s; reconnecting`));
         return;
@@ -448,6 +506,7 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private onClose(socket: net.Socket): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
+    this.partialSince = 0;
     clearInterval(this.keepAliveTimer);
     if (this.login) {
       clearTimeout(this.login.timer);

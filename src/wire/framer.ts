@@ -49,6 +49,17 @@ export class LengthPrefixedFramer {
     return frames;
   }
 
+  /** octets of a frame begun and not yet complete */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** the length the incomplete frame announces (0: none begun, or its length not yet read) */
+  get announced(): number {
+    const head = this.buffered[0];
+    return head && head.length >= 4 ? head.readUInt32BE(0) : 0;
+  }
+
   reset(): void {
     this.buffered = [];
     this.size = 0;
