@@ -10,6 +10,8 @@ import { SharedConnection } from './connection';
 import { Node, NodeAPI } from './red';
 import { OutageLog } from './shared';
 import { editorKey, linkStatus } from './status';
+import { watchStore } from './store';
+import type { store as stores } from '../src';
 
 /** report expectations kept at most (the tracker's default) */
 const MAX_PENDING_REPORTS = 100000;
@@ -38,6 +40,8 @@ export interface CarrierConnectionWiring {
   where: string;
   queueSize: number;
   sidebarDetails: boolean;
+  /** the store the client keeps its state in: a store that cannot write shows under every user */
+  store: stores.Store;
 }
 
 export function watchCarrier(RED: NodeAPI, node: Node, shared: SharedConnection<unknown>, client: CarrierConnectionClient, wiring: CarrierConnectionWiring): void {
@@ -53,6 +57,10 @@ export function watchCarrier(RED: NodeAPI, node: Node, shared: SharedConnection<
   });
   const show = (state: State, detail?: Error): void => {
     const depth = client.session.depth;
+    if (wiring.store.failure && state !== 'closed') {
+      shared.status(linkStatus('failed', editorKey(set, 'store.notWritable')));
+      return;
+    }
     switch (state) {
       case 'connected': {
         outage.up((seconds) => RED._(`${set}.log.up`, { where, seconds }));
@@ -86,6 +94,7 @@ export function watchCarrier(RED: NodeAPI, node: Node, shared: SharedConnection<
   };
   client.on('state', (state, detail) => show(state, detail));
   client.on('queue', () => show(client.state));
+  watchStore(RED, node, set, wiring.store, () => show(client.state));
   // With several links, each one up or down changes what the status says.
   if (client.session.links.length > 1) for (const link of client.session.links) link.on('state', () => show(client.state));
   client.on('error', (err) => node.warn(err.message));

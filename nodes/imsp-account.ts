@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { imsp, SmsError } from '../src';
 import { SharedConnection } from './connection';
-import { openStore, StoreKind } from './store';
+import { openStore, StoreKind, watchStore } from './store';
+import { editorKey, linkStatus } from './status';
 import { activity } from './activity';
 import { store as stores } from '../src';
 import { ImspAccountNode } from './shared';
@@ -62,6 +63,8 @@ export = function register(RED: NodeAPI): void {
           polling: { initialMs: (Number(config.pollInitial) || 5) * 1000, deadlineMs: (Number(config.pollDeadline) || 24) * 3600e3 },
         });
         client.on('error', (err) => node.warn(err.message));
+        const kept = store;
+        watchStore(RED, node, 'imsp-account', kept, () => shared.status(kept.failure ? linkStatus('failed', editorKey('imsp-account', 'store.notWritable')) : {}));
         activity(RED).channel(node.id, 'imsp', config.name || config.account || 'IMSP', config.sidebarDetails === true);
         activity(RED).update(node.id, { state: 'ready' });
         client.on('report', (report) => activity(RED).report(node.id, report));

@@ -4,7 +4,7 @@ import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
 import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
-import { openStore, StoreKind } from './store';
+import { openStore, StoreKind, watchStore } from './store';
 import { activity } from './activity';
 import { store as stores } from '../src';
 
@@ -31,7 +31,8 @@ export = function register(RED: NodeAPI): void {
     let store: stores.Store | undefined;
 
     const show = (state: modem.ModemState, signal?: modem.Signal): void => {
-      if (state === 'ready') {
+      if (store?.failure && state !== 'closed') shared.status(linkStatus('failed', editorKey('modem-port', 'store.notWritable')));
+      else if (state === 'ready') {
         const s = signal ?? device?.lastSignal;
         if (s && !s.registered) shared.status(linkStatus('degraded', editorKey('modem-port', 'status.unregistered')));
         else shared.status(linkStatus(state, s?.dbm !== undefined ? editorKey('modem-port', 'status.signal', { dbm: s.dbm }) : editorKey('modem-port', 'status.ready')));
@@ -57,6 +58,7 @@ export = function register(RED: NodeAPI): void {
           failWhenDown: config.failWhenDown === true,
         });
         device = d;
+        watchStore(RED, node, 'modem-port', store, () => show(d.state));
         activity(RED).channel(node.id, 'modem', config.name || config.port, config.sidebarDetails === true);
         d.on('state', (state) => activity(RED).update(node.id, { state }));
         d.on('report', (report) => activity(RED).report(node.id, report));

@@ -43,3 +43,17 @@ export function openStore(RED: NodeAPI, node: Node, type: string, settings: Stor
     onMovedAside: (from, to, why) => node.error(movedAside(from, to, why.message)),
   });
 }
+
+/**
+ * Says in the log, once each way, when the store stops writing (why, and
+ * which file) and when it writes again, and calls `changed` so that the
+ * connection's status can show it (`set` names the node's texts).
+ */
+export function watchStore(RED: NodeAPI, node: Node, set: string, store: stores.Store, changed: () => void): void {
+  if (store.failure) node.error(store.failure.message); // it could not open: said before any send
+  store.watchHealth?.((failure) => {
+    if (failure) node.error(failure.message);
+    else node.log(RED._(`${set}.store.writable`, { file: store.location }));
+    changed();
+  });
+}

@@ -38,7 +38,7 @@ export async function carryOver<C extends string>(store: Store, instance: string
   }
   for (const record of messages) {
     const pending = byMessage.get(record.key) ?? [];
-    const message = new MessageInFlight(record, store.messages, pending.length, (results) => {
+    const message = new MessageInFlight(record, store, pending.length, (results) => {
       const recipients = record.request.to as string[];
       // Parts whose answer was lost with the process are reported as such.
       const missing = record.expected - results.length;

@@ -1,13 +1,14 @@
 /**
  * One message on its way to the carrier: each part's results are written
  * into its journal record as they come, and once every part has its
- * outcome the record leaves the journal and the message is settled, its
- * results in the order of the recipients, then of the parts. The parts'
- * waiters report here instead of each holding a promise.
+ * outcome the record leaves the journal and, once the store has committed
+ * that, the message is settled, its results in the order of the recipients,
+ * then of the parts: a crash never undoes an outcome already given. The
+ * parts' waiters report here instead of each holding a promise.
  */
 import { inOrder, PartResult, SendResult } from '../results';
 import { jsonSafe } from '../store/json';
-import { MessageJournal, MessageRecord } from '../store/store';
+import { MessageRecord, Store } from '../store/store';
 import { Encoding } from '../text/codecs';
 
 export class MessageInFlight {
@@ -15,7 +16,7 @@ export class MessageInFlight {
 
   constructor(
     readonly record: MessageRecord,
-    private readonly journal: MessageJournal,
+    private readonly store: Store,
     parts: number,
     private readonly settled: (results: PartResult[]) => void,
   ) {
@@ -27,14 +28,15 @@ export class MessageInFlight {
   partDone(results: PartResult[]): void {
     const all = this.record.results as PartResult[];
     for (const r of results) all.push(r);
-    if (--this.left > 0) this.journal.update(this.record);
+    if (--this.left > 0) this.store.messages.update(this.record);
     else this.finish();
   }
 
   private finish(): void {
-    this.journal.remove(this.record.key);
+    this.store.messages.remove(this.record.key);
     const results = this.record.results as PartResult[];
-    this.settled(results.length > 1 ? inOrder(results, this.record.request.to as string[]) : results);
+    const ordered = results.length > 1 ? inOrder(results, this.record.request.to as string[]) : results;
+    this.store.afterCommit(() => this.settled(ordered));
   }
 }
 
@@ -54,11 +56,13 @@ export interface Outgoing<C extends string> {
 }
 
 /**
- * Writes the message down before its first part leaves (a restart gives it
- * its outcome), lets `sendParts` queue every part for the message, and
- * resolves with its result once each part has its outcome.
+ * Writes the message down and, once that is committed, lets `sendParts`
+ * queue every part for the message (a restart gives it its outcome), and
+ * resolves with its result once each part has its outcome. A store that
+ * cannot write refuses the message (STORE_WRITE): it could not survive a restart.
  */
-export function sendMessage<C extends string>(journal: MessageJournal, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void): Promise<SendResult<C>> {
+export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void): Promise<SendResult<C>> {
+  if (store.failure) return Promise.reject(store.failure);
   const record: MessageRecord = {
     key: m.key,
     request: { to: m.to, encoding: m.encoding, parts: m.parts, origin: m.origin },
@@ -67,11 +71,19 @@ export function sendMessage<C extends string>(journal: MessageJournal, m: Outgoi
     expected: m.expected,
     createdAt: Date.now(),
   };
-  journal.add(record);
-  return new Promise((resolve) => {
-    const message = new MessageInFlight(record, journal, m.expected, (results) => {
+  store.messages.add(record);
+  return new Promise((resolve, reject) => {
+    const message = new MessageInFlight(record, store, m.expected, (results) => {
       resolve({ channel: m.channel, ok: results.every((r) => r.ok), to: m.to, encoding: m.encoding, parts: m.parts, results });
     });
-    sendParts(message);
+    // Its first part leaves once the record is committed: a crash after a SUBMIT never loses its outcome.
+    store.afterCommit(() => {
+      try {
+        sendParts(message);
+      } catch (err) {
+        store.messages.remove(record.key);
+        reject(err as Error);
+      }
+    });
   });
 }

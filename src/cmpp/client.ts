@@ -144,6 +144,7 @@ export class CmppClient extends EventEmitter {
     this.session.on('error', (err) => this.emit('error', err));
     this.session.on('deliver', (body, ack) => this.onDeliver(body, ack));
     this.tracker.on('report', (report) => this.emit('report', report));
+    this.tracker.on('error', (err) => this.emit('error', err));
     this.reassembler.on('message', (m) => this.emit('message', this.toIncoming(m)));
   }
 
@@ -198,7 +199,7 @@ export class CmppClient extends EventEmitter {
     const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
     const outgoing = { channel: 'cmpp' as const, key, to: recipients, encoding: split.encoding, parts: split.count, expected: chunks.length * split.count, correlation: request.correlation, origin: request.origin };
-    return sendMessage(this.session.store.messages, outgoing, (message) => {
+    return sendMessage(this.session.store, outgoing, (message) => {
       for (const chunk of chunks) {
         for (const part of split.parts) {
           const body: Body = {

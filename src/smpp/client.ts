@@ -137,6 +137,7 @@ export class SmppClient extends EventEmitter {
     this.session.on('error', (err) => this.emit('error', err));
     this.session.on('deliver', (pdu, ack) => this.onDeliver(pdu, ack));
     this.tracker.on('report', (report) => this.emit('report', report));
+    this.tracker.on('error', (err) => this.emit('error', err));
     this.reassembler.on('message', (m) => {
       const meta = m.parts[0].meta as { receivedAt: string; to: string; dataCoding: number };
       this.emit('message', {
@@ -210,7 +211,7 @@ export class SmppClient extends EventEmitter {
     const submittedAt = isoNow();
     const parts = mode === 'payload' ? 1 : split.count;
     const outgoing = { channel: 'smpp' as const, key, to: recipients, encoding: split.encoding, parts, expected: recipients.length * parts, correlation: request.correlation, origin: request.origin };
-    return sendMessage(this.session.store.messages, outgoing, (message) => {
+    return sendMessage(this.session.store, outgoing, (message) => {
       for (const to of recipients) {
         for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
           const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };

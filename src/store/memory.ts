@@ -88,6 +88,10 @@ export class MemoryStore implements Store {
   readonly reports = new MemoryReports();
   readonly partials = new MemoryPartials();
   readonly dedup = new MemoryDedup();
+  /** nothing is written anywhere: every write is as durable as it will be */
+  afterCommit(then: () => void): void {
+    then();
+  }
   close(): void {
     // nothing to flush
   }

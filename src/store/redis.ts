@@ -53,6 +53,11 @@ export class RedisStore implements Store {
   readonly dedup: DedupStore;
   private readonly client: Client;
   private readonly ready: Promise<unknown>;
+  /** writes sent, and writes Redis answered (it answers them in the order sent) */
+  private issued = 0;
+  private acked = 0;
+  /** who waits for the writes sent so far: [the count that must be answered, then] */
+  private readonly commitWaiters: Array<[number, () => void]> = [];
 
   constructor(options: RedisStoreOptions) {
     const url = new URL(options.url);
@@ -66,7 +71,8 @@ export class RedisStore implements Store {
     const k = (...parts: string[]): string => [options.prefix, ...parts].join(':');
     const margin = options.ttlMarginMs ?? 3600e3;
     const send = (p: Promise<unknown>): void => {
-      p.catch(fail);
+      const n = ++this.issued;
+      p.catch(fail).finally(() => this.answered(n));
     };
     const outboxKey = k('outbox', options.instance);
     const messagesKey = k('messages', options.instance);
@@ -147,6 +153,17 @@ export class RedisStore implements Store {
       },
     };
     this.dedup = new MemoryDedup();
+  }
+
+  afterCommit(then: () => void): void {
+    if (this.acked >= this.issued) then();
+    else this.commitWaiters.push([this.issued, then]);
+  }
+
+  /** Write `n` was answered (or failed: the outcome is not held back by a store that cannot write). */
+  private answered(n: number): void {
+    if (n > this.acked) this.acked = n;
+    while (this.commitWaiters.length && this.commitWaiters[0][0] <= this.acked) (this.commitWaiters.shift() as [number, () => void])[1]();
   }
 
   /** Resolves once connected (or rejects saying why not). */

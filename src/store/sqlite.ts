@@ -3,14 +3,17 @@
  * are gathered and committed together every `commitIntervalMs` (group
  * commit), the last write per row only: a message answered within that time
  * never touches the file, so that keeping the state does not cap
- * throughput. A crash of the process loses at most that interval's writes. A file
- * that is not a database, or is damaged, is moved aside (its name gets
- * `.corrupt-<time>`) and a new one is made: never a crash loop.
+ * throughput; an outcome waits for the commit of what it settles (afterCommit),
+ * so a crash never undoes an outcome already given. A file that is not a
+ * database, or is damaged, is moved aside (its name gets `.corrupt-<time>`)
+ * and a new one is made: never a crash loop. A file that cannot be written
+ * (a full disk, a folder that cannot be written) is kept: the store says why
+ * (`failure`, STORE_WRITE), holds what it gathered, and tries again by itself.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
-import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
 import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 
@@ -27,6 +30,10 @@ function text(value: unknown): string {
 type Driver = typeof import('better-sqlite3');
 type Database = InstanceType<Driver>;
 type Statement = ReturnType<Database['prepare']>;
+type Statements = Record<
+  'putOutbox' | 'delOutbox' | 'allOutbox' | 'putMessage' | 'delMessage' | 'allMessages' | 'putReport' | 'putReportId' | 'delReport' | 'delReportIds' | 'findReport' | 'hasReport' | 'allReports' | 'putPartial' | 'delPartial' | 'allPartials',
+  Statement
+>;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -61,7 +68,8 @@ export class SqliteStore implements Store {
   readonly reports: ReportStore;
   readonly partials: PartialStore;
   readonly dedup: DedupStore;
-  private readonly db: Database;
+  private db?: Database;
+  private statements?: Statements;
   /** writes gathered for the next commit, the last one per row */
   private readonly pending: Pending = { outbox: new Map(), messages: new Map(), reports: new Map(), partials: new Map() };
   private pendingRows = 0;
@@ -72,51 +80,44 @@ export class SqliteStore implements Store {
   private flushTimer?: NodeJS.Timeout;
   private readonly commitIntervalMs: number;
   private closed = false;
-  private readonly statements: Record<string, Statement>;
+  /** who waits for the writes made so far to be committed */
+  private committedWaiters: Array<() => void> = [];
+  /** why the file cannot be written now, and how long until the next try */
+  failure?: SmsError;
+  private retryMs = 0;
+  private readonly healthListeners: Array<(failure?: SmsError) => void> = [];
+  /** loads asked for before the file could be opened: answered once it is */
+  private opened?: { promise: Promise<void>; resolve: () => void };
 
-  constructor(options: SqliteStoreOptions) {
+  constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.file;
     this.commitIntervalMs = options.commitIntervalMs ?? 5;
-    this.db = open(options);
-    const s = (sql: string): Statement => this.db.prepare(sql);
-    this.statements = {
-      putOutbox: s('INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)'),
-      delOutbox: s('DELETE FROM outbox WHERE id = ?'),
-      allOutbox: s('SELECT record FROM outbox ORDER BY id'),
-      putMessage: s('INSERT OR REPLACE INTO messages (key, record) VALUES (?, ?)'),
-      delMessage: s('DELETE FROM messages WHERE key = ?'),
-      allMessages: s('SELECT record FROM messages'),
-      putReport: s('INSERT OR REPLACE INTO reports (key, record, expires_at) VALUES (?, ?, ?)'),
-      putReportId: s('INSERT OR REPLACE INTO report_ids (id, key) VALUES (?, ?)'),
-      delReport: s('DELETE FROM reports WHERE key = ?'),
-      delReportIds: s('DELETE FROM report_ids WHERE key = ?'),
-      findReport: s('SELECT r.key, r.record FROM report_ids i JOIN reports r ON r.key = i.key WHERE i.id = ?'),
-      hasReport: s('SELECT 1 FROM reports WHERE key = ?'),
-      allReports: s('SELECT record FROM reports ORDER BY expires_at'),
-      putPartial: s('INSERT OR REPLACE INTO partials (key, record) VALUES (?, ?)'),
-      delPartial: s('DELETE FROM partials WHERE key = ?'),
-      allPartials: s('SELECT record FROM partials'),
-    };
-    const st = this.statements;
+    this.tryOpen();
     const put = (table: Table, key: string | number, value: unknown): void => this.write(table, key, value);
     const del = (table: Table, key: string | number): void => this.write(table, key, undefined);
-    const records = <T>(stmt: Statement, table: Table, keyOf: (record: T) => string | number): T[] => {
-      this.flush();
-      const list = (stmt.all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
-      for (const record of list) this.inFile[table].add(keyOf(record));
-      return list;
+    const records = <T>(statement: keyof Statements, table: Table, keyOf: (record: T) => string | number): MaybePromise<T[]> => {
+      const read = (): T[] => {
+        this.flush();
+        const st = this.statements as Statements;
+        const list = (st[statement].all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
+        for (const record of list) this.inFile[table].add(keyOf(record));
+        return list;
+      };
+      if (this.statements) return read();
+      // Not open yet (a folder that cannot be written, a full disk): what it holds is read once it opens.
+      return this.whenOpened().then(read);
     };
     this.outbox = {
       add: (e: OutboxEntry) => put('outbox', e.id, e),
       update: (e: OutboxEntry) => put('outbox', e.id, e),
       remove: (id: number) => del('outbox', id),
-      load: () => records<OutboxEntry>(st.allOutbox, 'outbox', (e) => e.id),
+      load: () => records<OutboxEntry>('allOutbox', 'outbox', (e) => e.id),
     };
     this.messages = {
       add: (m: MessageRecord) => put('messages', m.key, m),
       update: (m: MessageRecord) => put('messages', m.key, m),
       remove: (key: string) => del('messages', key),
-      load: () => records<MessageRecord>(st.allMessages, 'messages', (m) => m.key),
+      load: () => records<MessageRecord>('allMessages', 'messages', (m) => m.key),
     };
     // Reports are looked up as they come, often within the commit interval of
     // their expectation: what waits to be committed answers first, so that a
@@ -131,42 +132,77 @@ export class SqliteStore implements Store {
       findById: (id: string) => {
         const key = this.pendingIds.get(id);
         if (key !== undefined) return waiting.get(key) as ExpectationRecord | undefined;
-        const row = st.findReport.get(id) as { key: string; record: string } | undefined;
+        const row = this.statements?.findReport.get(id) as { key: string; record: string } | undefined;
         if (!row) return undefined;
         if (waiting.has(row.key)) return waiting.get(row.key) as ExpectationRecord | undefined;
         return fromJson(row.record) as ExpectationRecord;
       },
-      has: (key: string) => (waiting.has(key) ? waiting.get(key) !== undefined : st.hasReport.get(key) !== undefined),
-      load: () => records<ExpectationRecord>(st.allReports, 'reports', (r) => r.key),
+      has: (key: string) => (waiting.has(key) ? waiting.get(key) !== undefined : this.statements?.hasReport.get(key) !== undefined),
+      load: () => records<ExpectationRecord>('allReports', 'reports', (r) => r.key),
     };
     this.partials = {
       save: (p: PartialRecord) => put('partials', p.key, p),
       remove: (key: string) => del('partials', key),
-      load: () => records<PartialRecord>(st.allPartials, 'partials', (p) => p.key),
+      load: () => records<PartialRecord>('allPartials', 'partials', (p) => p.key),
     };
     this.dedup = new MemoryDedup();
   }
 
-  /** Writes what is gathered, in one transaction; records become text only now. */
+  watchHealth(listener: (failure?: SmsError) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  afterCommit(then: () => void): void {
+    if (!this.pendingRows || this.failure || this.closed) then();
+    else this.committedWaiters.push(then);
+  }
+
+  /**
+   * Writes what is gathered, in one transaction; records become text only
+   * now. A write the file refuses (a full disk) keeps everything gathered for
+   * the next try: nothing is lost while the process lives, and nothing throws.
+   */
   flush(): void {
-    if (!this.pendingRows || this.closed) return;
+    if (!this.pendingRows || this.closed || !this.db) return;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const batch: Array<[Table, string | number, unknown]> = [];
     for (const table of TABLES) {
       const inFile = this.inFile[table];
       for (const [key, value] of this.pending[table]) {
-        if (value !== undefined) inFile.add(key);
-        else if (!inFile.delete(key)) continue; // made and removed before any commit: nothing to delete
+        if (value === undefined && !inFile.has(key)) continue; // made and removed before any commit: nothing to delete
         batch.push([table, key, value]);
       }
-      this.pending[table].clear();
     }
+    try {
+      if (batch.length) this.commit(batch);
+    } catch (err) {
+      this.cannotWrite(err as Error);
+      return;
+    }
+    for (const [table, key, value] of batch) {
+      if (value === undefined) this.inFile[table].delete(key);
+      else this.inFile[table].add(key);
+    }
+    for (const table of TABLES) this.pending[table].clear();
     this.pendingRows = 0;
     this.pendingIds.clear();
-    if (!batch.length) return;
-    const st = this.statements;
-    this.db.transaction(() => {
+    if (this.failure) this.writesAgain();
+    this.releaseWaiters();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    clearTimeout(this.flushTimer);
+    this.closed = true;
+    this.releaseWaiters();
+    this.db?.close();
+  }
+
+  private commit(batch: Array<[Table, string | number, unknown]>): void {
+    const st = this.statements as Statements;
+    (this.db as Database).transaction(() => {
       for (const [table, key, value] of batch) {
         switch (table) {
           case 'outbox':
@@ -197,24 +233,109 @@ export class SqliteStore implements Store {
     })();
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.flush();
-    clearTimeout(this.flushTimer);
-    this.closed = true;
-    this.db.close();
-  }
-
   private write(table: Table, key: string | number, value: unknown): void {
     if (this.closed) return;
     // Only the last write to a row matters (rows are independent: their order in the commit does not);
     // a row made and removed in one turn is never written, but a removal is kept (the row may be in the file).
     this.pending[table].set(key, value);
     this.pendingRows++;
-    if (this.flushTimer) return;
+    if (this.flushTimer || !this.db) return;
     this.flushTimer = setTimeout(() => this.flush(), this.commitIntervalMs);
   }
+
+  /** Opens the file, or says why it cannot and tries again later; a damaged file is moved aside, never a full or locked one. */
+  private tryOpen(): void {
+    if (this.closed) return;
+    try {
+      this.db = open(this.options);
+    } catch (err) {
+      if ((err as SmsError).code === 'STORE_DRIVER') throw err;
+      this.cannotWrite(err as Error);
+      return;
+    }
+    const s = (sql: string): Statement => (this.db as Database).prepare(sql);
+    this.statements = {
+      putOutbox: s('INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)'),
+      delOutbox: s('DELETE FROM outbox WHERE id = ?'),
+      allOutbox: s('SELECT record FROM outbox ORDER BY id'),
+      putMessage: s('INSERT OR REPLACE INTO messages (key, record) VALUES (?, ?)'),
+      delMessage: s('DELETE FROM messages WHERE key = ?'),
+      allMessages: s('SELECT record FROM messages'),
+      putReport: s('INSERT OR REPLACE INTO reports (key, record, expires_at) VALUES (?, ?, ?)'),
+      putReportId: s('INSERT OR REPLACE INTO report_ids (id, key) VALUES (?, ?)'),
+      delReport: s('DELETE FROM reports WHERE key = ?'),
+      delReportIds: s('DELETE FROM report_ids WHERE key = ?'),
+      findReport: s('SELECT r.key, r.record FROM report_ids i JOIN reports r ON r.key = i.key WHERE i.id = ?'),
+      hasReport: s('SELECT 1 FROM reports WHERE key = ?'),
+      allReports: s('SELECT record FROM reports ORDER BY expires_at'),
+      putPartial: s('INSERT OR REPLACE INTO partials (key, record) VALUES (?, ?)'),
+      delPartial: s('DELETE FROM partials WHERE key = ?'),
+      allPartials: s('SELECT record FROM partials'),
+    };
+    this.opened?.resolve();
+    if (this.failure) this.writesAgain();
+    if (this.pendingRows) this.flush();
+  }
+
+  private whenOpened(): Promise<void> {
+    if (!this.opened) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.opened = { promise, resolve };
+    }
+    return this.opened.promise;
+  }
+
+  /** The file refused a write (or to open): say so once, give outcomes without waiting for it, try again with a growing wait. */
+  private cannotWrite(err: Error): void {
+    const first = !this.failure;
+    this.failure = storeWriteError(this.location, err, !this.db);
+    this.retryMs = first ? RETRY_FIRST_MS : Math.min(RETRY_MAX_MS, this.retryMs * 2);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.db) this.flush();
+      else this.tryOpen();
+    }, this.retryMs);
+    this.flushTimer.unref?.();
+    if (first) for (const listener of this.healthListeners) listener(this.failure);
+    this.releaseWaiters();
+  }
+
+  private writesAgain(): void {
+    this.failure = undefined;
+    this.retryMs = 0;
+    for (const listener of this.healthListeners) listener(undefined);
+  }
+
+  private releaseWaiters(): void {
+    if (!this.committedWaiters.length) return;
+    const waiters = this.committedWaiters;
+    this.committedWaiters = [];
+    for (const then of waiters) then();
+  }
 }
+
+/** the first wait before a refused write is tried again, and the longest */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 10000;
+
+/** What a user needs to hear of a write (or an open) the file refused. */
+function storeWriteError(file: string, err: Error, opening: boolean): SmsError {
+  const code = (err as { code?: string }).code ?? '';
+  const full = code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|no space/i.test(err.message);
+  const what = full ? 'the disk is full: free some space' : 'check that the folder exists and can be written';
+  const doing = opening ? 'cannot be opened for writing' : 'cannot be written';
+  return new SmsError('STORE_WRITE', `the SQLite store ${file} ${doing} (${err.message}): ${what}. New messages are refused until it can be written; it is tried again by itself`);
+}
+
+/** A file that is not a database or is damaged (moved aside), as opposed to one that cannot be written now (kept). */
+function isDamaged(err: Error): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || err instanceof DamagedFile;
+}
+
+class DamagedFile extends Error {}
 
 function open(options: SqliteStoreOptions): Database {
   let Driver: Driver;
@@ -227,6 +348,7 @@ function open(options: SqliteStoreOptions): Database {
   try {
     return prepare(new Driver(options.file));
   } catch (err) {
+    if (!isDamaged(err as Error)) throw err;
     // Not a database, or damaged: keep it for whoever wants to look, start afresh.
     const aside = `${options.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of ['', '-wal', '-shm']) {
@@ -246,7 +368,7 @@ function prepare(db: Database): Database {
     if (!version) db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('schema', SCHEMA_VERSION);
     // Reading every table once finds a damaged file now, not in the middle of a send.
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the database check says: ${String(check)}`);
+    if (check !== 'ok') throw new DamagedFile(`the database check says: ${String(check)}`);
     return db;
   } catch (err) {
     db.close();

@@ -7,6 +7,7 @@
  * them in memory, in an embedded database or in a shared one. A method may
  * answer at once or with a promise.
  */
+import type { SmsError } from '../errors';
 import type { DeliveryStatus } from '../tracking/reports';
 import type { Body } from '../wire/fields';
 
@@ -137,6 +138,16 @@ export interface Store {
   readonly kind: string;
   /** where it lives (a file, a URL without its password), for messages */
   readonly location: string;
+  /** why it cannot write now (STORE_WRITE: a full disk, a folder that cannot be written); undefined while it can */
+  readonly failure?: SmsError;
+  /** `listener` hears each change of `failure`: the store stopped writing (with why), or writes again (undefined) */
+  watchHealth?(listener: (failure?: SmsError) => void): void;
+  /**
+   * Runs `then` once every write made so far is durable (committed), so that
+   * an outcome leaves only when a restart cannot undo it. While the store
+   * cannot write, `then` runs at once: the outcome is not held back by it.
+   */
+  afterCommit(then: () => void): void;
   messages: MessageJournal;
   outbox: Outbox;
   reports: ReportStore;

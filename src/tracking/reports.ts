@@ -13,6 +13,7 @@
  * that someone else has reported is not reported again as unknown.
  */
 import { EventEmitter } from 'node:events';
+import { SmsError } from '../errors';
 import { MemoryStore } from '../store/memory';
 import { ExpectationRecord, PartOutcome, ReportStore, when } from '../store/store';
 
@@ -78,6 +79,8 @@ interface EarlyReport {
 
 export declare interface ReportTracker<C> {
   on(event: 'report', listener: (report: DeliveryReport<C>) => void): this;
+  /** a report listener threw, or the store could not be asked */
+  on(event: 'error', listener: (err: Error) => void): this;
 }
 
 export class ReportTracker<C = unknown> extends EventEmitter {
@@ -226,7 +229,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
 
   private emitUnmatched(id: string, outcome: Outcome): void {
     this.counts.unmatched++;
-    this.emit('report', { channel: this.options.channel, id, to: outcome.to ?? '', status: outcome.status, detail: outcome.detail, submittedAt: outcome.submittedAt, doneAt: outcome.doneAt, matched: false });
+    this.hand({ channel: this.options.channel, id, to: outcome.to ?? '', status: outcome.status, detail: outcome.detail, submittedAt: outcome.submittedAt, doneAt: outcome.doneAt, matched: false });
   }
 
   /** One timer for the oldest held report (they are held in arrival order, so in expiry order). */
@@ -278,14 +281,24 @@ export class ReportTracker<C = unknown> extends EventEmitter {
       matched: true,
     };
     if (group.total > 1) report.parts = { total: group.total, delivered, failed };
-    this.emit('report', report);
+    this.hand(report);
+  }
+
+  /** Hands a report on; a listener that throws is an 'error' event, the same on every channel, never a lost report or an unhandled rejection. */
+  private hand(report: DeliveryReport<C>): void {
+    try {
+      this.emit('report', report);
+    } catch (err) {
+      this.emit('error', err as Error);
+    }
   }
 
   /** No report in time: reported unknown, unless another instance has reported it meanwhile. */
   private expire(group: Group<C>): void {
     if (this.expiring.has(group.key)) return;
     this.expiring.add(group.key);
-    when(this.store.claim ? this.store.claim(group.key) : this.store.has(group.key), (waiting) => {
+    const waited = `no report within ${Math.round(this.ttlMs / 1000)} s`;
+    const decide = (waiting: boolean, why?: string): void => {
       this.expiring.delete(group.key);
       if (this.groups.get(group.key) !== group) return; // reported meanwhile
       if (!waiting) {
@@ -294,8 +307,18 @@ export class ReportTracker<C = unknown> extends EventEmitter {
         return;
       }
       this.counts.expired++;
-      this.finish(group, `no report within ${Math.round(this.ttlMs / 1000)} s`);
-    });
+      this.finish(group, why ? `${waited} (${why})` : waited);
+    };
+    // A store that cannot be asked leaves the group with nobody to report it: it ends unknown here, saying why.
+    const unreachable = (err: Error): void => {
+      this.emit('error', new SmsError('STORE_UNREACHABLE', `the store could not say whether the report of ${group.to} (${group.key}) was given elsewhere: ${err.message}; reported as unknown`));
+      decide(true, `the store could not be asked: ${err.message}`);
+    };
+    try {
+      when(this.store.claim ? this.store.claim(group.key) : this.store.has(group.key), decide, unreachable);
+    } catch (err) {
+      unreachable(err as Error);
+    }
   }
 
   private armSweeper(): void {

@@ -106,6 +106,35 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     assert.ok(!logged.includes('hunter2'), 'the shared secret never shows');
   });
 
+  it('a store folder that cannot be made: the status and the log say so, each send reaches a Catch node as STORE_WRITE, and sending resumes by itself', async () => {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-nr-'));
+    const blocker = path.join(userDir, 'smsflow');
+    fs.writeFileSync(blocker, 'a file where the store folder should be');
+    await helper.loadIn(userDir, nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    const submit = helper.getNode('submit');
+    const statuses = [];
+    submit.on('call:status', (call) => statuses.push(call.args[0]));
+    await until(() => statuses.some((s) => s.fill === 'red' && s.text === '@smsflow/node-red-sms/cmpp-connection:cmpp-connection.store.notWritable'), { what: 'the store status' });
+    const logged = () => helper.log().args.map((a) => JSON.stringify(a[0])).join('\n');
+    assert.match(logged(), /smsflow\/cmpp-.*\.sqlite cannot be opened for writing/);
+    const caught = next('caught');
+    submit.receive({ payload: 'boiler pressure low', to: '13800138000' });
+    const msg = await caught;
+    assert.equal(msg.error.source.id, 'submit');
+    assert.match(msg.error.message, /STORE_WRITE|cannot be opened for writing/);
+    assert.equal(sim.record.submits.length, 0, 'nothing left that could not be written down');
+    fs.unlinkSync(blocker);
+    // The helper leaves texts as their keys: the key says which line was logged.
+    await until(() => /cmpp-connection\.store\.writable|can be written again/.test(logged()), { timeoutMs: 15000, what: 'the log to say the store writes again' });
+    const sent = next('sent');
+    submit.receive({ payload: 'boiler pressure back to normal', to: '13800138000' });
+    assert.equal((await sent).payload.ok, true);
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
   it('reports a failed recipient with its code to a Catch node', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);

@@ -1,8 +1,8 @@
 'use strict';
 // The flow of the durability tests: POST /send?n=&from= queues n messages
 // through cmpp send; every outcome, failure and delivery report is written
-// to a file, one JSON line each, so that it is counted even if Node-RED is
-// killed a moment later.
+// to a file, one JSON line each, synchronously by the function node that
+// gets it, so that it is counted even if Node-RED is killed a moment later.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -12,11 +12,10 @@ function lines(file) {
   return fs.readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l));
 }
 
+/** A function node that makes `msg.payload` a line with `func` and appends it to `file` before anything else runs. */
 function toFile(id, file, func, z = 'tab') {
-  return [
-    { id: `${id}-fmt`, z, type: 'function', func, outputs: 1, wires: [[`${id}-file`]] },
-    { id: `${id}-file`, z, type: 'file', filename: file, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
-  ];
+  const write = `global.get('fs').appendFileSync(${JSON.stringify(file)}, msg.payload + '\\n'); return null;`;
+  return [{ id: `${id}-fmt`, z, type: 'function', func: func.replace(/return msg;\s*$/, write), outputs: 1, wires: [[]] }];
 }
 
 /** The connection, send and receive node types of each protocol, and its connection's settings. */

@@ -37,7 +37,7 @@ class NodeRedProcess {
       uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'smsflow-test',
       telemetry: { enabled: false, updateNotification: false }, diagnostics: { enabled: false },
       editorTheme: { tours: false, projects: { enabled: false } }, logging: { console: { level: 'info' } },
-    })};\n`);
+    })};\n// Function nodes of the tests' flows write their lines synchronously (counted even when killed a moment later).\nmodule.exports.functionGlobalContext = { fs: require('fs') };\n`);
     return new NodeRedProcess(userDir, port, settings);
   }
 

@@ -20,6 +20,11 @@ helper.load = (...args) => {
   helper.settings({ userDir });
   return load(...args);
 };
+/** helper.load with a user directory the test prepared (one whose store folder cannot be made, say). */
+helper.loadIn = (userDir, ...args) => {
+  helper.settings({ userDir });
+  return load(...args);
+};
 process.on('exit', () => {
   for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -1,0 +1,217 @@
+'use strict';
+// The SQLite store when the disk refuses it, over real files: a full disk (a
+// 1 MiB tmpfs filled to the last block), a folder that cannot be made, the
+// commit an outcome waits for, and a long message stopped with some parts
+// answered. Nothing throws out of the store; what cannot be written down is
+// refused with STORE_WRITE; the store writes again by itself once it can.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const Database = require('better-sqlite3');
+const { cmpp, store } = require('../../dist/src');
+const { IsmgSimulator } = require('../../dist/src/testing');
+const { until } = require('../support/wait');
+
+const SP = { spId: '901234', sharedSecret: 'secret' };
+
+function client(port, s, extra = {}) {
+  const c = new cmpp.CmppClient({ host: '127.0.0.1', port, ...SP, store: s, reconnect: { initialMs: 20, maxMs: 50 }, ...extra });
+  c.on('error', () => undefined);
+  return c;
+}
+
+/** Mounts a tmpfs of `size` on `dir`; false where the machine does not allow it. */
+function mountTmpfs(dir, size) {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fills the file system of `dir` to its last block; returns the filler's path. */
+function fillDisk(dir) {
+  const filler = path.join(dir, 'filler');
+  const chunk = Buffer.alloc(4096, 1);
+  const fd = fs.openSync(filler, 'w');
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (err) {
+    if (err.code !== 'ENOSPC') throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return filler;
+}
+
+/** What the file holds, read by a connection of its own (as a restart would read it). */
+function rows(file, table) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT record FROM ${table}`).all().map((r) => JSON.parse(r.record));
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite store at the edges of the disk', function () {
+  this.timeout(40000);
+  let dir;
+  let sim;
+  let port;
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-edges-'));
+    sim = new IsmgSimulator({ reportDelayMs: 5 });
+    port = await sim.start();
+  });
+  afterEach(async () => {
+    await sim.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('a full disk (1 MiB tmpfs)', () => {
+    let mounted = false;
+    beforeEach(function () {
+      mounted = mountTmpfs(dir, '1m');
+      if (!mounted) {
+        if (process.env.CI === 'true') throw new Error('cannot mount a tmpfs here (CI runs as root and must)');
+        this.skip();
+      }
+    });
+    afterEach(() => {
+      if (mounted) execFileSync('umount', [dir]);
+    });
+
+    it('refuses what cannot be written down with STORE_WRITE, never throws, says why once, and writes again by itself when space comes back', async () => {
+      const file = path.join(dir, 'cmpp.sqlite');
+      const s = new store.SqliteStore({ file });
+      const health = [];
+      s.watchHealth((failure) => health.push(failure));
+      const c = client(port, s);
+      await c.start();
+      for (let i = 0; i < 5; i++) assert.equal((await c.send({ to: '13800138000', payload: `before ${i}` })).ok, true);
+
+      const filler = fillDisk(dir);
+      // The next message's record cannot be committed: the store says so, and the message is not held back by it.
+      const during = await c.send({ to: '13800138000', payload: 'x'.repeat(120) }).catch((err) => err);
+      await until(() => health.length === 1, { what: 'the store to say it cannot write' });
+      assert.equal(health[0].code, 'STORE_WRITE');
+      assert.match(health[0].message, /cmpp\.sqlite cannot be written .*disk is full/);
+      assert.ok(during.ok === true || during.code === 'STORE_WRITE', 'the message in the way got an outcome');
+      const refused = await c.send({ to: '13800138000', payload: 'while full' }).catch((err) => err);
+      assert.equal(refused.code, 'STORE_WRITE');
+      assert.equal(s.failure.code, 'STORE_WRITE');
+
+      fs.unlinkSync(filler);
+      await until(() => health.length === 2, { timeoutMs: 20000, what: 'the store to write again' });
+      assert.equal(health[1], undefined, 'it says it writes again');
+      assert.equal((await c.send({ to: '13800138000', payload: 'after' })).ok, true);
+      await c.close();
+      s.close();
+      assert.deepEqual(rows(file, 'messages'), [], 'nothing is left in the journal: every message had its outcome');
+      assert.deepEqual(rows(file, 'outbox'), []);
+    });
+
+    it('opens on a disk still full at start without a crash, refuses sends, and opens by itself once there is room', async () => {
+      const filler = fillDisk(dir);
+      const s = new store.SqliteStore({ file: path.join(dir, 'new.sqlite') });
+      assert.equal(s.failure.code, 'STORE_WRITE');
+      assert.match(s.failure.message, /cannot be opened for writing/);
+      const c = client(port, s);
+      await c.start();
+      assert.equal((await c.send({ to: '13800138000', payload: 'x' }).catch((err) => err)).code, 'STORE_WRITE');
+      fs.unlinkSync(filler);
+      await until(() => !s.failure, { timeoutMs: 20000, what: 'the store to open' });
+      assert.equal((await c.send({ to: '13800138000', payload: 'y' })).ok, true);
+      await c.close();
+      s.close();
+    });
+  });
+
+  it('a folder that cannot be made at start: STORE_WRITE for each send, no crash, and the store opens by itself once it can, taking up what it held', async () => {
+    const blocker = path.join(dir, 'state');
+    fs.writeFileSync(blocker, 'a file where the folder should be');
+    const file = path.join(blocker, 'cmpp.sqlite');
+    const s = new store.SqliteStore({ file });
+    assert.equal(s.failure.code, 'STORE_WRITE');
+    assert.ok(s.failure.message.includes(file), 'it names the file');
+    const c = client(port, s);
+    const carried = [];
+    c.on('carried', (x) => carried.push(x));
+    await c.start();
+    const refused = await Promise.all([1, 2, 3].map((i) => c.send({ to: '13800138000', payload: `m${i}` }).catch((err) => err)));
+    assert.deepEqual(refused.map((e) => e.code), ['STORE_WRITE', 'STORE_WRITE', 'STORE_WRITE']);
+    assert.equal(sim.record.submits.length, 0);
+    fs.unlinkSync(blocker);
+    await until(() => !s.failure, { timeoutMs: 20000, what: 'the store to open' });
+    assert.equal((await c.send({ to: '13800138000', payload: 'now' })).ok, true);
+    assert.equal(carried.length, 0);
+    await c.close();
+    s.close();
+    assert.ok(fs.existsSync(file));
+  });
+
+  it('a message leaves only once its record is committed, and its outcome only once its end is', async () => {
+    const file = path.join(dir, 'cmpp.sqlite');
+    // No commit by itself within the test: the test commits.
+    const s = new store.SqliteStore({ file, commitIntervalMs: 600000 });
+    const c = client(port, s);
+    await c.start();
+    let result;
+    c.send({ to: '13800138000', payload: 'valve 7 open' }).then((r) => (result = r));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(sim.record.submits.length, 0, 'nothing left before the record was committed');
+    assert.deepEqual(rows(file, 'messages'), []);
+
+    s.flush();
+    assert.equal(rows(file, 'messages').length, 1, 'the record is in the file');
+    await until(() => sim.record.submits.length === 1 && c.session.depth === 0, { what: 'the answer' });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(result, undefined, 'answered, but its end is not committed: no outcome yet (a crash now sends it again, once)');
+
+    s.flush();
+    await until(() => result !== undefined, { what: 'the outcome' });
+    assert.equal(result.ok, true);
+    assert.deepEqual(rows(file, 'messages'), [], 'the outcome came after its end was in the file');
+    await c.close();
+    s.close();
+  });
+
+  it('a long message stopped with parts 1 and 2 answered sends only part 3 after the restart', async () => {
+    const file = path.join(dir, 'cmpp.sqlite');
+    const first = new store.SqliteStore({ file });
+    const c1 = client(port, first, { queueTimeoutMs: 0 });
+    await c1.start();
+    let seen = 0;
+    sim.on('submit', () => {
+      if (++seen === 3) sim.faults.withholdResponses = true; // part 3 is never answered
+    });
+    const text = 'The cooling of room 2 failed at 03:12; '.repeat(9); // 351 GSM characters: 3 parts of 153
+    c1.send({ to: '13800138000', payload: text, correlation: { alert: 42 } }).catch(() => undefined);
+    await until(() => seen === 3 && c1.session.depth === 1, { what: 'parts 1 and 2 answered, part 3 waiting' });
+    first.flush();
+    const kept = rows(file, 'outbox');
+    assert.deepEqual(kept.map((e) => e.body.pkNumber), [3], 'only the unanswered part is in the outbox');
+    await c1.close();
+    first.close();
+
+    sim.faults.withholdResponses = false;
+    const before = sim.record.submits.length;
+    const second = new store.SqliteStore({ file });
+    const c2 = client(port, second);
+    const carried = [];
+    c2.on('carried', (x) => carried.push(x));
+    await c2.start();
+    await until(() => carried.length === 1, { what: 'the message carried over' });
+    const after = sim.record.submits.slice(before);
+    assert.deepEqual(after.map((x) => `${x.body.pkNumber}/${x.body.pkTotal}`), ['3/3'], 'parts 1 and 2 were not sent again');
+    assert.equal(carried[0].result.ok, true);
+    assert.deepEqual(carried[0].result.results.map((r) => r.part).sort(), [1, 2, 3]);
+    assert.deepEqual(carried[0].correlation, { alert: 42 });
+    await c2.close();
+    second.close();
+  });
+});
