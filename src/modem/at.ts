@@ -36,7 +36,16 @@ export interface AtEngineOptions {
   maxLineLength?: number;
   /** commands waiting at most (default 100); past it a command fails at once with MODEM_BUSY */
   maxQueue?: number;
+  /**
+   * after a command timed out, the line must be quiet this long before the
+   * engine checks it with AT and goes on (default 300 ms): the late answer of
+   * the command that timed out is dropped, never taken for the next one's
+   */
+  resyncQuietMs?: number;
 }
+
+/** AT checks after a timeout before the engine goes on regardless (the line closes if the modem is gone) */
+const RESYNC_TRIES = 3;
 
 export interface CommandOptions {
   timeoutMs?: number;
@@ -85,6 +94,10 @@ export class AtEngine extends EventEmitter {
   private readonly timeoutMs: number;
   private readonly maxLineLength: number;
   private readonly maxQueue: number;
+  private readonly resyncQuietMs: number;
+  /** after a timeout: waiting for the line to be quiet, then for the AT check; commands wait meanwhile */
+  private syncing = false;
+  private quiet?: { timer: NodeJS.Timeout; then: () => void };
 
   constructor(private readonly stream: Duplex, options: AtEngineOptions | number = {}) {
     super();
@@ -92,6 +105,7 @@ export class AtEngine extends EventEmitter {
     this.timeoutMs = o.timeoutMs ?? 10000;
     this.maxLineLength = o.maxLineLength ?? 2048;
     this.maxQueue = o.maxQueue ?? 100;
+    this.resyncQuietMs = o.resyncQuietMs ?? 300;
     stream.on('data', (chunk: Buffer | string) => this.onData(String(chunk)));
     const end = (err?: Error): void => this.onClose(err);
     stream.once('close', () => end());
@@ -130,7 +144,7 @@ export class AtEngine extends EventEmitter {
 
   private enqueue(command: string, timeoutMs: number, afterPrompt?: string, label = command, lane: Lane = 'foreground', onOk?: (lines: string[]) => void): Promise<string[]> {
     if (this.closed) return Promise.reject(new SmsError('MODEM_CLOSED', `${label}: the modem line is closed`));
-    if (this.pending && this.waiting >= this.maxQueue) {
+    if ((this.pending || this.syncing) && this.waiting >= this.maxQueue) {
       return Promise.reject(new SmsError('MODEM_BUSY', `${label}: ${this.waiting} commands already wait for the modem; try again later`));
     }
     return new Promise((resolve, reject) => {
@@ -139,21 +153,53 @@ export class AtEngine extends EventEmitter {
           this.pending = undefined;
           reject(new SmsError('MODEM_TIMEOUT', `${label}: no answer from the modem within ${timeoutMs} ms`));
           if (afterPrompt !== undefined) this.stream.write('\x1b'); // leave the prompt if the modem still waits in it
-          this.next();
+          this.resync();
         }, timeoutMs);
         this.pending = { command, label, lines: [], resolve, reject, onOk, timer, afterPrompt };
         this.stream.write(`${command}\r`);
       };
-      if (this.pending) (lane === 'background' ? this.background : this.foreground).push({ run, reject });
+      if (this.pending || this.syncing) (lane === 'background' ? this.background : this.foreground).push({ run, reject });
       else run();
     });
   }
 
+  /**
+   * After a timeout the modem may still answer the command that timed out:
+   * wait until the line is quiet (what comes meanwhile is dropped, URCs
+   * aside), then check it with AT, whose OK is the first answer the engine
+   * takes again. Only then does the next command go.
+   */
+  private resync(tries = 0): void {
+    this.syncing = true;
+    const goOn = (): void => {
+      this.syncing = false;
+      this.next();
+    };
+    const check = (): void => {
+      this.quiet = undefined;
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        if (tries + 1 < RESYNC_TRIES) this.resync(tries + 1);
+        else goOn();
+      }, this.timeoutMs);
+      this.pending = { command: 'AT', label: 'AT (after a timeout)', lines: [], resolve: goOn, reject: goOn, timer };
+      this.stream.write('AT\r');
+    };
+    this.quiet = { timer: setTimeout(check, this.resyncQuietMs), then: check };
+  }
+
   private next(): void {
+    if (this.closed) return;
     (this.foreground.shift() ?? this.background.shift())?.run();
   }
 
   private onData(text: string): void {
+    if (this.quiet) {
+      // Not quiet yet: the wait starts again.
+      clearTimeout(this.quiet.timer);
+      this.quiet.timer = setTimeout(this.quiet.then, this.resyncQuietMs);
+    }
     this.buffer += text;
     for (;;) {
       if (this.buffer.length > this.maxLineLength && !/\r|\n/.test(this.buffer.slice(0, this.maxLineLength + 1))) {
@@ -164,11 +210,15 @@ export class AtEngine extends EventEmitter {
         return;
       }
       const pending = this.pending;
-      if (pending?.afterPrompt !== undefined && !pending.prompted && /^\s*> ?$/.test(this.buffer)) {
-        pending.prompted = true;
-        this.buffer = '';
-        this.stream.write(`${pending.afterPrompt}\x1a`);
-        return;
+      if (pending?.afterPrompt !== undefined && !pending.prompted) {
+        // The prompt, even with a URC after it in the same read (Huawei sticks send ^RSSI there).
+        const prompt = /^[\r\n]*> ?/.exec(this.buffer);
+        if (prompt) {
+          pending.prompted = true;
+          this.buffer = this.buffer.slice(prompt[0].length);
+          this.stream.write(`${pending.afterPrompt}\x1a`);
+          continue;
+        }
       }
       const match = /\r\n|\r|\n/.exec(this.buffer);
       if (!match) return;
@@ -221,6 +271,8 @@ export class AtEngine extends EventEmitter {
   private onClose(err?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.quiet) clearTimeout(this.quiet.timer);
+    this.quiet = undefined;
     const failure = new SmsError('MODEM_CLOSED', `the modem line closed${err ? `: ${err.message}` : ''}`);
     if (this.pending) {
       clearTimeout(this.pending.timer);

@@ -52,6 +52,8 @@ export interface VirtualFaults {
   failSendAfter?: { sends: number; code: number };
   /** send these unsolicited lines in the middle of the answer to the next command that starts with `command` */
   urcsDuring?: { command: string; lines: string[] };
+  /** send this unsolicited line in the same write as the next "> " prompt, as Huawei sticks do (^RSSI, +CMTI) */
+  urcWithPrompt?: string;
 }
 
 export class VirtualNetwork extends EventEmitter {
@@ -170,7 +172,9 @@ function digits(number: string): string {
 export class VirtualModem extends EventEmitter implements Subscriber {
   readonly options: Required<Omit<VirtualModemOptions, 'pin'>> & Pick<VirtualModemOptions, 'pin'>;
   faults: VirtualFaults = {};
+  /** the SIM's messages ("SM"); the phone's own memory ("ME") is kept apart, and "MT" is both */
   readonly storage: Stored[] = [];
+  readonly phoneStorage: Stored[] = [];
   /** every command line received, for tests */
   readonly commands: string[] = [];
   acknowledged = 0;
@@ -187,6 +191,11 @@ export class VirtualModem extends EventEmitter implements Subscriber {
   /** the TE character set (AT+CSCS); text in PDU mode does not depend on it */
   private charset = 'GSM';
   private cnmi = [0, 0, 0, 0, 0];
+  /** AT+CREG=n (AT+CGREG=n for GPRS): 0 no unsolicited +CREG, 1 the state, 2 the state with the cell */
+  private creg = 0;
+  private cgreg = 0;
+  /** AT+COPS=3,n: how AT+COPS? names the operator (0 long, 1 short, 2 numeric) */
+  private copsFormat = 0;
   private mr = 0;
   private smsc: string;
 
@@ -238,7 +247,7 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     }
     const index = this.storeOnSim(encoded);
     if (index < 0) return false;
-    if (this.cnmi[1] === 1) this.urc(`+CMTI: "${this.memory}",${index}`);
+    if (this.cnmi[1] === 1) this.urc(`+CMTI: "${this.receiving}",${index}`);
     return true;
   }
 
@@ -248,16 +257,38 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       return;
     }
     const index = this.storeOnSim(encoded);
-    if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "${this.memory}",${index}`);
+    if (index >= 0 && this.cnmi[3] === 2) this.urc(`+CDSI: "${this.receiving}",${index}`);
   }
 
-  /** Puts a PDU on the SIM without telling anyone; returns its index, or -1 when the SIM is full. */
+  /**
+   * Puts a PDU where received messages are kept (the phone's memory when
+   * AT+CPMS chose "ME", else the SIM) without telling anyone; returns its
+   * index, or -1 when that memory is full.
+   */
   storeOnSim(encoded: { hex: string; tpduLength: number }): number {
-    if (this.storage.length >= this.options.storageSize) return -1;
+    const memory = this.memory === 'ME' ? this.phoneStorage : this.storage;
+    if (memory.length >= this.options.storageSize) return -1;
     let index = 1;
-    while (this.storage.some((s) => s.index === index)) index++;
-    this.storage.push({ index, stat: 0, hex: encoded.hex, length: encoded.tpduLength });
+    while (memory.some((s) => s.index === index)) index++;
+    memory.push({ index, stat: 0, hex: encoded.hex, length: encoded.tpduLength });
     return index;
+  }
+
+  /** The memory a new message goes to, as a +CMTI names it. */
+  private get receiving(): string {
+    return this.memory === 'ME' ? 'ME' : 'SM';
+  }
+
+  /** The messages the memory chosen with AT+CPMS holds: the SIM's, the phone's, or both ("MT"). */
+  private readable(): Stored[] {
+    if (this.memory === 'ME') return this.phoneStorage;
+    return this.memory === 'MT' ? [...this.storage, ...this.phoneStorage] : this.storage;
+  }
+
+  /** Messages in the chosen memory, and its size. */
+  private usage(): [number, number] {
+    const size = this.options.storageSize;
+    return [this.readable().length, this.memory === 'MT' ? size * 2 : size];
   }
 
   /** Sends unsolicited lines as they are (a modem gone wrong, in tests). */
@@ -340,25 +371,45 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     }
     if (cmd.startsWith('AT+CPINR')) return this.answer([`+CPINR: "SIM PIN",${this.pinTriesLeft},3`, '+CPINR: "SIM PUK",10,10']);
     if (cmd === 'AT+CSQ') return this.answer(['+CSQ: 21,99']);
-    if (cmd === 'AT+CREG?') return this.answer(['+CREG: 0,1']);
-    if (cmd === 'AT+COPS?') return this.answer(['+COPS: 0,0,"Virtual Network"']);
+    // Registration (27.007 7.2, 10.1.19): on the home network; n = 2 adds the cell.
+    const registration = /^AT\+(C|CG)REG(\?|=\?|=[012])$/.exec(cmd);
+    if (registration) {
+      const name = `+${registration[1]}REG`;
+      const which = registration[1] === 'C' ? 'creg' : 'cgreg';
+      if (registration[2] === '=?') return this.answer([`${name}: (0-2)`]);
+      if (registration[2] !== '?') {
+        this[which] = Number(registration[2].slice(1));
+        return this.answer([]);
+      }
+      return this.answer([this[which] === 2 ? `${name}: 2,1,"0001","00A1"` : `${name}: ${this[which]},1`]);
+    }
+    if (cmd === 'AT+CGATT?') return this.answer(['+CGATT: 1']);
+    if (/^AT\+COPS=3,[012]$/.test(cmd)) {
+      this.copsFormat = Number(cmd.slice(-1));
+      return this.answer([]);
+    }
+    if (cmd === 'AT+COPS?') return this.answer([`+COPS: 0,${this.copsFormat},"${this.copsFormat === 2 ? '46692' : 'Virtual Network'}"`]);
     if (cmd === 'AT+CSMS?') return this.answer([`+CSMS: ${this.options.requireAck ? 1 : 0},1,1,1`]);
     if (cmd === 'AT+CNMA') {
       this.acknowledged++;
       return this.answer([]);
     }
+    if (cmd === 'AT+CNMI=?') return this.answer(['+CNMI: (0-2),(0-3),(0-3),(0-2),(0,1)']);
+    if (cmd === 'AT+CNMI?') return this.answer([`+CNMI: ${this.cnmi.join(',')}`]);
     if (cmd.startsWith('AT+CNMI=')) {
       this.cnmi = arg('AT+CNMI=').split(',').map(Number);
       return this.answer([]);
     }
     if (cmd === 'AT+CPMS=?') return this.answer(['+CPMS: ("SM","ME","MT"),("SM","ME","MT"),("SM","ME","MT")']);
-    if (cmd === 'AT+CPMS?') return this.answer([`+CPMS: "${this.memory}",${this.storage.length},${this.options.storageSize},"${this.memory}",${this.storage.length},${this.options.storageSize},"${this.memory}",${this.storage.length},${this.options.storageSize}`]);
+    if (cmd === 'AT+CPMS?') {
+      const [used, size] = this.usage();
+      return this.answer([`+CPMS: "${this.memory}",${used},${size},"${this.memory}",${used},${size},"${this.memory}",${used},${size}`]);
+    }
     if (cmd.startsWith('AT+CPMS')) {
       const mem = /^AT\+CPMS="?(SM|ME|MT)"?/.exec(cmd)?.[1];
       if (cmd.startsWith('AT+CPMS=') && !mem) return this.answer([], '+CMS ERROR: 302');
       if (mem) this.memory = mem;
-      const used = this.storage.length;
-      const size = this.options.storageSize;
+      const [used, size] = this.usage();
       return this.answer([`+CPMS: ${used},${size},${used},${size},${used},${size}`]);
     }
     if (cmd === 'AT+CSCA?') return this.answer([`+CSCA: "${this.smsc}",145`]);
@@ -381,11 +432,13 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       const length = Number(arg('AT+CMGS='));
       if (!Number.isInteger(length) || length < 1 || length > 164) return this.answer([], '+CMS ERROR: 304');
       this.prompt = { length };
-      this.write('\r\n> ');
+      const urc = this.faults.urcWithPrompt;
+      this.faults.urcWithPrompt = undefined;
+      this.write(urc ? `\r\n> \r\n${urc}\r\n` : '\r\n> ');
       return;
     }
     if (cmd.startsWith('AT+CMGR=')) {
-      const entry = this.storage.find((s) => s.index === Number(arg('AT+CMGR=')));
+      const entry = this.readable().find((s) => s.index === Number(arg('AT+CMGR=')));
       if (!entry) return this.answer([], '+CMS ERROR: 321');
       const stat = entry.stat;
       entry.stat = 1;
@@ -394,7 +447,7 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     if (cmd.startsWith('AT+CMGL=')) {
       const stat = Number(arg('AT+CMGL='));
       const lines: string[] = [];
-      for (const s of this.storage) {
+      for (const s of this.readable()) {
         if (stat !== 4 && s.stat !== stat) continue;
         lines.push(`+CMGL: ${s.index},${s.stat},,${s.length}`, s.hex);
         s.stat = 1;
@@ -403,11 +456,12 @@ export class VirtualModem extends EventEmitter implements Subscriber {
     }
     if (cmd.startsWith('AT+CMGD=')) {
       const [index, flag] = arg('AT+CMGD=').split(',').map(Number);
-      if (flag === 4) this.storage.splice(0);
+      const memories = this.memory === 'MT' ? [this.storage, this.phoneStorage] : [this.memory === 'ME' ? this.phoneStorage : this.storage];
+      if (flag === 4) for (const m of memories) m.splice(0);
       else {
-        const at = this.storage.findIndex((s) => s.index === index);
-        if (at < 0 && !flag) return this.answer([], '+CMS ERROR: 321');
-        if (at >= 0) this.storage.splice(at, 1);
+        const m = memories.find((list) => list.some((s) => s.index === index));
+        if (!m && !flag) return this.answer([], '+CMS ERROR: 321');
+        if (m) m.splice(m.findIndex((s) => s.index === index), 1);
       }
       return this.answer([]);
     }

@@ -4,21 +4,17 @@
 // `gammu identify`, `gammu sendsms` and `gammu getallsms` must work as with a
 // modem on a cable. Skipped, with a notice, where gammu or socat is missing.
 const assert = require('node:assert/strict');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const { has, needTool } = require('../support/tools');
 
 describe('Gammu against the virtual modem', function () {
   this.timeout(90000);
-  if (!has('gammu') || !has('socat')) {
-    it('(skipped: gammu or socat is not installed; .ci/run installs them)');
-    return;
-  }
   let dir;
   let network;
   let phone;
@@ -37,7 +33,8 @@ describe('Gammu against the virtual modem', function () {
     });
   });
 
-  before(async () => {
+  before(async function () {
+    needTool(this, has('gammu') && has('socat'), 'gammu or socat');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-gammu-'));
     network = new testing.VirtualNetwork({ reportDelayMs: 50 });
     const modem = network.modem('+886911111111');
@@ -73,5 +70,28 @@ describe('Gammu against the virtual modem', function () {
     const all = await gammu('getallsms');
     assert.match(all.out, /got: Hello from Gammu/);
     assert.match(all.out, /Remote number\s*:\s*"\+886922222222"/);
+    // The SIM and the phone's memory are two stores: each message is listed once.
+    assert.equal(all.out.split('got: Hello from Gammu').length - 1, 1, all.out);
+  });
+
+  it('gammu monitor runs its rounds: AT+CREG=1 / =2 are answered, and AT+CNMI=? is a question, not a setting', async () => {
+    const modem = network.modems.get('886911111111');
+    const r = await gammu('monitor', '1');
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /Network state\s*:\s*home network/i);
+    assert.match(r.out, /SIM SMS status\s*:\s*\d+ used/);
+    assert.match(r.out, /Phone SMS status\s*:\s*0 used/, 'the phone\'s memory is not the SIM');
+    assert.ok(modem.commands.includes('AT+CREG=2'));
+    assert.ok(modem.commands.includes('AT+CNMI=?'));
+    // AT+CNMI=? asked, not taken as a setting: the modem still announces a new SMS as last told.
+    const announced = [];
+    const line = require('node:net').connect(await modem.listen(), '127.0.0.1');
+    line.on('data', (d) => announced.push(String(d)));
+    await new Promise((resolve) => line.once('connect', resolve));
+    line.write('AT+CNMI=2,1,0,0,0\rAT+CNMI=?\r');
+    await until(() => announced.join('').includes('+CNMI: (0-2)'), { what: 'the answer to AT+CNMI=?' });
+    network.phone('+886933333333').send('+886911111111', 'ping');
+    await until(() => /\+CMTI: "(SM|ME)",\d+/.test(announced.join('')), { what: 'the +CMTI' });
+    line.destroy();
   });
 });

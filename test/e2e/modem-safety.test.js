@@ -104,6 +104,41 @@ describe('modem safety against virtual modems gone wrong', function () {
     assert.equal(got[3], 'four');
   });
 
+  it('takes the "> " prompt with a URC in the same read (\\r\\n> \\r\\n^RSSI:17): the PDU is written and the send goes', async () => {
+    const sim = network.modem(A);
+    const phone = network.phone(B);
+    const m = await connect(sim);
+    await m.start();
+    sim.faults.urcWithPrompt = '^RSSI:17';
+    const result = await m.send({ to: B, payload: 'Pump 2 tripped' });
+    assert.equal(result.ok, true);
+    await until(() => phone.inbox.some((x) => x.text === 'Pump 2 tripped'), { what: 'the phone to get it' });
+    sim.faults.urcWithPrompt = '+CMTI: "SM",1';
+    assert.equal((await m.send({ to: B, payload: 'Pump 2 back' })).ok, true);
+  });
+
+  it('after a timeout, the late answer of the command that timed out is not taken for the next one', async () => {
+    const sim = network.modem(A);
+    const port = await sim.listen();
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const at = new modem.AtEngine(socket, { timeoutMs: 200, resyncQuietMs: 100 });
+    await at.command('ATE0');
+    sim.faults.silence = 1;
+    const late = at.command('AT+CMGF=0').catch((err) => {
+      // The modem answers after all, a moment too late.
+      sim.sendRaw('\r\nOK\r\n');
+      return err;
+    });
+    const next = at.command('AT+CSQ');
+    assert.equal((await late).code, 'MODEM_TIMEOUT');
+    assert.deepEqual(await next, ['+CSQ: 21,99'], 'AT+CSQ got its own answer');
+    assert.deepEqual(await at.command('AT+CREG?'), ['+CREG: 0,1']);
+    const after = sim.commands.slice(sim.commands.indexOf('AT+CMGF=0') + 1);
+    assert.deepEqual(after.slice(0, 2), ['AT', 'AT+CSQ'], 'the line was checked with AT before the next command');
+    at.close();
+  });
+
   it('keeps received messages in the storage the user chose, and sweeps it', async () => {
     const sim = network.modem(A);
     const phone = network.phone(B);
@@ -114,7 +149,7 @@ describe('modem safety against virtual modems gone wrong', function () {
     m.on('message', (sms) => got.push(sms.payload));
     await until(() => sim.commands.includes('AT+CMGL=4'));
     phone.send(A, 'to ME');
-    await until(() => got.length === 1 && sim.storage.length === 0, { what: 'the message to be read from ME and deleted' });
+    await until(() => got.length === 1 && sim.phoneStorage.length === 0, { what: 'the message to be read from ME and deleted' });
     await sleep(50);
     assert.deepEqual(got, ['to ME']);
   });
