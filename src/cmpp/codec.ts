@@ -5,9 +5,9 @@
  * decode) and whose message names the field.
  */
 import { SmsError } from '../errors';
-import { bodySize, readFields as readTable, writeFields as writeTable } from '../wire/table';
+import { bodySize, readFields as readTable, refuseUnknownFields, writeFields as writeTable } from '../wire/table';
 import { Body, Field } from './fields';
-import { Command, COMMANDS, layoutById, layoutOf, REPORT_FIELDS, REPORT_WIDE_FIELDS, Version, V3 } from './messages';
+import { Command, COMMANDS, layoutById, layoutOf, REPORT_FIELDS, REPORT_WIDE_FIELDS, Version, V2, V3 } from './messages';
 
 export const HEADER_LENGTH = 12;
 
@@ -20,7 +20,28 @@ export interface CmppPdu<B extends Body = Body> {
 const writeFields = (fields: Field[], body: Body, out: Buffer, start: number): void => writeTable(fields, body, out, start, 'CMPP');
 const readFields = (fields: Field[], data: Buffer, start: number, end: number, what: string): Body => readTable(fields, data, start, end, what, 'CMPP');
 
+/** Encodes a frame whose body a user built: a field of a name the message does not have is refused, naming it. */
 export function encode(pdu: { command: Command; sequenceId: number; body?: Body }, version: Version = V3): Buffer {
+  const fields = pdu.body && eitherVersion(pdu.command);
+  if (fields) refuseUnknownFields(fields, pdu.body as Body, `CMPP_${pdu.command}`, 'CMPP');
+  return encodeFrame(pdu, version);
+}
+
+/** A command's fields in 2.0 and 3.0 together: a body for both versions may carry 3.0's fields to a 2.0 gateway (they are left out). */
+const bothVersions = new Map<Command, Field[]>();
+function eitherVersion(command: Command): Field[] | undefined {
+  let fields = bothVersions.get(command);
+  if (!fields) {
+    const all = [...(layoutOf(V3, command) ?? []), ...(layoutOf(V2, command) ?? [])];
+    if (!all.length) return undefined;
+    fields = all;
+    bothVersions.set(command, fields);
+  }
+  return fields;
+}
+
+/** Encodes a frame the package built itself (its bodies have the table's names): the link's hot path. */
+export function encodeFrame(pdu: { command: Command; sequenceId: number; body?: Body }, version: Version = V3): Buffer {
   const fields = layoutOf(version, pdu.command);
   if (!fields) throw new SmsError('CMPP_FIELD', `command: "${String(pdu.command)}" is not a CMPP command`, 'command');
   const body = pdu.body ?? {};

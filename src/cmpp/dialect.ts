@@ -8,7 +8,7 @@ import { AccountDialect } from '../account/account';
 import { LinkDialect, LoginOutcome } from '../link/dialect';
 import { authenticatorIsmg, authenticatorSource, connectTimestamp, sourceAddrOctets } from './auth';
 import { bodyOf } from './bodies';
-import { CmppPdu, decode, encode } from './codec';
+import { CmppPdu, decode, encodeFrame } from './codec';
 import { Framer } from './framer';
 import { Command, Version } from './messages';
 import { connectError } from './status';
@@ -31,7 +31,7 @@ export function cmppDialect(login: CmppLogin): LinkDialect<CmppPdu> & AccountDia
     protocol: 'CMPP',
     framer: () => new Framer(),
     decode: (frame) => decode(frame, version),
-    encode: (command, sequenceId, body) => encode({ command: command as Command, sequenceId, body }, version),
+    encode: (command, sequenceId, body) => encodeFrame({ command: command as Command, sequenceId, body }, version),
     isResponse: (pdu) => pdu.command.endsWith('_RESP'),
     header: (frame) => ({ sequenceId: frame.length >= 12 ? frame.readUInt32BE(8) : 0, response: frame.length >= 8 && (frame.readUInt32BE(4) & 0x80000000) !== 0 }),
     maxSequence: 0xffffffff,

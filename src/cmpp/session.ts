@@ -10,6 +10,7 @@
  */
 import { Account, OutboxRecord } from '../account/account';
 import { AccountSession } from '../account/session';
+import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError, uncertain as uncertainOf } from '../link/link';
 import { MemoryStore } from '../store/memory';
@@ -99,29 +100,30 @@ export class CmppSession extends AccountSession<CmppPdu, Command> {
 
   constructor(options: SessionOptions) {
     super();
-    const reconnect = options.reconnect === false ? false : { initialMs: 1000, maxMs: 30000, ...(options.reconnect ?? {}) };
+    const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
-      version: V3,
-      window: 16,
-      responseTimeoutMs: 60000,
-      maxTries: 3,
-      activeTestIntervalMs: 180000,
-      connectTimeoutMs: 10000,
-      utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
-      ratePerSecond: 0,
-      maxQueue: 10000,
-      queueTimeoutMs: 60000,
-      failWhenDown: false,
-      delivery: 'at-least-once',
-      loginRetryMs: 300000,
-      acceptLooseAuthenticator: false,
-      maxWriteBufferBytes: 4 * 1024 * 1024,
-      links: 1,
-      ratePerLink: 0,
-      now: Date.now,
-      ...options,
+      ...withDefaults({
+        version: V3,
+        window: 16,
+        responseTimeoutMs: 60000,
+        maxTries: 3,
+        activeTestIntervalMs: 180000,
+        connectTimeoutMs: 10000,
+        utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
+        ratePerSecond: 0,
+        maxQueue: 10000,
+        queueTimeoutMs: 60000,
+        failWhenDown: false,
+        delivery: 'at-least-once',
+        loginRetryMs: 300000,
+        acceptLooseAuthenticator: false,
+        maxWriteBufferBytes: 4 * 1024 * 1024,
+        links: 1,
+        ratePerLink: 0,
+        now: Date.now,
+      }, options),
       reconnect,
-      flowControl: { initialMs: 500, maxMs: 10000, retries: 20, ...(options.flowControl ?? {}) },
+      flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
     };
     const o = this.options;
     this.store = options.store ?? new MemoryStore();

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
+import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { MemoryStore } from '../store/memory';
@@ -123,8 +124,8 @@ export class ImspClient extends EventEmitter {
 
   constructor(options: ImspClientOptions) {
     super();
-    this.options = { baseUrl: DEFAULT_BASE_URL, method: 'POST', timeoutMs: 30000, maxRecipients: 20, maxReplyBytes: 64 * 1024, referenceBits: 8, ...options };
-    this.polling = { initialMs: 5000, maxMs: 300000, deadlineMs: 24 * 3600e3, ...options.polling };
+    this.options = withDefaults({ baseUrl: DEFAULT_BASE_URL, method: 'POST' as const, timeoutMs: 30000, maxRecipients: 20, maxReplyBytes: 64 * 1024, referenceBits: 8 as const }, options);
+    this.polling = withDefaults({ initialMs: 5000, maxMs: 300000, deadlineMs: 24 * 3600e3 }, options.polling);
     this.base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
     if (this.base.protocol !== 'https:') throw new SmsError('IMSP_PARAM', `baseUrl: IMSP takes HTTPS (TLS 1.2 or later) only, got "${this.options.baseUrl}"`, 'baseUrl');
     // Certificates are always verified: against the public CAs, or for a private
@@ -133,6 +134,7 @@ export class ImspClient extends EventEmitter {
     this.store = options.store ?? new MemoryStore();
     this.tracker = new ReportTracker({ channel: 'imsp', ttlMs: this.polling.deadlineMs + this.polling.maxMs, store: this.store.reports });
     this.tracker.on('report', (r) => this.emit('report', r));
+    this.tracker.on('error', (err) => this.emit('error', err));
   }
 
   async submitSM(params: SubmitParams): Promise<SubmitRecord[]> {

@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { DeliveryReport, ReportTracker } from '../tracking/reports';
 import { PartResult, SendResult } from '../results';
@@ -161,13 +162,8 @@ export class Modem extends EventEmitter {
   constructor(options: ModemOptions) {
     super();
     this.options = {
-      commandTimeoutMs: 10000,
-      sendTimeoutMs: 60000,
-      signalIntervalMs: 60000,
-      storage: 'SM',
-      queueTimeoutMs: 60000,
-      ...options,
-      reopen: { initialMs: 1000, maxMs: 30000, ...options.reopen },
+      ...withDefaults({ commandTimeoutMs: 10000, sendTimeoutMs: 60000, signalIntervalMs: 60000, storage: 'SM' as Storage, queueTimeoutMs: 60000 }, options),
+      reopen: withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reopen),
     };
     if (!options.open && !options.port) throw new SmsError('SMS_FIELD', 'port: give the serial port (e.g. /dev/ttyUSB0, COM3) or tcp://host:port', 'port');
     checkSettings(options);
@@ -176,6 +172,7 @@ export class Modem extends EventEmitter {
     this.tracker = new ReportTracker({ channel: 'modem', store: this.store.reports, ...options.reports });
     this.reassembler = new Reassembler<Meta>({ store: this.store.partials, ...options.reassembly });
     this.tracker.on('report', (r) => this.emit('report', r));
+    this.tracker.on('error', (err) => this.emit('error', err));
     this.reassembler.on('message', (m) => this.emit('message', this.incoming(m)));
   }
 

@@ -6,7 +6,7 @@
 import { SmsError } from '../errors';
 import { Body } from '../wire/fields';
 import { LengthPrefixedFramer } from '../wire/framer';
-import { bodySize, readFields, writeFields } from '../wire/table';
+import { bodySize, readFields, refuseUnknownFields, writeFields } from '../wire/table';
 import { Command, commandById, COMMANDS, LAYOUTS, RESPONSE_BIT } from './messages';
 
 export const HEADER_LENGTH = 16;
@@ -25,7 +25,14 @@ export function isResponseId(commandId: number): boolean {
   return commandId >= RESPONSE_BIT;
 }
 
+/** Encodes a PDU whose body a user built: a field of a name the PDU does not have is refused, naming it. */
 export function encode(pdu: { command: Command; sequenceId: number; status?: number; body?: Body }): Buffer {
+  if (pdu.body && Object.hasOwn(LAYOUTS, pdu.command)) refuseUnknownFields(LAYOUTS[pdu.command], pdu.body, pdu.command, 'SMPP');
+  return encodeFrame(pdu);
+}
+
+/** Encodes a PDU the package built itself (its bodies have the table's names): the link's hot path. */
+export function encodeFrame(pdu: { command: Command; sequenceId: number; status?: number; body?: Body }): Buffer {
   const fields = Object.hasOwn(LAYOUTS, pdu.command) ? LAYOUTS[pdu.command] : undefined;
   if (!fields) throw new SmsError('SMPP_FIELD', `command: "${String(pdu.command)}" is not an SMPP 3.4 command`, 'command');
   const status = pdu.status ?? 0;

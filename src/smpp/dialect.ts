@@ -5,7 +5,7 @@
  */
 import { AccountDialect } from '../account/account';
 import { LinkDialect, LoginOutcome } from '../link/dialect';
-import { decode, encode, Framer, HEADER_LENGTH, isResponseId, SmppPdu } from './codec';
+import { decode, encodeFrame, Framer, HEADER_LENGTH, isResponseId, SmppPdu } from './codec';
 import { Command } from './messages';
 import { bindError, isThrottling } from './status';
 
@@ -28,7 +28,7 @@ export function smppDialect(bind: SmppBind, mode: BindMode): LinkDialect<SmppPdu
     protocol: 'SMPP',
     framer: () => new Framer(),
     decode,
-    encode: (command, sequenceId, body, status) => encode({ command: command as Command, sequenceId, body, status }),
+    encode: (command, sequenceId, body, status) => encodeFrame({ command: command as Command, sequenceId, body, status }),
     isResponse: (pdu) => pdu.command === 'generic_nack' || pdu.command.endsWith('_resp'),
     header: (frame) => ({ sequenceId: frame.length >= HEADER_LENGTH ? frame.readUInt32BE(12) : 0, response: frame.length >= 8 && isResponseId(frame.readUInt32BE(4)) }),
     maxSequence: 0x7fffffff,

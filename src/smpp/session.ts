@@ -8,6 +8,7 @@
  */
 import { Account, OutboxRecord } from '../account/account';
 import { AccountSession } from '../account/session';
+import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError } from '../link/link';
 import { MemoryStore } from '../store/memory';
@@ -86,31 +87,32 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
 
   constructor(options: SmppSessionOptions) {
     super();
-    const reconnect = options.reconnect === false ? false : { initialMs: 1000, maxMs: 30000, ...(options.reconnect ?? {}) };
+    const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
-      systemType: '',
-      bindMode: 'transceiver',
-      addrTon: 0,
-      addrNpi: 0,
-      addressRange: '',
-      window: 10,
-      responseTimeoutMs: 30000,
-      maxTries: 3,
-      enquireLinkIntervalMs: 30000,
-      connectTimeoutMs: 10000,
-      ratePerSecond: 0,
-      maxQueue: 10000,
-      queueTimeoutMs: 60000,
-      failWhenDown: false,
-      delivery: 'at-least-once',
-      loginRetryMs: 300000,
-      maxWriteBufferBytes: 4 * 1024 * 1024,
-      links: 1,
-      ratePerLink: 0,
-      now: Date.now,
-      ...options,
+      ...withDefaults({
+        systemType: '',
+        bindMode: 'transceiver',
+        addrTon: 0,
+        addrNpi: 0,
+        addressRange: '',
+        window: 10,
+        responseTimeoutMs: 30000,
+        maxTries: 3,
+        enquireLinkIntervalMs: 30000,
+        connectTimeoutMs: 10000,
+        ratePerSecond: 0,
+        maxQueue: 10000,
+        queueTimeoutMs: 60000,
+        failWhenDown: false,
+        delivery: 'at-least-once',
+        loginRetryMs: 300000,
+        maxWriteBufferBytes: 4 * 1024 * 1024,
+        links: 1,
+        ratePerLink: 0,
+        now: Date.now,
+      }, options),
       reconnect,
-      flowControl: { initialMs: 500, maxMs: 10000, retries: 20, ...(options.flowControl ?? {}) },
+      flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
     };
     const o = this.options;
     this.store = options.store ?? new MemoryStore();

@@ -68,6 +68,27 @@ function compile(fields: readonly Field[]): Compiled {
   return table;
 }
 
+const known = new WeakMap<readonly Field[], Map<string, string>>();
+
+/**
+ * Refuses a body with a field the table does not have (`srcID` for
+ * `srcId`), which would otherwise go out as an empty field: for bodies a
+ * user builds, not the clients' own.
+ */
+export function refuseUnknownFields(fields: readonly Field[], body: Body, what: string, protocol: Protocol): void {
+  let names = known.get(fields);
+  if (!names) {
+    names = new Map(fields.map((f) => [f.key.toLowerCase(), f.key]));
+    known.set(fields, names);
+  }
+  for (const key of Object.keys(body)) {
+    const exact = names.get(key.toLowerCase());
+    if (exact === key) continue;
+    const hint = exact ? `; did you mean ${exact}?` : `; its fields are ${[...names.values()].join(', ')}`;
+    throw new SmsError(`${protocol}_FIELD`, `${key}: ${what} has no field of that name${hint}`, key);
+  }
+}
+
 export function bodySize(fields: readonly Field[], body: Body): number {
   const table = compile(fields);
   return table.size(body, table.types);
