@@ -10,10 +10,24 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { until, sleep } = require('../support/wait');
+const { needTool } = require('../support/tools');
 const testing = require('../../dist/src/testing');
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-const PORT = 19080 + Math.floor(Math.random() * 500);
+/** Free loopback ports, held open together so that no two are the same, then let go for the demo to take. */
+async function freePorts(count) {
+  const net = require('node:net');
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => server.address().port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+/** the editor's port, and the demo's simulators' (each free, none of the defaults another `npm start` may hold) */
+let PORT;
+let PHONES_PORT;
 const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'editor');
 const root = path.join(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
@@ -30,22 +44,30 @@ describe('the editor in a real browser', function () {
   const consoleErrors = [];
 
   before(async function () {
-    if (!CHROMIUM) {
-      console.log('    (skipped: chromium is not installed; .ci/run installs it)');
-      this.skip();
-    }
+    needTool(this, Boolean(CHROMIUM), 'chromium');
     fs.mkdirSync(SHOTS, { recursive: true });
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-editor-'));
     // The examples run against simulators on the ports they name, trusting their certificate file under HOME.
     exampleSims = await testing.startSimulators({ cmpp: 7890, smpp: 2775, imsp: 4443, modem: 7000 }, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
     let output = '';
+    let cmppPort;
+    let smppPort;
+    let imspPort;
+    let modemPort;
+    [PORT, cmppPort, smppPort, imspPort, modemPort, PHONES_PORT] = await freePorts(6);
     child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
-      env: { ...process.env, HOME: path.join(userDir, 'home'), PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4) },
+      env: {
+        ...process.env, HOME: path.join(userDir, 'home'), PORT: String(PORT), SMSFLOW_USER_DIR: userDir,
+        SMSFLOW_CMPP_PORT: String(cmppPort), SMSFLOW_SMPP_PORT: String(smppPort), SMSFLOW_IMSP_PORT: String(imspPort), SMSFLOW_MODEM_PORT: String(modemPort), SMSFLOW_PHONES_PORT: String(PHONES_PORT),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
-    await until(() => /Ctrl-C stops everything/.test(output), { timeoutMs: 60000, what: `Node-RED; it said:\n${output}` });
+    // The failure quotes what the demo printed by then (not what it had printed when the wait began).
+    await until(() => /Ctrl-C stops everything/.test(output), { timeoutMs: 60000, what: 'Node-RED to start' }).catch((err) => {
+      throw new Error(`${err.message}; it printed:\n${output.slice(-3000)}`);
+    });
     const { chromium } = require('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -177,7 +199,7 @@ describe('the editor in a real browser', function () {
     }
     const phones = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     await until(async () => {
-      await phones.goto(`http://127.0.0.1:${PORT + 4}/`);
+      await phones.goto(`http://127.0.0.1:${PHONES_PORT}/`);
       return (await phones.$$('.sms')).length >= 2;
     }, { timeoutMs: 20000, what: 'two messages on the phones page' });
     assert.match(await phones.textContent('body'), /13800138000[\s\S]*2 parts joined/);

@@ -11,6 +11,7 @@ const { cmpp, smpp, store } = require('../../dist/src');
 const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
+const { needTool } = require('../support/tools');
 const { durableFlow, lines } = require('../support/durable-flow');
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -26,12 +27,9 @@ async function startRedis() {
 
 describe('Redis store shared by several instances', function () {
   this.timeout(120000);
-  if (!hasRedis) {
-    it('(skipped: redis-server is not installed; .ci/run installs it)');
-    return;
-  }
   let redis;
-  before(async () => {
+  before(async function () {
+    needTool(this, hasRedis, 'redis-server');
     redis = await startRedis();
   });
   after(async () => redis?.stop());
@@ -89,6 +87,72 @@ describe('Redis store shared by several instances', function () {
       await x.s.close();
     }
     await sim.stop();
+  });
+
+  it('a long message stopped with parts 1 and 2 answered sends only part 3 after the restart', async () => {
+    const sim = new testing.IsmgSimulator();
+    const port = await sim.start();
+    const make = () => {
+      const s = new store.RedisStore({ url: redis.url, prefix: `smsflow:partial:${port}`, instance: 'A' });
+      const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s, queueTimeoutMs: 0 });
+      c.on('error', () => undefined);
+      return { s, c };
+    };
+    const first = make();
+    await first.c.start();
+    let seen = 0;
+    sim.on('submit', () => {
+      if (++seen === 3) sim.faults.withholdResponses = true;
+    });
+    first.c.send({ to: '13800138000', payload: 'The cooling of room 2 failed at 03:12; '.repeat(9) }).catch(() => undefined);
+    await until(() => seen === 3 && first.c.session.depth === 1, { what: 'parts 1 and 2 answered, part 3 waiting' });
+    await new Promise((resolve) => first.s.afterCommit(resolve));
+    await first.c.close();
+    await first.s.close();
+    sim.faults.withholdResponses = false;
+    const before = sim.record.submits.length;
+    const second = make();
+    const carried = [];
+    second.c.on('carried', (x) => carried.push(x));
+    await second.c.start();
+    await until(() => carried.length === 1, { what: 'the message carried over' });
+    assert.deepEqual(sim.record.submits.slice(before).map((x) => `${x.body.pkNumber}/${x.body.pkTotal}`), ['3/3'], 'parts 1 and 2 were not sent again');
+    assert.equal(carried[0].result.ok, true);
+    await second.c.close();
+    await second.s.close();
+    await sim.stop();
+  });
+
+  it('a store that refuses to be asked (a read-only replica) ends a report group unknown, saying why, instead of leaving it pending for ever', async () => {
+    const { createClient } = require('@redis/client');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    const sim = new testing.IsmgSimulator({ reportDelayMs: 60000 });
+    const port = await sim.start();
+    const s = new store.RedisStore({ url: redis.url, prefix: `smsflow:claim:${port}`, instance: 'A' });
+    const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s, reports: { ttlMs: 400 } });
+    const errors = [];
+    const reports = [];
+    c.on('error', (err) => errors.push(err));
+    c.on('report', (r) => reports.push(r));
+    try {
+      await c.start();
+      assert.equal((await c.send({ to: '13800138000', payload: 'gate 1 forced', registeredDelivery: true, correlation: { gate: 1 } })).ok, true);
+      await new Promise((resolve) => s.afterCommit(resolve));
+      // Writes (the claim's DEL among them) now fail with READONLY.
+      await admin.sendCommand(['REPLICAOF', '127.0.0.1', '1']);
+      await until(() => reports.length === 1, { what: 'the report group to end' });
+      assert.equal(reports[0].status, 'unknown');
+      assert.deepEqual(reports[0].correlation, { gate: 1 });
+      assert.match(reports[0].detail, /no report within 0 s \(the store could not be asked: READONLY/);
+      assert.ok(errors.some((e) => e.code === 'STORE_UNREACHABLE' && /READONLY/.test(e.message)), 'the store error is said');
+    } finally {
+      await admin.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+      await admin.close();
+      await c.close();
+      await s.close();
+      await sim.stop();
+    }
   });
 
   it('two clients: a long message whose parts arrive on both links is joined once', async () => {

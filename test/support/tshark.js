@@ -6,6 +6,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { needTool } = require('./tools');
 
 function installed(tool) {
   try {
@@ -34,12 +35,9 @@ function dissect(frames, protocol, port) {
   });
 }
 
-/** For a describe's before(): skips, with a notice, where tshark is missing. */
+/** For a describe's before(): skips, with a notice, where tshark is missing (fails under CI=true). */
 function requireTshark(context) {
-  if (!installed('tshark') || !installed('text2pcap')) {
-    console.log('    (skipped: tshark and text2pcap are not installed; .ci/run installs them)');
-    context.skip();
-  }
+  needTool(context, installed('tshark') && installed('text2pcap'), 'tshark (with text2pcap)');
 }
 
 module.exports = { dissect, requireTshark };
