@@ -1,8 +1,8 @@
 /**
  * One message on its way to the carrier: each part's results are written
  * into its journal record as they come, and once every part has its
- * outcome the record leaves the journal and, once the store has committed
- * that, the message is settled, its results in the order of the recipients,
+ * outcome the record leaves the journal and, once a restart can no longer
+ * carry it over (the store's settle), the message is settled, its results in the order of the recipients,
  * then of the parts: a crash never undoes an outcome already given. The
  * parts' waiters report here instead of each holding a promise.
  */
@@ -33,10 +33,9 @@ export class MessageInFlight {
   }
 
   private finish(): void {
-    this.store.messages.remove(this.record.key);
     const results = this.record.results as PartResult[];
     const ordered = results.length > 1 ? inOrder(results, this.record.request.to as string[]) : results;
-    this.store.afterCommit(() => this.settled(ordered));
+    this.store.messages.settle(this.record.key, () => this.settled(ordered));
   }
 }
 
@@ -56,8 +55,8 @@ export interface Outgoing<C extends string> {
 }
 
 /**
- * Writes the message down and, once that is committed, lets `sendParts`
- * queue every part for the message (a restart gives it its outcome), and
+ * Writes the message down (a restart gives it its outcome), lets `sendParts`
+ * queue every part for the message, and
  * resolves with its result once each part has its outcome. A store that
  * cannot write refuses the message (STORE_WRITE): it could not survive a restart.
  */
@@ -76,14 +75,11 @@ export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, send
     const message = new MessageInFlight(record, store, m.expected, (results) => {
       resolve({ channel: m.channel, ok: results.every((r) => r.ok), to: m.to, encoding: m.encoding, parts: m.parts, results });
     });
-    // Its first part leaves once the record is committed: a crash after a SUBMIT never loses its outcome.
-    store.afterCommit(() => {
-      try {
-        sendParts(message);
-      } catch (err) {
-        store.messages.remove(record.key);
-        reject(err as Error);
-      }
-    });
+    try {
+      sendParts(message);
+    } catch (err) {
+      store.messages.remove(record.key);
+      reject(err as Error);
+    }
   });
 }

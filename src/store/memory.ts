@@ -14,6 +14,9 @@ class MemoryMessages implements MessageJournal {
   add(): void {}
   update(): void {}
   remove(): void {}
+  settle(_key: string, then: () => void): void {
+    then();
+  }
   load(): MessageRecord[] {
     return [];
   }

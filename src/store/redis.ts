@@ -89,6 +89,10 @@ export class RedisStore implements Store {
       add: (m: MessageRecord) => send(c.hSet(messagesKey, m.key, toJson(m))),
       update: (m: MessageRecord) => send(c.hSet(messagesKey, m.key, toJson(m))),
       remove: (key: string) => send(c.hDel(messagesKey, key)),
+      settle: (key: string, then: () => void) => {
+        send(c.hDel(messagesKey, key));
+        this.afterCommit(then);
+      },
       load: async () => {
         await this.ready;
         return Object.values(await c.hGetAll(messagesKey)).map((v) => fromJson(v) as MessageRecord);

@@ -1,10 +1,12 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3), in WAL mode. Writes
  * are gathered and committed together every `commitIntervalMs` (group
- * commit), the last write per row only: a message answered within that time
- * never touches the file, so that keeping the state does not cap
- * throughput; an outcome waits for the commit of what it settles (afterCommit),
- * so a crash never undoes an outcome already given. A file that is not a
+ * commit), the last write per row only, and a new row only once it has
+ * waited a whole interval: a message answered within that time never
+ * touches the file, so that keeping the state does not cap throughput. A
+ * message whose record is in the file gets its outcome only once its removal
+ * is committed (the journal's settle, at the next turn of the event loop), so
+ * a crash never gives an outcome twice. A file that is not a
  * database, or is damaged, is moved aside (its name gets `.corrupt-<time>`)
  * and a new one is made: never a crash loop. A file that cannot be written
  * (a full disk, a folder that cannot be written) is kept: the store says why
@@ -50,7 +52,7 @@ export interface SqliteStoreOptions {
   file: string;
   /** called when a damaged file was moved aside */
   onMovedAside?: (from: string, to: string, why: Error) => void;
-  /** how often gathered writes are committed (default 5 ms) */
+  /** how often gathered writes are committed (default 5 ms); writes someone waits for are committed at the next turn of the event loop */
   commitIntervalMs?: number;
 }
 
@@ -75,13 +77,19 @@ export class SqliteStore implements Store {
   private pendingRows = 0;
   /** carrier id -> report key for expectations saved since the last commit (the file does not know them yet) */
   private readonly pendingIds = new Map<string, string>();
+  /** when each new row (one the file does not hold) was first written: an interval's commit takes it only once it has waited a whole interval */
+  private readonly born: Record<Table, Map<string | number, number>> = { outbox: new Map(), messages: new Map(), reports: new Map(), partials: new Map() };
   /** rows the file holds (written, or found there at start): only these need a DELETE */
   private readonly inFile: Record<Table, Set<string | number>> = { outbox: new Set(), messages: new Set(), reports: new Set(), partials: new Set() };
   private flushTimer?: NodeJS.Timeout;
+  /** a commit at the next turn, for writes someone waits for */
+  private soon?: NodeJS.Immediate;
   private readonly commitIntervalMs: number;
   private closed = false;
   /** who waits for the writes made so far to be committed */
   private committedWaiters: Array<() => void> = [];
+  /** who waits for a removal of a row the file holds to be committed (a settled message) */
+  private removalWaiters: Array<() => void> = [];
   /** why the file cannot be written now, and how long until the next try */
   failure?: SmsError;
   private retryMs = 0;
@@ -117,6 +125,15 @@ export class SqliteStore implements Store {
       add: (m: MessageRecord) => put('messages', m.key, m),
       update: (m: MessageRecord) => put('messages', m.key, m),
       remove: (key: string) => del('messages', key),
+      settle: (key: string, then: () => void) => {
+        del('messages', key);
+        // Never in the file: a restart finds nothing to carry over, whenever it comes.
+        if (!this.inFile.messages.has(key) || this.failure || this.closed) then();
+        else {
+          this.removalWaiters.push(then);
+          this.commitSoon();
+        }
+      },
       load: () => records<MessageRecord>('allMessages', 'messages', (m) => m.key),
     };
     // Reports are looked up as they come, often within the commit interval of
@@ -152,25 +169,55 @@ export class SqliteStore implements Store {
     this.healthListeners.push(listener);
   }
 
+  /** Someone waits for everything gathered: it is committed at the next turn of the event loop, not at the end of the interval. */
   afterCommit(then: () => void): void {
-    if (!this.pendingRows || this.failure || this.closed) then();
-    else this.committedWaiters.push(then);
+    if (!this.pendingRows || this.failure || this.closed) {
+      then();
+      return;
+    }
+    this.committedWaiters.push(then);
+    this.commitSoon();
+  }
+
+  /**
+   * At the next turn of the event loop: everything when someone waits for
+   * everything, else only the rows the file already holds (what a settled
+   * message's removal needs). New rows keep waiting for the interval, so
+   * that a message answered within it still never reaches the file.
+   */
+  private commitSoon(): void {
+    if (this.soon || !this.db) return;
+    this.soon = setImmediate(() => {
+      this.soon = undefined;
+      this.flush(this.committedWaiters.length ? 'all' : 'known');
+    });
   }
 
   /**
    * Writes what is gathered, in one transaction; records become text only
-   * now. A write the file refuses (a full disk) keeps everything gathered for
-   * the next try: nothing is lost while the process lives, and nothing throws.
+   * now. `all`: everything; `aged` (the interval): the rows the file holds,
+   * and new rows only once they have waited a whole interval (a message
+   * answered sooner never reaches the file); `known`: only the rows the file
+   * holds. A write the file refuses (a full disk) keeps everything gathered
+   * for the next try: nothing is lost while the process lives, and nothing throws.
    */
-  flush(): void {
+  flush(mode: 'all' | 'aged' | 'known' = 'all'): void {
     if (!this.pendingRows || this.closed || !this.db) return;
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    if (this.failure && this.flushTimer) return; // the retry's timer commits, not every waiter
     const batch: Array<[Table, string | number, unknown]> = [];
+    let left = 0;
+    const youngerThan = mode === 'aged' ? Date.now() - this.commitIntervalMs : 0;
     for (const table of TABLES) {
       const inFile = this.inFile[table];
+      const born = this.born[table];
       for (const [key, value] of this.pending[table]) {
-        if (value === undefined && !inFile.has(key)) continue; // made and removed before any commit: nothing to delete
+        if (!inFile.has(key)) {
+          if (value === undefined) continue; // made and removed before any commit: nothing to delete
+          if (mode === 'known' || (mode === 'aged' && (born.get(key) ?? 0) > youngerThan)) {
+            left++;
+            continue;
+          }
+        }
         batch.push([table, key, value]);
       }
     }
@@ -184,17 +231,35 @@ export class SqliteStore implements Store {
       if (value === undefined) this.inFile[table].delete(key);
       else this.inFile[table].add(key);
     }
-    for (const table of TABLES) this.pending[table].clear();
-    this.pendingRows = 0;
-    this.pendingIds.clear();
+    if (left) {
+      // Only what was written leaves the batch; the carrier ids of reports now in the file are looked up there.
+      for (const [table, key, value] of batch) {
+        this.pending[table].delete(key);
+        this.born[table].delete(key);
+        if (table === 'reports' && value) for (const id of Object.values((value as ExpectationRecord).ids)) this.pendingIds.delete(id);
+      }
+      this.pendingRows = left;
+      if (mode === 'aged') this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
+    } else {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      for (const table of TABLES) {
+        this.pending[table].clear();
+        this.born[table].clear();
+      }
+      this.pendingRows = 0;
+      this.pendingIds.clear();
+    }
     if (this.failure) this.writesAgain();
-    this.releaseWaiters();
+    this.releaseWaiters(left > 0);
   }
 
   close(): void {
     if (this.closed) return;
-    this.flush();
     clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flush();
+    clearImmediate(this.soon);
     this.closed = true;
     this.releaseWaiters();
     this.db?.close();
@@ -239,8 +304,13 @@ export class SqliteStore implements Store {
     // a row made and removed in one turn is never written, but a removal is kept (the row may be in the file).
     this.pending[table].set(key, value);
     this.pendingRows++;
+    if (!this.inFile[table].has(key)) {
+      const born = this.born[table];
+      if (value === undefined) born.delete(key);
+      else if (!born.has(key)) born.set(key, Date.now());
+    }
     if (this.flushTimer || !this.db) return;
-    this.flushTimer = setTimeout(() => this.flush(), this.commitIntervalMs);
+    this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
   }
 
   /** Opens the file, or says why it cannot and tries again later; a damaged file is moved aside, never a full or locked one. */
@@ -308,11 +378,17 @@ export class SqliteStore implements Store {
     for (const listener of this.healthListeners) listener(undefined);
   }
 
-  private releaseWaiters(): void {
-    if (!this.committedWaiters.length) return;
-    const waiters = this.committedWaiters;
-    this.committedWaiters = [];
-    for (const then of waiters) then();
+  /** After a commit (`partial`: of the rows the file held only, which every removal waited for is) or when the store cannot write. */
+  private releaseWaiters(partial = false): void {
+    const removals = this.removalWaiters;
+    this.removalWaiters = [];
+    let all: Array<() => void> = [];
+    if (!partial) {
+      all = this.committedWaiters;
+      this.committedWaiters = [];
+    }
+    for (const then of removals) then();
+    for (const then of all) then();
   }
 }
 

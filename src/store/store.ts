@@ -124,6 +124,13 @@ export interface MessageJournal {
   /** more parts answered */
   update(record: MessageRecord): void;
   remove(key: string): void;
+  /**
+   * The message has its outcome: removes it and runs `then` once a restart
+   * can no longer carry it over (at once when the record never reached the
+   * disk, else once its removal is committed), so that an outcome given is
+   * never given again.
+   */
+  settle(key: string, then: () => void): void;
   load(): MaybePromise<MessageRecord[]>;
 }
 

@@ -14,7 +14,7 @@ import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
 import { authenticatorIsmg, authenticatorSource, CHINA_UTC_OFFSET_MINUTES } from '../cmpp/auth';
 import { asBody, bodyOf, responseTo, SubmitBody } from '../cmpp/bodies';
-import { CmppPdu, decode, encode, encodeReport } from '../cmpp/codec';
+import { CmppPdu, decode, encodeFrame as encode, encodeReport } from '../cmpp/codec';
 import { Body } from '../cmpp/fields';
 import { Framer } from '../cmpp/framer';
 import { Command, Version, V2, V3 } from '../cmpp/messages';

@@ -15,7 +15,7 @@ import { segment } from '../text/segmenter';
 import { parseUdh } from '../text/udh';
 import { Reassembler } from '../tracking/reassembly';
 import { Body, TlvValues } from '../wire/fields';
-import { decode, encode, Framer, SmppPdu } from '../smpp/codec';
+import { decode, encodeFrame as encode, Framer, SmppPdu } from '../smpp/codec';
 import { Command } from '../smpp/messages';
 import { ESME_RINVBNDSTS, ESME_RINVDSTADR, ESME_RINVPASWD, ESME_RINVSYSID, ESME_RTHROTTLED } from '../smpp/status';
 

@@ -105,9 +105,9 @@ describe('durability: a real Node-RED process, its store on disk', function () {
     await red.start();
     const outcomes = () => new Set(lines(path.join(dir, 'results.jsonl')).map((r) => r.n));
     // An outcome the send node gave in the moment of the kill, still on its way through Node-RED to the
-    // function node that writes it, is lost with the process (Node-RED's own message passing keeps nothing):
-    // those are few, never a window's worth. Every other message gets its outcome.
-    await until(() => outcomes().size >= total, { timeoutMs: 30000, what: 'every outcome' }).catch(() => undefined);
+    // function node that writes it, is lost with the process (Node-RED's own message passing keeps nothing).
+    // Every other message gets its outcome.
+    await until(() => outcomes().size >= total, { timeoutMs: 15000, what: 'every outcome' }).catch(() => undefined);
     await until(() => sim.record.submits.length >= total, { timeoutMs: 30000, what: 'every message at the gateway' });
     const results = lines(path.join(dir, 'results.jsonl'));
     const byN = new Map();
@@ -115,8 +115,13 @@ describe('durability: a real Node-RED process, its store on disk', function () {
     const doubled = [...byN].filter(([, c]) => c > 1).map(([n]) => n);
     assert.deepEqual(doubled, [], 'no message came out twice');
     assert.ok(results.every((r) => r.ok), JSON.stringify(results.find((r) => !r.ok)));
+    // The outcomes the node gave together after one commit may all be on their way to the function node that
+    // writes them when the kill lands: at most the window's worth. Each of those reached the gateway exactly
+    // once before the kill, and the restart neither sent it again nor carried it over (the node had settled it).
     const missing = Array.from({ length: total }, (_, i) => i).filter((n) => !byN.has(n));
-    assert.ok(missing.length <= 4, `outcomes not written: ${missing.length} (${missing.slice(0, 8)})`);
+    assert.ok(missing.length <= 16, `outcomes not written: ${missing.length} (${missing.slice(0, 8)})`);
+    const times = (n) => sim.record.submits.filter((x) => x.body.msgContent.toString() === `alert ${n}`).length;
+    assert.deepEqual(missing.filter((n) => times(n) !== 1 || sim.record.submits.slice(sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`)), [], 'a message without a written outcome was at the gateway once, before the kill');
     // At-least-once: what had left and not yet had its outcome is sent again after the restart; nothing that had one is.
     const resent = sim.record.submits.slice(sentBefore).map((x) => Number(x.body.msgContent.toString().slice(6))).filter((n) => sim.record.submits.slice(0, sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`));
     assert.deepEqual(resent.filter((n) => before.has(n)), [], 'a message whose outcome was given before the kill was not sent again');
