@@ -8,23 +8,13 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { until, sleep } = require('../support/wait');
 const { needTool } = require('../support/tools');
+const { exampleOn } = require('../support/examples');
+const { startDemo } = require('../support/demo');
 const testing = require('../../dist/src/testing');
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-/** Free loopback ports, held open together so that no two are the same, then let go for the demo to take. */
-async function freePorts(count) {
-  const net = require('node:net');
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map((server) => server.address().port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 /** the editor's port, and the demo's simulators' (each free, none of the defaults another `npm start` may hold) */
 let PORT;
 let PHONES_PORT;
@@ -48,26 +38,11 @@ describe('the editor in a real browser', function () {
     fs.mkdirSync(SHOTS, { recursive: true });
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-editor-'));
     // The examples run against simulators on the ports they name, trusting their certificate file under HOME.
-    exampleSims = await testing.startSimulators({ cmpp: 7890, smpp: 2775, imsp: 4443, modem: 7000 }, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
-    let output = '';
-    let cmppPort;
-    let smppPort;
-    let imspPort;
-    let modemPort;
-    [PORT, cmppPort, smppPort, imspPort, modemPort, PHONES_PORT] = await freePorts(6);
-    child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
-      env: {
-        ...process.env, HOME: path.join(userDir, 'home'), PORT: String(PORT), SMSFLOW_USER_DIR: userDir,
-        SMSFLOW_CMPP_PORT: String(cmppPort), SMSFLOW_SMPP_PORT: String(smppPort), SMSFLOW_IMSP_PORT: String(imspPort), SMSFLOW_MODEM_PORT: String(modemPort), SMSFLOW_PHONES_PORT: String(PHONES_PORT),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
-    // The failure quotes what the demo printed by then (not what it had printed when the wait began).
-    await until(() => /Ctrl-C stops everything/.test(output), { timeoutMs: 60000, what: 'Node-RED to start' }).catch((err) => {
-      throw new Error(`${err.message}; it printed:\n${output.slice(-3000)}`);
-    });
+    exampleSims = await testing.startSimulators({}, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
+    const demo = await startDemo(userDir, { HOME: path.join(userDir, 'home') });
+    child = demo.child;
+    PORT = demo.ports.editor;
+    PHONES_PORT = demo.ports.phones;
     const { chromium } = require('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -229,7 +204,7 @@ describe('the editor in a real browser', function () {
   const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
   for (const file of examples) {
     it(`imports, deploys and runs the example "${file}" against the simulators`, async () => {
-      const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+      const flow = exampleOn(file, exampleSims.ports);
       const tab = await page.evaluate((nodes) => {
         RED.view.importNodes(nodes, { addFlow: true, generateIds: false });
         return RED.workspaces.active();

@@ -49,12 +49,11 @@ describe('IMSP client against hostile servers', function () {
       timers.add(t);
     });
     client = new imsp.ImspClient({ ...ACCOUNT, baseUrl: server.baseUrl, ca: certificate.cert, timeoutMs: 400 });
-    const started = Date.now();
+    // The server trickles for ever: only the client's deadline ends the send (the mocha timeout is the bound).
     const r = (await client.send({ to: '0912345678', payload: 'x' })).results[0];
     for (const t of timers) clearInterval(t);
     assert.equal(r.code, 'IMSP_TIMEOUT');
     assert.match(r.description, /did not answer in full within 400 ms/);
-    assert.ok(Date.now() - started < 3000, 'the outcome came at the deadline, not when the server chose');
   });
 
   it('refuses a reply of megabytes without holding it', async () => {

@@ -3,15 +3,17 @@
 // demo flow is deployed, and pressing its Inject buttons shows sends, a
 // reply from the phone and delivery reports in the Debug sidebar.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { startDemo } = require('../support/demo');
 const { until } = require('../support/wait');
 
-const PORT = 18080 + Math.floor(Math.random() * 500);
+/** the demo's ports, each free */
+let PORT;
+let PHONES;
 
 describe('npm start: the demo', function () {
   this.timeout(60000);
@@ -21,13 +23,13 @@ describe('npm start: the demo', function () {
 
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-start-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(PORT), SMSFLOW_USER_DIR: userDir, SMSFLOW_CMPP_PORT: String(PORT + 1), SMSFLOW_IMSP_PORT: String(PORT + 2), SMSFLOW_MODEM_PORT: String(PORT + 3), SMSFLOW_PHONES_PORT: String(PORT + 4), SMSFLOW_SMPP_PORT: String(PORT + 5) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const demo = await startDemo(userDir);
+    child = demo.child;
+    PORT = demo.ports.editor;
+    PHONES = demo.ports.phones;
+    output = demo.output;
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
-    await until(() => /Ctrl-C stops everything/.test(output), { timeoutMs: 45000, what: `Node-RED to start; it said:\n${output}` });
   });
 
   after(async () => {
@@ -83,12 +85,12 @@ describe('npm start: the demo', function () {
   });
 
   it('serves a page with each simulated phone\'s inbox, long messages joined', async () => {
-    const get = (p) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port: PORT + 4, path: p }, (res) => {
+    const get = (p) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port: PHONES, path: p }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
       res.on('end', () => resolve(body));
     }).on('error', reject));
-    assert.match(output, new RegExp(`Phones +http://127.0.0.1:${PORT + 4}/`));
+    assert.match(output, new RegExp(`Phones +http://127.0.0.1:${PHONES}/`));
     const entries = JSON.parse(await get('/inboxes.json'));
     const byChannel = (c) => entries.find((e) => e.channel === c);
     assert.deepEqual([byChannel('cmpp').phone, byChannel('cmpp').parts, byChannel('cmpp').incomplete], ['13800138000', 2, false]);

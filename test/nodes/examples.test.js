@@ -3,6 +3,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { exampleOn } = require('../support/examples');
 const { helper, runtimeVersion, runtime } = require('../support/node-red');
 
 const root = path.join(__dirname, '..', '..');
@@ -80,7 +81,7 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
   let sims;
   before(async () => {
     process.env.HOME = home;
-    sims = await testing.startSimulators({ cmpp: 7890, smpp: 2775, imsp: 4443, modem: 7000 }, '127.0.0.1', certificate());
+    sims = await testing.startSimulators({}, '127.0.0.1', certificate());
     await helper.startServer();
   });
   after(async () => {
@@ -94,7 +95,7 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
   /** The example with its debug nodes as helper nodes, to see what reaches them. */
   async function run(prefix) {
     const file = examples.find((f) => f.startsWith(prefix));
-    const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
+    const flow = exampleOn(file, sims.ports);
     const tab = { id: 'example-tab', type: 'tab', label: file };
     const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
     const nodes = flow.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: tab.id } : configTypes.has(n.type) ? n : { ...n, z: tab.id }));
