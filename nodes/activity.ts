@@ -7,6 +7,7 @@
  * Phone numbers and texts are shown cut short unless the config node lets
  * its sidebar show them in full.
  */
+import { textOf } from '../src/text-of';
 import { isoNow } from '../src/clock';
 import { NodeAPI } from './red';
 
@@ -98,8 +99,8 @@ class Activity {
     this.messages.unshift({
       key,
       channel: channelId,
-      to: Array.isArray(to) ? [...to] : to,
-      text: Buffer.isBuffer(text) ? text : String(text ?? ''),
+      to: Array.isArray(to) ? (to as unknown[]).map(textOf) : to,
+      text: Buffer.isBuffer(text) ? text : textOf(text),
       parts: 0,
       state: 'accepted',
       word: '',
@@ -166,7 +167,7 @@ class Activity {
 
   private view(m: Followed): MessageView {
     const details = this.channels.get(m.channel)?.details ?? false;
-    const numbers = (Array.isArray(m.to) ? m.to.map(String) : String(m.to ?? '').split(/[\s,;]+/)).filter(Boolean);
+    const numbers = (Array.isArray(m.to) ? (m.to as unknown[]).map(textOf) : textOf(m.to).split(/[\s,;]+/)).filter(Boolean);
     const text = Buffer.isBuffer(m.text) ? `<${m.text.length} octets>` : m.text;
     return { ...m, to: numbers.map((n) => mask(n, details)).join(', '), text: excerpt(text, details) };
   }

@@ -83,7 +83,7 @@ export = function register(RED: NodeAPI): void {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
         const client = new cmpp.CmppClient({ ...options(), store });
-        watchCarrier(RED, node, shared as SharedConnection<unknown>, client, { set: 'cmpp-connection', kind: 'cmpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
+        watchCarrier(RED, node, shared, client, { set: 'cmpp-connection', kind: 'cmpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
         client.start().catch(() => undefined); // state events report it
         return client;
       },

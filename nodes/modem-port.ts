@@ -1,3 +1,4 @@
+import { asError } from '../src/errors';
 import { modem } from '../src';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
@@ -91,12 +92,10 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('modem-port', ModemPortNode, { credentials: { pin: { type: 'password' } } });
 
   // The editor lists the machine's serial ports from here.
-  RED.httpAdmin.get('/smsflow/serial-ports', RED.auth.needsPermission('serial.read'), async (_req, res) => {
-    try {
-      const { SerialPort } = await import('serialport');
-      res.json((await SerialPort.list()).map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? '' })));
-    } catch (err) {
-      res.status(500).json({ error: (err as Error).message });
-    }
+  RED.httpAdmin.get('/smsflow/serial-ports', RED.auth.needsPermission('serial.read'), (_req, res) => {
+    import('serialport')
+      .then(({ SerialPort }) => SerialPort.list())
+      .then((ports) => res.json(ports.map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? '' }))))
+      .catch((err: unknown) => res.status(500).json({ error: asError(err).message }));
   });
 };

@@ -51,9 +51,9 @@ export interface SendNodeWiring<R> {
   channel: 'CMPP' | 'SMPP';
   /** the status key of a failed send */
   failedKey: string;
-  deregister(removed: boolean): Promise<void>;
+  deregister: (removed: boolean) => Promise<void>;
   /** adds what the protocol takes besides (CMPP's Src_Id, SMPP's sender) to what every send takes */
-  request(msg: NodeMessage, common: CarrierSend): R;
+  request: (msg: NodeMessage, common: CarrierSend) => R;
 }
 
 /** Wires `node` to send each msg through its connection's client. */

@@ -2,6 +2,7 @@
  * What the channel nodes share: how a core result or failure becomes a msg,
  * and how a config node keeps its users.
  */
+import { textOf } from '../src/text-of';
 import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, smpp, SmsError } from '../src';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
@@ -28,7 +29,7 @@ export function correlationOf(msg: NodeMessage, keep: string[] = []): Correlatio
 
 /** The node's "also keep" setting: msg properties, comma separated. */
 export function keptProperties(setting: unknown): string[] {
-  return String(setting ?? '').split(/[\s,]+/).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !['payload', '_msgid', 'req', 'res'].includes(k));
+  return textOf(setting).split(/[\s,]+/).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !['payload', '_msgid', 'req', 'res'].includes(k));
 }
 
 /** Puts a send's correlation data back on a msg the way it left. */
@@ -161,7 +162,7 @@ export interface ModemPortNode extends Node {
 export function textToSend(msg: NodeMessage, message: string | undefined): string | Buffer {
   if (typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)) return msg.payload;
   if (message) return message;
-  return msg.payload === undefined || msg.payload === null ? '' : String(msg.payload);
+  return textOf(msg.payload);
 }
 
 /**

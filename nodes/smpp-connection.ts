@@ -84,7 +84,7 @@ export = function register(RED: NodeAPI): void {
         if (!config.systemId) throw new SmsError('SMS_FIELD', RED._('smpp-connection.errors.systemId'), 'systemId');
         store = openStore(RED, node, 'smpp', config, `${config.systemId}@${where}`, (from, to, reason) => RED._('smpp-connection.store.movedAside', { from, to, reason }));
         const client = new smpp.SmppClient({ ...options(), store });
-        watchCarrier(RED, node, shared as SharedConnection<unknown>, client, { set: 'smpp-connection', kind: 'smpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
+        watchCarrier(RED, node, shared, client, { set: 'smpp-connection', kind: 'smpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
         client.start().catch(() => undefined); // state events report it
         return client;
       },

@@ -1,4 +1,5 @@
 import { Encoding, segment, Segmentation, SmsPart, Target } from '../src';
+import { textOf } from '../src/text-of';
 import { registerAdminRoutes } from './admin';
 import { editorKey } from './status';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
@@ -61,7 +62,7 @@ export = function register(RED: NodeAPI): void {
           encoding: (msg.encoding as Encoding) || defaults.encoding,
           referenceBits: bits as 8 | 16,
           reference: typeof msg.reference === 'number' ? msg.reference : undefined,
-          to: Array.isArray(msg.to) ? String(msg.to[0]) : msg.to === undefined ? '' : String(msg.to),
+          to: Array.isArray(msg.to) ? textOf(msg.to[0]) : textOf(msg.to),
         });
       } catch (err) {
         node.status({ fill: 'red', shape: 'ring', text: editorKey('sms-split', 'status.error') });

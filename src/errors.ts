@@ -22,3 +22,8 @@ export class SmsError extends Error {
 export function invalid(field: string, rule: string, code: ErrorCode = 'SMS_FIELD'): never {
   throw new SmsError(code, `${field}: ${rule}`, field);
 }
+
+/** What a catch caught, as an Error (a library may throw anything). */
+export function asError(caught: unknown): Error {
+  return caught instanceof Error ? caught : new Error(String(caught));
+}

@@ -75,6 +75,8 @@ export interface AccountDialect<P extends Pdu> {
   flowControlAnswer: string;
 }
 
+// The merged interface names the class's type parameter, though its events do not use it.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export declare interface Account<P extends Pdu> {
   on(event: 'state', listener: (state: LinkState, detail?: Error) => void): this;
   on(event: 'queue', listener: (depth: number) => void): this;
@@ -239,7 +241,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         try {
           this.take(record)?.answered(pdu);
         } catch (err) {
-          this.emit('error', err as Error);
+          this.emit('error', err);
         }
       }
       this.queueChanged();

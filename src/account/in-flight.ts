@@ -6,6 +6,7 @@
  * then of the parts: a crash never undoes an outcome already given. The
  * parts' waiters report here instead of each holding a promise.
  */
+import { asError } from '../errors';
 import { inOrder, PartResult, SendResult } from '../results';
 import { jsonSafe } from '../store/json';
 import { MessageRecord, Store } from '../store/store';
@@ -79,7 +80,7 @@ export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, send
       sendParts(message);
     } catch (err) {
       store.messages.remove(record.key);
-      reject(err as Error);
+      reject(asError(err));
     }
   });
 }

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   });
   sims.phone.on('message', (m: { from: string; text: string; parts: number }) => console.log(`phone ${sims.phone.number} got from ${m.from} (${m.parts} part(s)): ${m.text}`));
   const stop = (): void => {
-    sims.stop().then(() => process.exit(0));
+    sims.stop().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

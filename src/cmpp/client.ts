@@ -9,7 +9,7 @@ import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { MessageInFlight, sendMessage } from '../account/in-flight';
-import { SmsError } from '../errors';
+import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { DeliveryReport, ExpectReport, ReportTracker } from '../tracking/reports';
@@ -135,7 +135,7 @@ export class CmppClient extends EventEmitter {
       try {
         this.tracker.expect(id, expectation);
       } catch (err) {
-        this.emit('error', err as Error);
+        this.emit('error', err);
       }
     };
     this.reassembler = new Reassembler<MoMeta>({ store: this.session.store.partials, ...options.reassembly });
@@ -175,7 +175,7 @@ export class CmppClient extends EventEmitter {
     try {
       return this.sendParts(request);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(asError(err));
     }
   }
 
@@ -269,7 +269,7 @@ export class CmppClient extends EventEmitter {
       try {
         report = decodeReport(content);
       } catch (err) {
-        this.emit('error', err as Error);
+        this.emit('error', err);
         ack(1);
         return;
       }

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
 import { withDefaults } from '../defaults';
-import { SmsError } from '../errors';
+import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { MemoryStore } from '../store/memory';
 import { Store } from '../store/store';
@@ -307,28 +307,34 @@ export class ImspClient extends EventEmitter {
 
   private poll(messageId: string, waitMs: number, deadline: number): void {
     if (this.closed) return;
-    const timer = setTimeout(async () => {
+    const timer = setTimeout(() => {
       this.pollers.delete(timer);
-      let records: QueryRecord[] = [];
-      try {
-        records = await this.querySM(messageId);
-      } catch (err) {
-        this.emit('error', err as Error);
-      }
-      let waiting = records.length === 0;
-      for (const record of records) {
-        const info = codeInfo('QuerySM', record.code);
-        const status: DeliveryStatus = info.status ?? 'unknown';
-        if (info.class === 'progress' || info.class === 'retryable') {
-          waiting = true;
-          continue;
-        }
-        this.tracker.resolve(`${messageId}|${record.to}`, { status, detail: `${record.code} ${record.description}`.trim(), doneAt: doneAt(record.doneTime), to: record.to });
-      }
-      if (waiting && Date.now() + waitMs < deadline) this.poll(messageId, Math.min(this.polling.maxMs, waitMs * 2), deadline);
+      // Whatever goes wrong on the way is an 'error' event, never an unhandled rejection.
+      this.querySM(messageId)
+        .catch((err: unknown) => {
+          this.emit('error', asError(err));
+          return [] as QueryRecord[];
+        })
+        .then((records) => this.polled(messageId, records, waitMs, deadline))
+        .catch((err: unknown) => this.emit('error', asError(err)));
     }, waitMs);
     timer.unref?.();
     this.pollers.add(timer);
+  }
+
+  /** One QuerySM's answer: each final state is a report; a message still under way is asked about again later. */
+  private polled(messageId: string, records: QueryRecord[], waitMs: number, deadline: number): void {
+    let waiting = records.length === 0;
+    for (const record of records) {
+      const info = codeInfo('QuerySM', record.code);
+      const status: DeliveryStatus = info.status ?? 'unknown';
+      if (info.class === 'progress' || info.class === 'retryable') {
+        waiting = true;
+        continue;
+      }
+      this.tracker.resolve(`${messageId}|${record.to}`, { status, detail: `${record.code} ${record.description}`.trim(), doneAt: doneAt(record.doneTime), to: record.to });
+    }
+    if (waiting && Date.now() + waitMs < deadline) this.poll(messageId, Math.min(this.polling.maxMs, waitMs * 2), deadline);
   }
 
   private call(servlet: Servlet, params: Array<[string, string | number | Buffer | undefined]>, method = this.options.method): Promise<string> {

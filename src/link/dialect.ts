@@ -29,7 +29,7 @@ export interface Login {
   body: Body;
   /** the answer's command */
   answer: string;
-  check(answer: Pdu): LoginOutcome;
+  check: (answer: Pdu) => LoginOutcome;
 }
 
 export interface LinkDialect<P extends Pdu = Pdu> {

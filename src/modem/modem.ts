@@ -23,7 +23,7 @@ import { submitsFor } from '../pdu/submits';
 import { describeTpStatus, tpStatus } from '../pdu/status';
 import { checkParts, duration, refuseEmpty } from '../limits';
 import { MemoryStore } from '../store/memory';
-import { PartialRecord, Store, when } from '../store/store';
+import { Store, when } from '../store/store';
 import { jsonSafe } from '../store/json';
 import { AtEngine, Urc } from './at';
 import { openLine } from './transport';
@@ -162,7 +162,7 @@ export class Modem extends EventEmitter {
   constructor(options: ModemOptions) {
     super();
     this.options = {
-      ...withDefaults({ commandTimeoutMs: 10000, sendTimeoutMs: 60000, signalIntervalMs: 60000, storage: 'SM' as Storage, queueTimeoutMs: 60000 }, options),
+      ...withDefaults({ commandTimeoutMs: 10000, sendTimeoutMs: 60000, signalIntervalMs: 60000, storage: 'SM', queueTimeoutMs: 60000 }, options),
       reopen: withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reopen),
     };
     if (!options.open && !options.port) throw new SmsError('SMS_FIELD', 'port: give the serial port (e.g. /dev/ttyUSB0, COM3) or tcp://host:port', 'port');
@@ -187,7 +187,7 @@ export class Modem extends EventEmitter {
       // What the store kept across a restart: reports still awaited, parts of long messages.
       this.restored = true;
       this.tracker.restore().catch((err) => this.emit('error', err));
-      when(this.store.partials.load(), (records) => this.reassembler.restore(records as PartialRecord[]));
+      when(this.store.partials.load(), (records) => this.reassembler.restore(records));
     }
     this.ready = new Promise((resolve) => {
       this.readyResolve = resolve;
@@ -312,7 +312,7 @@ export class Modem extends EventEmitter {
       (this.ready as Promise<void>).then(() => {
         clearTimeout(timer);
         resolve();
-      });
+      }, () => undefined); // a failed start is said by the state; this wait ends at its deadline
     });
   }
 
@@ -365,7 +365,7 @@ export class Modem extends EventEmitter {
     this.readyResolve?.();
     if (this.options.signalIntervalMs > 0) {
       clearInterval(this.signalTimer);
-      this.signalTimer = setInterval(() => this.readSignal().catch(() => undefined), this.options.signalIntervalMs);
+      this.signalTimer = setInterval(() => void this.readSignal().catch(() => undefined), this.options.signalIntervalMs);
       this.signalTimer.unref?.();
     }
     this.readSignal().catch(() => undefined);
@@ -379,7 +379,7 @@ export class Modem extends EventEmitter {
     this.setState('reopening', err);
     const delay = this.reopenDelay;
     this.reopenDelay = Math.min(this.options.reopen.maxMs, this.reopenDelay * 2);
-    this.reopenTimer = setTimeout(() => this.open().catch(() => undefined), delay);
+    this.reopenTimer = setTimeout(() => void this.open().catch(() => undefined), delay);
   }
 
   private async setup(at: AtEngine): Promise<void> {

@@ -5,12 +5,13 @@
  * messages are joined; delivery receipts are matched to what was sent and
  * combined per message.
  */
+import { textOf } from '../text-of';
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
 import { MessageInFlight, sendMessage } from '../account/in-flight';
-import { SmsError } from '../errors';
+import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { SendResult as BaseSendResult } from '../results';
@@ -128,7 +129,7 @@ export class SmppClient extends EventEmitter {
       try {
         this.tracker.expect(id, expectation);
       } catch (err) {
-        this.emit('error', err as Error);
+        this.emit('error', err);
       }
     };
     this.reassembler = new Reassembler({ store: this.session.store.partials, ...options.reassembly });
@@ -189,7 +190,7 @@ export class SmppClient extends EventEmitter {
     try {
       return this.sendParts(request);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(asError(err));
     }
   }
 
@@ -288,12 +289,12 @@ export class SmppClient extends EventEmitter {
         detail: receipt.err && receipt.err !== '000' ? `${receipt.stat} err:${receipt.err}` : receipt.stat,
         doneAt: reportDate(receipt.doneDate, offset),
         submittedAt: reportDate(receipt.submitDate, offset),
-        to: String(body.sourceAddr ?? ''),
+        to: textOf(body.sourceAddr),
       });
       ack();
       return;
     }
-    const from = String(body.sourceAddr ?? '');
+    const from = textOf(body.sourceAddr);
     let payload = content;
     let concat = { reference: 0, total: 1, sequence: 1 };
     if (esmClass & ESM_UDHI) {
@@ -312,7 +313,7 @@ export class SmppClient extends EventEmitter {
     const text = encoding ? codecFor(encoding).decode(encoding === 'gsm7' ? Buffer.from(payload.map((b) => b & 0x7f)) : payload) : undefined;
     this.reassembler.push({
       from, ...concat, text, data: text === undefined ? Buffer.from(payload) : undefined,
-      meta: { receivedAt: new Date().toISOString(), to: String(body.destinationAddr ?? ''), dataCoding },
+      meta: { receivedAt: new Date().toISOString(), to: textOf(body.destinationAddr), dataCoding },
     });
     ack();
   }
@@ -325,7 +326,7 @@ class SubmitWaiter implements Waiter<SmppPdu> {
   answered(pdu: SmppPdu): void {
     const { to, part, total, registered, group, submittedAt } = this.meta;
     const ok = pdu.command === 'submit_sm_resp' && pdu.status === 0;
-    const id = ok ? String(pdu.body.messageId ?? '') : '';
+    const id = ok ? textOf(pdu.body.messageId) : '';
     if (ok && registered && id) {
       this.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation, carrierId: id });
     }

@@ -4,6 +4,7 @@
  * (§4.5.2.1), both counted by the field before them. The generic ones
  * (integers, C-Octet strings, content, TLVs) live in the wire layer.
  */
+import { shown } from '../text-of';
 import { cString, Entry, fieldError, FieldType, u8 } from '../wire/fields';
 
 export { content } from '../wire/fields';
@@ -18,7 +19,7 @@ export function destinations(countKey: string): FieldType {
     size: (_body, value) => ((value ?? []) as Entry[]).reduce((n, e) => n + sizeOf(e), 0),
     write(out, at, value, body, name) {
       const list = (value ?? []) as Entry[];
-      if (list.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${list.length} entries, ${countKey} says ${String(body[countKey])}`);
+      if (list.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${list.length} entries, ${countKey} says ${shown(body[countKey])}`);
       if (list.length > 254) throw fieldError(name, `at most 254 destinations, got ${list.length}`);
       let p = at;
       for (const e of list) {
@@ -81,7 +82,7 @@ export function unsuccessful(countKey: string): FieldType {
     size: (_body, value) => ((value ?? []) as Entry[]).reduce((n, e) => n + 2 + String(e.address ?? '').length + 1 + 4, 0),
     write(out, at, value, body, name) {
       const list = (value ?? []) as Entry[];
-      if (list.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${list.length} entries, ${countKey} says ${String(body[countKey])}`);
+      if (list.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${list.length} entries, ${countKey} says ${shown(body[countKey])}`);
       let p = at;
       for (const e of list) {
         u8.write(out, p++, e.ton ?? 0, body, `${name} dest_addr_ton`);

@@ -12,9 +12,11 @@ export function toJson(value: unknown): string {
 }
 
 export function fromJson(text: string): unknown {
-  return JSON.parse(text, (_key, value) => {
-    if (value && typeof value.$b64 === 'string') return Buffer.from(value.$b64, 'base64');
-    if (value && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data as number[]);
+  return JSON.parse(text, (_key, value: unknown): unknown => {
+    if (!value || typeof value !== 'object') return value;
+    const v = value as { $b64?: unknown; type?: unknown; data?: unknown };
+    if (typeof v.$b64 === 'string') return Buffer.from(v.$b64, 'base64');
+    if (v.type === 'Buffer' && Array.isArray(v.data)) return Buffer.from(v.data as number[]);
     return value;
   });
 }
@@ -72,7 +74,7 @@ function plainCopy(value: unknown, depth: number): unknown {
         }
         return out;
       }
-      const proto = Object.getPrototypeOf(value);
+      const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {

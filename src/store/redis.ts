@@ -146,7 +146,7 @@ export class RedisStore implements Store {
       // Parts live in one hash per message, joined by merge(); nothing else to keep.
       save: () => undefined,
       remove: (key: string) => send(c.del(partialKey(key))),
-      load: async () => [],
+      load: () => [],
       merge: async (key, sequence, part, total, ttlMs) => {
         await this.ready;
         return parts(await c.eval(MERGE_PART, { keys: [partialKey(key)], arguments: [String(sequence), toJson(part), String(total), String(ttlMs)] }));

@@ -416,6 +416,8 @@ class DamagedFile extends Error {}
 function open(options: SqliteStoreOptions): Database {
   let Driver: Driver;
   try {
+    // Loaded when a SQLite store is made, not at import: the core works without the driver.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     Driver = require('better-sqlite3') as Driver;
   } catch (err) {
     throw new SmsError('STORE_DRIVER', `the SQLite store needs the better-sqlite3 module, which did not load (${(err as Error).message}); reinstall the package with npm, or choose the memory store`);

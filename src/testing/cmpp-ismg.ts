@@ -390,7 +390,7 @@ export class IsmgSimulator extends EventEmitter {
   }
 
   /** Sends every report whose delay has not yet passed, now. */
-  async flushReports(): Promise<void> {
+  flushReports(): Promise<void> {
     const due = [...this.scheduled];
     this.scheduled.clear();
     for (const [timer, send] of due) {
@@ -398,6 +398,7 @@ export class IsmgSimulator extends EventEmitter {
       this.timers.delete(timer);
       send();
     }
+    return Promise.resolve();
   }
 
   private onSubmit(link: Link, pdu: CmppPdu): void {

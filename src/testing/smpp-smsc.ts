@@ -6,6 +6,7 @@
  * sends phones' messages to the ESME, long ones in parts. Faults on demand:
  * throttling, withheld answers, dropped links, malformed PDUs.
  */
+import { textOf } from '../text-of';
 import { EventEmitter } from 'node:events';
 import { pushBounded } from '../bounded';
 import { reportStamp } from './stamp';
@@ -319,7 +320,7 @@ export class SmscSimulator extends EventEmitter {
 
   private onBind(session: Session, pdu: SmppPdu): void {
     const mode = pdu.command.slice('bind_'.length) as Session['mode'];
-    const systemId = String(pdu.body.systemId);
+    const systemId = textOf(pdu.body.systemId);
     const expected = this.options.accounts[systemId];
     const status = expected === undefined ? ESME_RINVSYSID : expected !== pdu.body.password ? ESME_RINVPASWD : 0;
     pushBounded(this.record.binds, { session: session.serial, systemId, mode: String(mode), status }, this.options.recordLimit);
@@ -337,7 +338,7 @@ export class SmscSimulator extends EventEmitter {
     this.submitCount++;
     const throttle = this.faults.throttleEvery;
     const refused = throttle && this.submitCount % throttle === 0 ? this.faults.throttleStatus ?? ESME_RTHROTTLED
-      : this.faults.refuseDestinations?.includes(String(pdu.body.destinationAddr)) ? ESME_RINVDSTADR : 0;
+      : this.faults.refuseDestinations?.includes(textOf(pdu.body.destinationAddr)) ? ESME_RINVDSTADR : 0;
     if (refused) {
       this.send(session, 'submit_sm_resp', pdu.sequenceId, undefined, refused);
       if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body: pdu.body, messageId: '', status: refused }, this.options.recordLimit);
@@ -377,7 +378,7 @@ export class SmscSimulator extends EventEmitter {
       ? receivers.find((s) => s !== from) ?? receivers[0]
       : receivers.find((s) => s === from) ?? receivers[0];
     if (!session) return;
-    const to = String(submit.destinationAddr);
+    const to = textOf(submit.destinationAddr);
     const stat = this.options.reportStat(to);
     const stamp = reportStamp(Date.now());
     const text = `id:${textId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${stamp} done date:${stamp} stat:${stat} err:000 text:`;
@@ -385,7 +386,7 @@ export class SmscSimulator extends EventEmitter {
     const content = Buffer.from(text, 'latin1');
     this.request(session, 'deliver_sm', {
       sourceAddrTon: Number(submit.destAddrTon), sourceAddrNpi: Number(submit.destAddrNpi), sourceAddr: to,
-      destAddrTon: Number(submit.sourceAddrTon), destAddrNpi: Number(submit.sourceAddrNpi), destinationAddr: String(submit.sourceAddr),
+      destAddrTon: Number(submit.sourceAddrTon), destAddrNpi: Number(submit.sourceAddrNpi), destinationAddr: textOf(submit.sourceAddr),
       esmClass: 0x04, dataCoding: 0, smLength: content.length, shortMessage: content, tlvs,
     }).catch(() => undefined);
   }
@@ -409,6 +410,6 @@ export class SmscSimulator extends EventEmitter {
     const encoding = ({ 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' } as const)[dataCoding as 0 | 1 | 3 | 8];
     const text = encoding ? codecFor(encoding).decode(content) : undefined;
     // Keyed by recipient and sender: one sender's parts to two phones are two messages.
-    this.reassembler.push({ from: `${String(body.destinationAddr)}<${String(body.sourceAddr)}`, ...concat, text, data: text === undefined ? Buffer.from(content) : undefined, meta: { to: String(body.destinationAddr), from: String(body.sourceAddr), via } });
+    this.reassembler.push({ from: `${textOf(body.destinationAddr)}<${textOf(body.sourceAddr)}`, ...concat, text, data: text === undefined ? Buffer.from(content) : undefined, meta: { to: textOf(body.destinationAddr), from: textOf(body.sourceAddr), via } });
   }
 }

@@ -25,7 +25,7 @@ export interface TextCodec {
   readonly unitWidth?: number;
   encode(text: string): Buffer;
   /** writes `text` at `offset` and returns the octets written; `out` has room for its cost */
-  encodeInto(text: string, out: Buffer, offset: number): number;
+  readonly encodeInto: (text: string, out: Buffer, offset: number) => number;
   decode(bytes: Uint8Array): string;
 }
 

@@ -46,7 +46,7 @@ function buildTable(newline: NewlineStyle): Gsm7Table {
   const cost = new Uint8Array(0x10000);
   const code = new Uint8Array(0x10000);
   const basic: string[] = [];
-  const extension: Array<string | undefined> = new Array(128).fill(undefined);
+  const extension = new Array<string | undefined>(128).fill(undefined);
   for (let septet = 0; septet < 128; septet++) {
     const ch = BASIC[septet];
     basic.push(ch);

@@ -240,15 +240,15 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
       const single = singleCapacity(rule, fixed, input);
       const multi = multiCapacity(rule, fixed, concatOctets, single);
       const cut = codec.unitWidth
-        ? cutFixedWidth(input as string, codec.unitWidth, single, multi)
-        : cutText(input as string, codec, single, multi);
+        ? cutFixedWidth(input, codec.unitWidth, single, multi)
+        : cutText(input, codec, single, multi);
       if ('ends' in cut) {
         found = { encoding, rule, codec, ends: cut.ends, sizes: cut.sizes, plain: cut.plain, single, multi };
         break;
       }
       failed = { encoding, at: cut.unrepresentable };
     }
-    if (!found) throw describeUnrepresentable(input as string, failed!.at, failed!.encoding);
+    if (!found) throw describeUnrepresentable(input, failed!.at, failed!.encoding);
     plan = found;
   }
   const { encoding, rule, codec, ends, sizes, plain, single, multi } = plan;

@@ -165,7 +165,7 @@ export function parseUdh(userData: Uint8Array): { udh: Udh; length: number } {
       if (len !== def.length) {
         throw new SmsError('SMS_MALFORMED', `udh: ${def.name} must carry ${def.length} octets, has ${len}`, 'udh');
       }
-      if (def === CONCAT_8 || def === CONCAT_16) udh.concat = (def as ElementDef<Concatenation>).read(data);
+      if (def === CONCAT_8 || def === CONCAT_16) udh.concat = (def).read(data);
       else udh.ports = (def as ElementDef<ApplicationPorts>).read(data);
     }
     at += 2 + len;

@@ -235,7 +235,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
   /** One timer for the oldest held report (they are held in arrival order, so in expiry order). */
   private armEarlyTimer(): void {
     if (this.earlyTimer) return;
-    const first = this.early.values().next().value as EarlyReport | undefined;
+    const first = this.early.values().next().value;
     if (!first) return;
     this.earlyTimer = setTimeout(() => {
       this.earlyTimer = undefined;
@@ -268,7 +268,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     const complete = received === group.total;
     // A message is delivered when every part is; otherwise it takes the first failed part's state.
     const status = worst ? worst.status : complete ? 'delivered' : 'unknown';
-    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes[1] as Outcome).detail;
+    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes[1]).detail;
     const report: DeliveryReport<C> = {
       channel: this.options.channel,
       id: group.shown[1] ?? group.ids[1] ?? Object.values(group.ids)[0] ?? '',
@@ -289,7 +289,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     try {
       this.emit('report', report);
     } catch (err) {
-      this.emit('error', err as Error);
+      this.emit('error', err);
     }
   }
 

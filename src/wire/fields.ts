@@ -3,6 +3,7 @@
  * a value and how to read one; a message is an ordered list of fields and
  * one engine (table.ts) encodes, decodes and sizes every message from it.
  */
+import { shown, textOf } from '../text-of';
 import { SmsError } from '../errors';
 
 /** An optional parameter (TLV) this package does not know: kept as it came. */
@@ -80,7 +81,7 @@ function unsigned(bytes: 1 | 2 | 4, signed = false): FieldType {
     inline: bytes === 1 && !signed ? 'octet' : undefined,
     write(out, at, value, _body, name) {
       const n = value === undefined ? 0 : typeof value === 'number' ? value : Number(value);
-      if (!Number.isInteger(n) || n < min || n > max) throw fieldError(name, `must be a whole number from ${min} to ${max}, got ${String(value)}`);
+      if (!Number.isInteger(n) || n < min || n > max) throw fieldError(name, `must be a whole number from ${min} to ${max}, got ${shown(value)}`);
       put(out, n, at);
     },
     read: signed ? (data, at) => data.readInt32BE(at) : bytes === 1 ? (data, at) => data[at] : bytes === 2 ? (data, at) => data.readUInt16BE(at) : (data, at) => data.readUInt32BE(at),
@@ -100,7 +101,7 @@ export function octets(width: number): FieldType {
     empty: '',
     inline: 'text',
     write(out, at, value, _body, name) {
-      const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
+      const text = textOf(value);
       if (text.length > width) throw fieldError(name, `at most ${width} characters, got ${text.length}${quoted(name, text)}`);
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
@@ -140,7 +141,7 @@ export function list(width: number, countKey: string): FieldType {
     empty: [],
     write(out, at, value, body, name) {
       const items = (value ?? []) as string[];
-      if (items.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${items.length} entries, ${countKey} says ${String(body[countKey])}`);
+      if (items.length !== Number(body[countKey] ?? 0)) throw fieldError(name, `has ${items.length} entries, ${countKey} says ${shown(body[countKey])}`);
       items.forEach((v, i) => item.write(out, at + i * width, v, body, name));
     },
     read(data, at, body) {
@@ -159,7 +160,7 @@ export function content(lengthKey: string): FieldType {
     write(out, at, value, body, name) {
       const bytes = (value ?? Buffer.alloc(0)) as Buffer;
       if (!Buffer.isBuffer(bytes)) throw fieldError(name, 'must be a Buffer');
-      if (bytes.length !== Number(body[lengthKey] ?? 0)) throw fieldError(name, `is ${bytes.length} octets, ${lengthKey} says ${String(body[lengthKey])}`);
+      if (bytes.length !== Number(body[lengthKey] ?? 0)) throw fieldError(name, `is ${bytes.length} octets, ${lengthKey} says ${shown(body[lengthKey])}`);
       bytes.copy(out, at);
     },
     read: (data, at, body) => Buffer.from(data.subarray(at, at + Number(body[lengthKey]))),
@@ -173,10 +174,10 @@ export function content(lengthKey: string): FieldType {
 export function cString(max: number): FieldType {
   return {
     limit: `${max} octets with its NUL`,
-    size: (_body, value) => (value === undefined ? 0 : String(value).length) + 1,
+    size: (_body, value) => (value === undefined ? 0 : textOf(value).length) + 1,
     empty: '',
     write(out, at, value, _body, name) {
-      const text = typeof value === 'string' ? value : value === undefined ? '' : String(value);
+      const text = textOf(value);
       if (text.length > max - 1) throw fieldError(name, `at most ${max - 1} characters, got ${text.length}${quoted(name, text)}`);
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
@@ -214,7 +215,7 @@ const TLV_WIDTH: Partial<Record<TlvKind, number>> = { u8: 1, u16: 2, u32: 4 };
 function tlvLength(spec: TlvSpec, value: unknown): number {
   const width = TLV_WIDTH[spec.kind];
   if (width) return width;
-  if (spec.kind === 'cstring') return String(value).length + 1;
+  if (spec.kind === 'cstring') return textOf(value).length + 1;
   return (value as Buffer).length;
 }
 
@@ -263,7 +264,7 @@ export function tlvs(specs: readonly TlvSpec[]): FieldType {
         const width = TLV_WIDTH[spec.kind];
         if (width) {
           const n = Number(v);
-          if (!Number.isInteger(n) || n < 0 || n >= 2 ** (8 * width)) throw fieldError(`${name} ${spec.name}`, `must be a whole number from 0 to ${2 ** (8 * width) - 1}, got ${String(v)}`);
+          if (!Number.isInteger(n) || n < 0 || n >= 2 ** (8 * width)) throw fieldError(`${name} ${spec.name}`, `must be a whole number from 0 to ${2 ** (8 * width) - 1}, got ${shown(v)}`);
         } else if (spec.kind === 'octets' && !Buffer.isBuffer(v)) {
           throw fieldError(`${name} ${spec.name}`, 'must be a Buffer');
         }
@@ -276,7 +277,7 @@ export function tlvs(specs: readonly TlvSpec[]): FieldType {
         else if (spec.kind === 'u16') out.writeUInt16BE(Number(v), p);
         else if (spec.kind === 'u32') out.writeUInt32BE(Number(v), p);
         else if (spec.kind === 'cstring') {
-          out.write(String(v), p, 'latin1');
+          out.write(textOf(v), p, 'latin1');
           out[p + length - 1] = 0;
         } else (v as Buffer).copy(out, p);
         p += length;

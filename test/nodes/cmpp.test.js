@@ -135,6 +135,15 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
+  it('sends an object payload as its JSON, not as "[object Object]"', async () => {
+    await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
+    await until(() => sim.sessions === 1, { what: 'the login' });
+    const sent = next('sent');
+    helper.getNode('submit').receive({ payload: { room: 'B', temp: 36 }, to: '13800138000' });
+    assert.equal((await sent).payload.ok, true);
+    assert.equal(sim.record.submits[0].body.msgContent.toString('latin1'), '{"room":"B","temp":36}');
+  });
+
   it('reports a failed recipient with its code to a Catch node', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);
