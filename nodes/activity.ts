@@ -118,7 +118,13 @@ class Activity {
   }
 
   /** The carrier answered (or the send failed): its state, its ids for the reports to come. */
-  sent(key: number, channelId: string, result: { ok: boolean; parts?: number; results?: Array<{ ok: boolean; id: string; code: number | string; description: string }> } | undefined, error?: Error & { code?: string }, reportAsked = false): void {
+  sent(
+    key: number,
+    channelId: string,
+    result: { ok: boolean; parts?: number; results?: Array<{ ok: boolean; id: string; code: number | string; description: string }> } | undefined,
+    error?: Error & { code?: string },
+    reportAsked = false,
+  ): void {
     const m = this.followed(key);
     const c = this.channels.get(channelId);
     const ok = !!result?.ok && !error;

@@ -13,7 +13,12 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.get('/smsflow/segment', RED.auth.needsPermission('flows.read'), (req, res) => {
     const q = (req as { query: Record<string, string> }).query;
     try {
-      const s = segment(String(q.text ?? ''), { target: (q.target as Target) || 'generic', encoding: (q.encoding as Encoding) || 'auto', referenceBits: q.referenceBits === '16' ? 16 : 8, reference: 0 });
+      const s = segment(String(q.text ?? ''), {
+        target: (q.target as Target) || 'generic',
+        encoding: (q.encoding as Encoding) || 'auto',
+        referenceBits: q.referenceBits === '16' ? 16 : 8,
+        reference: 0,
+      });
       // What a part holds, in characters the user counts: UCS-2 takes two octets a character.
       const perPart = s.encoding === 'ucs2' ? Math.floor(s.capacity / 2) : s.capacity;
       res.json({ count: s.count, encoding: s.encoding, code: s.code, perPart: s.count > 1 ? perPart : undefined });

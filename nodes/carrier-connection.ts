@@ -101,7 +101,14 @@ export function watchCarrier(RED: NodeAPI, node: Node, shared: SharedConnection<
 }
 
 /** Says, once, what a close leaves: kept in a durable store for the next start, or failed. */
-export async function closeCarrier(RED: NodeAPI, node: Node, set: string, label: string, client: { session: { depth: number }; close(): Promise<void> }, store?: { kind: string; close(): unknown }): Promise<void> {
+export async function closeCarrier(
+  RED: NodeAPI,
+  node: Node,
+  set: string,
+  label: string,
+  client: { session: { depth: number }; close(): Promise<void> },
+  store?: { kind: string; close(): unknown },
+): Promise<void> {
   const waiting = client.session.depth;
   const kept = store && store.kind !== 'memory';
   if (waiting) node.warn(RED._(kept ? `${set}.warn.keptInStore` : `${set}.warn.closedWithQueue`, { count: waiting, name: label }));

@@ -97,7 +97,10 @@ export = function register(RED: NodeAPI): void {
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (removed: boolean, done: () => void) => {
       if (removed) activity(RED).remove(node.id);
-      shared.closeNow().then(() => done(), () => done());
+      shared.closeNow().then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

@@ -27,7 +27,13 @@ export = function register(RED: NodeAPI): void {
       deregister: (removed) => connection.deregister(node, removed),
       // Written out, not spread: a spread object is a slow one for every read after.
       request: (msg, c) => ({
-        to: c.to, payload: c.payload, encoding: c.encoding, registeredDelivery: c.registeredDelivery, correlation: c.correlation, maxParts: c.maxParts, origin: c.origin,
+        to: c.to,
+        payload: c.payload,
+        encoding: c.encoding,
+        registeredDelivery: c.registeredDelivery,
+        correlation: c.correlation,
+        maxParts: c.maxParts,
+        origin: c.origin,
         srcId: (msg.srcId as string) || config.srcId || undefined,
         serviceId: (msg.serviceId as string) || config.serviceId || undefined,
       }),

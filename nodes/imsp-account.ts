@@ -51,7 +51,9 @@ export = function register(RED: NodeAPI): void {
     let store: stores.Store | undefined;
     const shared = new SharedConnection<imsp.ImspClient>({
       open() {
-        store = openStore(RED, node, 'imsp', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.account || 'account', (from, to, reason) => RED._('imsp-account.store.movedAside', { from, to, reason }));
+        store = openStore(RED, node, 'imsp', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.account || 'account', (from, to, reason) =>
+          RED._('imsp-account.store.movedAside', { from, to, reason }),
+        );
         const client = new imsp.ImspClient({
           store,
           baseUrl: config.baseUrl || imsp.DEFAULT_BASE_URL,
@@ -83,7 +85,10 @@ export = function register(RED: NodeAPI): void {
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (removed: boolean, done: () => void) => {
       if (removed) activity(RED).remove(node.id);
-      shared.closeNow().then(() => done(), () => done());
+      shared.closeNow().then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

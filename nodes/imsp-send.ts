@@ -75,31 +75,36 @@ export = function register(RED: NodeAPI): void {
         activity(RED).sent(key, config.account, outcome, err, track);
         finish(err);
       };
-      client.send({
-        to: (msg.to ?? config.to) as string | string[],
-        payload: text,
-        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-        msgType,
-        destPort: (msg.destPort as string) ?? (config.destPort || undefined),
-        expireMinutes: Number(msg.expire ?? config.expire ?? 0),
-        track,
-        correlation: { ...correlationOf(msg), node: node.id },
-        maxParts: maxPartsOf(config.maxParts),
-      }).then((result) => {
-        outcome = result;
-        if (!result.ok) {
-          settle(sendError(result, 'IMSP'));
-          return;
-        }
-        msg.payload = result;
-        settle();
-      }, settle);
+      client
+        .send({
+          to: (msg.to ?? config.to) as string | string[],
+          payload: text,
+          encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+          msgType,
+          destPort: (msg.destPort as string) ?? (config.destPort || undefined),
+          expireMinutes: Number(msg.expire ?? config.expire ?? 0),
+          track,
+          correlation: { ...correlationOf(msg), node: node.id },
+          maxParts: maxPartsOf(config.maxParts),
+        })
+        .then((result) => {
+          outcome = result;
+          if (!result.ok) {
+            settle(sendError(result, 'IMSP'));
+            return;
+          }
+          msg.payload = result;
+          settle();
+        }, settle);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
       statusOf(node).stop();
       client.off('report', onReport);
-      account.deregister(node, removed).then(() => done(), () => done());
+      account.deregister(node, removed).then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

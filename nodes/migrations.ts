@@ -11,12 +11,28 @@ export const CONFIG_VERSION = 2;
 
 type Step = (config: NodeDef) => NodeDef;
 
-const added = (defaults: Record<string, unknown>): Step => (config) => ({ ...defaults, ...config });
+const added =
+  (defaults: Record<string, unknown>): Step =>
+  (config) => ({ ...defaults, ...config });
 
 /** per node type, the step from version n (index n - 1) to n + 1 */
 export const MIGRATIONS: Record<string, Step[]> = {
   // 2: queue wait, fail at once, delivery after a drop, login retry, loose authenticator, trace
-  'cmpp-connection': [added({ queueTimeout: 60, failWhenDown: false, delivery: 'at-least-once', loginRetry: 5, looseAuthenticator: false, trace: false, store: 'sqlite', redisUrl: '', sidebarDetails: false, links: 1, ratePerLink: 0 })],
+  'cmpp-connection': [
+    added({
+      queueTimeout: 60,
+      failWhenDown: false,
+      delivery: 'at-least-once',
+      loginRetry: 5,
+      looseAuthenticator: false,
+      trace: false,
+      store: 'sqlite',
+      redisUrl: '',
+      sidebarDetails: false,
+      links: 1,
+      ratePerLink: 0,
+    }),
+  ],
   // 2: message storage, queue wait, fail at once
   'modem-port': [added({ storage: 'SM', queueTimeout: 60, failWhenDown: false, store: 'sqlite', sidebarDetails: false })],
   // 2: the store

@@ -43,31 +43,36 @@ export = function register(RED: NodeAPI): void {
         activity(RED).sent(key, config.modem, outcome, err, statusReport);
         end(err);
       };
-      device.send({
-        to: (msg.to ?? config.to) as string | string[],
-        payload: text,
-        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-        statusReport,
-        validityMinutes: Number(msg.validity ?? config.validity) || undefined,
-        flash: msg.flash === true,
-        correlation: { ...correlationOf(msg), node: node.id },
-        maxParts: maxPartsOf(config.maxParts),
-      }).then((result) => {
-        outcome = result;
-        if (!result.ok) {
-          finish(sendError(result, 'MODEM'));
-          return;
-        }
-        msg.payload = result;
-        send([msg, null, null]);
-        finish();
-      }, finish);
+      device
+        .send({
+          to: (msg.to ?? config.to) as string | string[],
+          payload: text,
+          encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+          statusReport,
+          validityMinutes: Number(msg.validity ?? config.validity) || undefined,
+          flash: msg.flash === true,
+          correlation: { ...correlationOf(msg), node: node.id },
+          maxParts: maxPartsOf(config.maxParts),
+        })
+        .then((result) => {
+          outcome = result;
+          if (!result.ok) {
+            finish(sendError(result, 'MODEM'));
+            return;
+          }
+          msg.payload = result;
+          send([msg, null, null]);
+          finish();
+        }, finish);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
       device.off('message', onMessage);
       device.off('report', onReport);
-      port.deregister(node, removed).then(() => done(), () => done());
+      port.deregister(node, removed).then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

@@ -45,7 +45,9 @@ export = function register(RED: NodeAPI): void {
     const shared = new SharedConnection<modem.Modem>({
       open() {
         const queueTimeout = Number(config.queueTimeout);
-        store = openStore(RED, node, 'modem', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.port, (from, to, reason) => RED._('modem-port.store.movedAside', { from, to, reason }));
+        store = openStore(RED, node, 'modem', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.port, (from, to, reason) =>
+          RED._('modem-port.store.movedAside', { from, to, reason }),
+        );
         const d = new modem.Modem({
           store,
           port: config.port,
@@ -85,7 +87,10 @@ export = function register(RED: NodeAPI): void {
     node.deregister = (user: Node, removed?: boolean): Promise<void> => shared.deregister(user, removed);
     node.on('close', (removed: boolean, done: () => void) => {
       if (removed) activity(RED).remove(node.id);
-      shared.closeNow().then(() => done(), () => done());
+      shared.closeNow().then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

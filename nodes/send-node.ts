@@ -100,7 +100,10 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
 
   node.on('close', (removed: boolean, done: () => void) => {
     client.off('carried', onCarried);
-    deregister(removed).then(() => done(), () => done());
+    deregister(removed).then(
+      () => done(),
+      () => done(),
+    );
   });
 }
 
@@ -128,6 +131,9 @@ export function serveIncoming(node: Node, client: ReceiveClient, deregister: (re
   node.on('close', (removed: boolean, done: () => void) => {
     client.off('message', onMessage);
     client.off('report', onReport);
-    deregister(removed).then(() => done(), () => done());
+    deregister(removed).then(
+      () => done(),
+      () => done(),
+    );
   });
 }

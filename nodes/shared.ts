@@ -29,7 +29,9 @@ export function correlationOf(msg: NodeMessage, keep: string[] = []): Correlatio
 
 /** The node's "also keep" setting: msg properties, comma separated. */
 export function keptProperties(setting: unknown): string[] {
-  return textOf(setting).split(/[\s,]+/).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !['payload', '_msgid', 'req', 'res'].includes(k));
+  return textOf(setting)
+    .split(/[\s,]+/)
+    .filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !['payload', '_msgid', 'req', 'res'].includes(k));
 }
 
 /** Puts a send's correlation data back on a msg the way it left. */

@@ -70,8 +70,12 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       const summary = {
-        target: result.target, encoding: result.encoding, code: result.code, count: result.count,
-        reference: result.reference, referenceBits: result.referenceBits,
+        target: result.target,
+        encoding: result.encoding,
+        code: result.code,
+        count: result.count,
+        reference: result.reference,
+        referenceBits: result.referenceBits,
       };
       const parts = result.parts.map((p) => describePart(p, result));
       node.status({ fill: 'green', shape: 'dot', text: editorKey('sms-split', 'status.parts', { count: result.count, encoding: result.encoding }) });
@@ -79,11 +83,13 @@ export = function register(RED: NodeAPI): void {
         msg.payload = { ...summary, parts } satisfies SplitResult;
         send(msg);
       } else {
-        send([parts.map((part, i) => {
-          const out = i === parts.length - 1 ? msg : RED.util.cloneMessage(msg);
-          out.payload = { ...summary, ...part };
-          return out;
-        })]);
+        send([
+          parts.map((part, i) => {
+            const out = i === parts.length - 1 ? msg : RED.util.cloneMessage(msg);
+            out.payload = { ...summary, ...part };
+            return out;
+          }),
+        ]);
       }
       done();
     });

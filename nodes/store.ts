@@ -36,7 +36,12 @@ export function openStore(RED: NodeAPI, node: Node, type: string, settings: Stor
     const url = new URL(settings.redisUrl || 'redis://127.0.0.1:6379');
     const password = node.credentials?.redisPassword;
     if (password) url.password = encodeURIComponent(password);
-    return new stores.RedisStore({ url: url.toString(), prefix: `smsflow:${type}:${account}`, instance: `${os.hostname()}:${RED.settings.userDir ?? ''}:${node.id}`, onError: (err) => node.warn(err.message) });
+    return new stores.RedisStore({
+      url: url.toString(),
+      prefix: `smsflow:${type}:${account}`,
+      instance: `${os.hostname()}:${RED.settings.userDir ?? ''}:${node.id}`,
+      onError: (err) => node.warn(err.message),
+    });
   }
   return new stores.SqliteStore({
     file: storeFile(RED, node, type, settings, account),

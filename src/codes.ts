@@ -10,27 +10,88 @@ export type Protocol = 'CMPP' | 'SMPP';
 
 /** what can befall a request on a link or in an account, per protocol */
 export type LinkCode =
-  | 'CLOSED' | 'NOT_CONNECTED' | 'QUEUE_FULL' | 'QUEUE_TIMEOUT' | 'UNCERTAIN' | 'TIMEOUT' | 'CONNECT_TIMEOUT' | 'DISCONNECTED'
-  | 'FLOW_CONTROL' | 'KEEPALIVE' | 'PROTOCOL' | 'BACKPRESSURE' | 'FRAME' | 'DECODE' | 'FIELD' | 'BAD_ANSWER';
+  | 'CLOSED'
+  | 'NOT_CONNECTED'
+  | 'QUEUE_FULL'
+  | 'QUEUE_TIMEOUT'
+  | 'UNCERTAIN'
+  | 'TIMEOUT'
+  | 'CONNECT_TIMEOUT'
+  | 'DISCONNECTED'
+  | 'FLOW_CONTROL'
+  | 'KEEPALIVE'
+  | 'PROTOCOL'
+  | 'BACKPRESSURE'
+  | 'FRAME'
+  | 'DECODE'
+  | 'FIELD'
+  | 'BAD_ANSWER';
 
 export type ErrorCode =
   // any channel: the msg cannot be sent as it is
-  | 'SMS_FIELD' | 'SMS_ENCODING' | 'SMS_EMPTY' | 'SMS_TOO_LONG' | 'SMS_TOO_MANY_PARTS' | 'SMS_NOT_SENT' | 'SMS_MALFORMED' | 'SMS_TRUNCATED'
+  | 'SMS_FIELD'
+  | 'SMS_ENCODING'
+  | 'SMS_EMPTY'
+  | 'SMS_TOO_LONG'
+  | 'SMS_TOO_MANY_PARTS'
+  | 'SMS_NOT_SENT'
+  | 'SMS_MALFORMED'
+  | 'SMS_TRUNCATED'
   // a field a binary message cannot hold (named with the protocol by the table engine)
   | 'WIRE_FIELD'
   // CMPP
   | `${Protocol}_${LinkCode}`
-  | 'CMPP_AUTH' | `CMPP_CONNECT_${number}` | `CMPP_${number}` | 'CMPP_LOOSE_AUTHENTICATOR' | 'CMPP_BAD_DELIVER' | 'CMPP_UNKNOWN_COMMAND'
-  | 'CMPP_UNEXPECTED' | 'CMPP_MO_HEADER'
+  | 'CMPP_AUTH'
+  | `CMPP_CONNECT_${number}`
+  | `CMPP_${number}`
+  | 'CMPP_LOOSE_AUTHENTICATOR'
+  | 'CMPP_BAD_DELIVER'
+  | 'CMPP_UNKNOWN_COMMAND'
+  | 'CMPP_UNEXPECTED'
+  | 'CMPP_MO_HEADER'
   // SMPP: the SMSC's command_status (SMPP_88 is ESME_RTHROTTLED), and what befalls a bind or a PDU
-  | `SMPP_${number}` | 'SMPP_BIND' | 'SMPP_UNKNOWN_COMMAND' | 'SMPP_UNEXPECTED' | 'SMPP_BAD_DELIVER' | 'SMPP_MO_HEADER'
+  | `SMPP_${number}`
+  | 'SMPP_BIND'
+  | 'SMPP_UNKNOWN_COMMAND'
+  | 'SMPP_UNEXPECTED'
+  | 'SMPP_BAD_DELIVER'
+  | 'SMPP_MO_HEADER'
   // IMSP
-  | `IMSP_${number}` | 'IMSP_PARAM' | 'IMSP_TLS' | 'IMSP_TLS_CERTIFICATE' | 'IMSP_NETWORK' | 'IMSP_HTTP' | 'IMSP_TIMEOUT' | 'IMSP_REPLY' | 'IMSP_REPLY_TOO_LARGE'
+  | `IMSP_${number}`
+  | 'IMSP_PARAM'
+  | 'IMSP_TLS'
+  | 'IMSP_TLS_CERTIFICATE'
+  | 'IMSP_NETWORK'
+  | 'IMSP_HTTP'
+  | 'IMSP_TIMEOUT'
+  | 'IMSP_REPLY'
+  | 'IMSP_REPLY_TOO_LARGE'
   // GSM modem
-  | `CMS_${number}` | `CME_${number}` | `MODEM_${number}`
-  | 'MODEM_OPEN' | 'MODEM_CLOSED' | 'MODEM_TIMEOUT' | 'MODEM_BUSY' | 'MODEM_ERROR' | 'MODEM_REPLY' | 'MODEM_LINE_TOO_LONG' | 'MODEM_URC'
-  | 'MODEM_PIN' | 'MODEM_PIN_REFUSED' | 'MODEM_PUK' | 'MODEM_QUEUE_TIMEOUT' | 'MODEM_NOT_READY'
+  | `CMS_${number}`
+  | `CME_${number}`
+  | `MODEM_${number}`
+  | 'MODEM_OPEN'
+  | 'MODEM_CLOSED'
+  | 'MODEM_TIMEOUT'
+  | 'MODEM_BUSY'
+  | 'MODEM_ERROR'
+  | 'MODEM_REPLY'
+  | 'MODEM_LINE_TOO_LONG'
+  | 'MODEM_URC'
+  | 'MODEM_PIN'
+  | 'MODEM_PIN_REFUSED'
+  | 'MODEM_PUK'
+  | 'MODEM_QUEUE_TIMEOUT'
+  | 'MODEM_NOT_READY'
   // the store
-  | 'STORE_DRIVER' | 'STORE_UNREACHABLE' | 'STORE_WRITE'
+  | 'STORE_DRIVER'
+  | 'STORE_UNREACHABLE'
+  | 'STORE_WRITE'
   // PDU codec
-  | 'PDU_FIELD' | 'PDU_HEX' | 'PDU_LENGTH' | 'PDU_TRUNCATED' | 'PDU_TYPE' | 'PDU_UNSUPPORTED' | 'PDU_ERROR';
+  | 'PDU_FIELD'
+  | 'PDU_HEX'
+  | 'PDU_LENGTH'
+  | 'PDU_TRUNCATED'
+  | 'PDU_TYPE'
+  | 'PDU_UNSUPPORTED'
+  | 'PDU_ERROR';

@@ -67,12 +67,15 @@ export function selfSignedCertificate(commonName = 'smsflow simulator', days = 3
     seq(utcTime(new Date(now - 3600e3)), utcTime(new Date(now + days * 86400e3))),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(3, seq(
-      extension('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
-      extension('2.5.29.15', true, bits(Buffer.from([0x84]), 2)), // keyUsage: digitalSignature, keyCertSign
-      extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
-      extension('2.5.29.17', false, seq(der(0x82, Buffer.from('localhost')), der(0x87, Buffer.from([127, 0, 0, 1])))), // subjectAltName
-    )),
+    explicit(
+      3,
+      seq(
+        extension('2.5.29.19', true, seq(bool(true))), // basicConstraints: CA
+        extension('2.5.29.15', true, bits(Buffer.from([0x84]), 2)), // keyUsage: digitalSignature, keyCertSign
+        extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage: serverAuth
+        extension('2.5.29.17', false, seq(der(0x82, Buffer.from('localhost')), der(0x87, Buffer.from([127, 0, 0, 1])))), // subjectAltName
+      ),
+    ),
   );
   const signature = sign('sha256', tbs, privateKey);
   const certificate = seq(tbs, signatureAlgorithm, bits(signature));

@@ -58,7 +58,11 @@ export interface RequestOf {
 
 /** A promise's waiter: `onAnswer` sees the answer synchronously, the promise's reactions later. */
 class Settling<P> implements Waiter<P> {
-  constructor(private readonly resolve: (pdu: P) => void, readonly failed: (err: Error) => void, private readonly onAnswer?: OnAnswer<P>) {}
+  constructor(
+    private readonly resolve: (pdu: P) => void,
+    readonly failed: (err: Error) => void,
+    private readonly onAnswer?: OnAnswer<P>,
+  ) {}
 
   answered(pdu: P): void {
     this.resolve(pdu);
@@ -98,7 +102,12 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private queueNotice?: NodeJS.Immediate;
   private closing?: Promise<void>;
 
-  constructor(readonly accountOptions: AccountOptions, readonly links: Array<Link<OutboxRecord, P>>, private readonly dialect: AccountDialect<P>, private readonly outbox: Outbox) {
+  constructor(
+    readonly accountOptions: AccountOptions,
+    readonly links: Array<Link<OutboxRecord, P>>,
+    private readonly dialect: AccountDialect<P>,
+    private readonly outbox: Outbox,
+  ) {
     super();
     this.tokens = accountOptions.ratePerSecond;
     for (const link of links) this.attach(link);
@@ -154,8 +163,16 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       return;
     }
     const record: OutboxRecord = {
-      id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now(),
-      message: of?.message, meta: of?.meta, [WAITER]: waiter,
+      id: this.nextId++,
+      command,
+      body,
+      tries: 0,
+      sent: false,
+      flowRetries: 0,
+      enqueuedAt: this.accountOptions.now(),
+      message: of?.message,
+      meta: of?.meta,
+      [WAITER]: waiter,
     };
     this.outbox.add(record);
     this.queue.push(record);
@@ -175,7 +192,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       return new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`);
     }
     if (this.queue.length >= this.accountOptions.maxQueue) {
-      return new SmsError(`${protocol}_QUEUE_FULL`, `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`);
+      return new SmsError(
+        `${protocol}_QUEUE_FULL`,
+        `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`,
+      );
     }
     return undefined;
   }
@@ -379,34 +399,42 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   private schedulePump(ms: number): void {
     if (this.pumpTimer) return;
-    this.pumpTimer = setTimeout(() => {
-      this.pumpTimer = undefined;
-      this.pump();
-    }, Math.max(1, ms));
+    this.pumpTimer = setTimeout(
+      () => {
+        this.pumpTimer = undefined;
+        this.pump();
+      },
+      Math.max(1, ms),
+    );
   }
 
   private armQueueTimer(): void {
     const limit = this.accountOptions.queueTimeoutMs;
     if (!limit || this.queueTimer) return;
-    this.queueTimer = setInterval(() => {
-      const now = this.accountOptions.now();
-      const expired = this.queue.removeWhere((r) => now - r.enqueuedAt >= limit && r.tries === 0);
-      if (expired.length) {
-        const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
-        for (const r of expired) {
-          this.take(r)?.failed(r.sent
-            ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
-            : r.flowRetries > 0
-              ? this.flowControlFailure(`for ${duration(limit)}, the longest a message may wait`)
-              : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`));
+    this.queueTimer = setInterval(
+      () => {
+        const now = this.accountOptions.now();
+        const expired = this.queue.removeWhere((r) => now - r.enqueuedAt >= limit && r.tries === 0);
+        if (expired.length) {
+          const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
+          for (const r of expired) {
+            this.take(r)?.failed(
+              r.sent
+                ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
+                : r.flowRetries > 0
+                  ? this.flowControlFailure(`for ${duration(limit)}, the longest a message may wait`)
+                  : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`),
+            );
+          }
+          this.queueChanged();
         }
-        this.queueChanged();
-      }
-      if (!this.queue.length) {
-        clearInterval(this.queueTimer);
-        this.queueTimer = undefined;
-      }
-    }, Math.max(10, Math.min(limit / 4, 1000)));
+        if (!this.queue.length) {
+          clearInterval(this.queueTimer);
+          this.queueTimer = undefined;
+        }
+      },
+      Math.max(10, Math.min(limit / 4, 1000)),
+    );
     this.queueTimer.unref?.();
   }
 

@@ -20,7 +20,13 @@ export interface CarriedOver<C extends string> {
  * message's outcome once its last part is answered. What this instance
  * wrote itself (keys starting with `instance-`) is left alone.
  */
-export async function carryOver<C extends string>(store: Store, instance: string, channel: C, takeUp: (entry: OutboxEntry, message: MessageInFlight) => void, emit: (carried: CarriedOver<C>) => void): Promise<number> {
+export async function carryOver<C extends string>(
+  store: Store,
+  instance: string,
+  channel: C,
+  takeUp: (entry: OutboxEntry, message: MessageInFlight) => void,
+  emit: (carried: CarriedOver<C>) => void,
+): Promise<number> {
   const [stored, entries] = await Promise.all([store.messages.load(), store.outbox.load()]);
   const earlier = (key?: string): boolean => !key?.startsWith(`${instance}-`);
   const messages = stored.filter((m) => earlier(m.key));
@@ -46,8 +52,13 @@ export async function carryOver<C extends string>(store: Store, instance: string
         origin: record.request.origin as string | undefined,
         correlation: record.correlation,
         result: {
-          channel, ok: missing === 0 && results.every((r) => r.ok), to: recipients,
-          encoding: record.request.encoding as Encoding, parts: record.request.parts as number, results, carriedOver: true,
+          channel,
+          ok: missing === 0 && results.every((r) => r.ok),
+          to: recipients,
+          encoding: record.request.encoding as Encoding,
+          parts: record.request.parts as number,
+          results,
+          carriedOver: true,
         },
       });
     });

@@ -19,12 +19,14 @@ function option(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    console.log([
-      'usage: smsflow-simulators [--cmpp PORT] [--smpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]',
-      'Starts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.',
-      `  --cert FILE  where the IMSP simulator keeps its certificate (default ${defaultCertificateFile()}, or SMSFLOW_CERT_FILE)`,
-      '  --print-ca   prints that certificate (the CA to trust in an imsp-account) and exits; nothing is started',
-    ].join('\n'));
+    console.log(
+      [
+        'usage: smsflow-simulators [--cmpp PORT] [--smpp PORT] [--imsp PORT] [--modem PORT] [--cert FILE] [--print-ca]',
+        'Starts the SMS carrier simulators on 127.0.0.1 until Ctrl-C.',
+        `  --cert FILE  where the IMSP simulator keeps its certificate (default ${defaultCertificateFile()}, or SMSFLOW_CERT_FILE)`,
+        '  --print-ca   prints that certificate (the CA to trust in an imsp-account) and exits; nothing is started',
+      ].join('\n'),
+    );
     return;
   }
   const certIndex = process.argv.indexOf('--cert');
@@ -48,7 +50,10 @@ async function main(): Promise<void> {
   });
   sims.phone.on('message', (m: { from: string; text: string; parts: number }) => console.log(`phone ${sims.phone.number} got from ${m.from} (${m.parts} part(s)): ${m.text}`));
   const stop = (): void => {
-    sims.stop().then(() => process.exit(0), () => process.exit(1));
+    sims.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -25,12 +25,7 @@ export function sourceAddrOctets(sourceAddr: string): Buffer {
 
 /** MD5(Source_Addr + 9 zero octets + shared secret + timestamp) */
 export function authenticatorSource(sourceAddr: string, secret: string, timestamp: string): Buffer {
-  return createHash('md5')
-    .update(sourceAddrOctets(sourceAddr))
-    .update(Buffer.alloc(9))
-    .update(Buffer.from(secret, 'latin1'))
-    .update(Buffer.from(timestamp, 'latin1'))
-    .digest();
+  return createHash('md5').update(sourceAddrOctets(sourceAddr)).update(Buffer.alloc(9)).update(Buffer.from(secret, 'latin1')).update(Buffer.from(timestamp, 'latin1')).digest();
 }
 
 /** MD5(Status + AuthenticatorSource + shared secret); Status is 4 octets in 3.0, 1 in 2.0. */

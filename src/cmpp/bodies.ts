@@ -10,21 +10,68 @@ import { CmppPdu } from './codec';
 import { Body } from './fields';
 import { Command } from './messages';
 
-export interface ConnectBody { sourceAddr: string; authenticatorSource: Buffer; version: number; timestamp: number }
-export interface ConnectRespBody { status: number; authenticatorIsmg: Buffer; version: number }
+export interface ConnectBody {
+  sourceAddr: string;
+  authenticatorSource: Buffer;
+  version: number;
+  timestamp: number;
+}
+export interface ConnectRespBody {
+  status: number;
+  authenticatorIsmg: Buffer;
+  version: number;
+}
 export interface SubmitBody {
-  msgId: string; pkTotal: number; pkNumber: number; registeredDelivery: number; msgLevel: number; serviceId: string;
-  feeUserType: number; feeTerminalId: string; feeTerminalType?: number; tpPid: number; tpUdhi: number; msgFmt: number;
-  msgSrc: string; feeType: string; feeCode: string; validTime: string; atTime: string; srcId: string;
-  destUsrTl: number; destTerminalId: string[]; destTerminalType?: number; msgLength: number; msgContent: Buffer; linkId?: string;
+  msgId: string;
+  pkTotal: number;
+  pkNumber: number;
+  registeredDelivery: number;
+  msgLevel: number;
+  serviceId: string;
+  feeUserType: number;
+  feeTerminalId: string;
+  feeTerminalType?: number;
+  tpPid: number;
+  tpUdhi: number;
+  msgFmt: number;
+  msgSrc: string;
+  feeType: string;
+  feeCode: string;
+  validTime: string;
+  atTime: string;
+  srcId: string;
+  destUsrTl: number;
+  destTerminalId: string[];
+  destTerminalType?: number;
+  msgLength: number;
+  msgContent: Buffer;
+  linkId?: string;
 }
-export interface SubmitRespBody { msgId: string; result: number }
+export interface SubmitRespBody {
+  msgId: string;
+  result: number;
+}
 export interface DeliverBody {
-  msgId: string; destId: string; serviceId: string; tpPid: number; tpUdhi: number; msgFmt: number; srcTerminalId: string;
-  srcTerminalType?: number; registeredDelivery: number; msgLength: number; msgContent: Buffer; linkId?: string;
+  msgId: string;
+  destId: string;
+  serviceId: string;
+  tpPid: number;
+  tpUdhi: number;
+  msgFmt: number;
+  srcTerminalId: string;
+  srcTerminalType?: number;
+  registeredDelivery: number;
+  msgLength: number;
+  msgContent: Buffer;
+  linkId?: string;
 }
-export interface DeliverRespBody { msgId: string; result: number }
-export interface CancelRespBody { successId: number }
+export interface DeliverRespBody {
+  msgId: string;
+  result: number;
+}
+export interface CancelRespBody {
+  successId: number;
+}
 
 export interface Bodies {
   CONNECT: ConnectBody;

@@ -198,7 +198,16 @@ export class CmppClient extends EventEmitter {
     const key = `${this.instance}-${++this.sends}`;
     const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
-    const outgoing = { channel: 'cmpp' as const, key, to: recipients, encoding: split.encoding, parts: split.count, expected: chunks.length * split.count, correlation: request.correlation, origin: request.origin };
+    const outgoing = {
+      channel: 'cmpp' as const,
+      key,
+      to: recipients,
+      encoding: split.encoding,
+      parts: split.count,
+      expected: chunks.length * split.count,
+      correlation: request.correlation,
+      origin: request.origin,
+    };
     return sendMessage(this.session.store, outgoing, (message) => {
       for (const chunk of chunks) {
         for (const part of split.parts) {
@@ -247,7 +256,13 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'cmpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)), (carried) => this.emit('carried', carried));
+    return carryOver(
+      store,
+      this.instance,
+      'cmpp',
+      (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
+      (carried) => this.emit('carried', carried),
+    );
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */
@@ -299,7 +314,8 @@ export class CmppClient extends EventEmitter {
     }
     const decoded = decodeContent(payload, body.msgFmt);
     this.reassembler.push({
-      from, ...concat,
+      from,
+      ...concat,
       text: typeof decoded === 'string' ? decoded : undefined,
       data: typeof decoded === 'string' ? undefined : decoded,
       meta,
@@ -333,7 +349,11 @@ export class CmppClient extends EventEmitter {
  * after it: a report in the same TCP read as its SUBMIT_RESP is matched.
  */
 class SubmitWaiter implements Waiter<CmppPdu> {
-  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly expect: ExpectReport) {}
+  constructor(
+    private readonly meta: SubmitMeta,
+    private readonly message: MessageInFlight,
+    private readonly expect: ExpectReport,
+  ) {}
 
   answered(pdu: CmppPdu): void {
     const { chunk, part, total, registered, group, submittedAt } = this.meta;

@@ -53,11 +53,23 @@ export function cmppDialect(login: CmppLogin): LinkDialect<CmppPdu> & AccountDia
           const expected = authenticatorIsmg(0, source, login.sharedSecret, version);
           if (expected.equals(got)) return { ok: true };
           if (!login.acceptLooseAuthenticator) {
-            return { ok: false, error: new SmsError('CMPP_AUTH', 'CMPP login failed: the gateway\'s AuthenticatorISMG does not match; the shared secret differs from the gateway\'s, or this is not the expected gateway (if the gateway is known to fill it loosely, turn on "accept a loose AuthenticatorISMG")') };
+            return {
+              ok: false,
+              error: new SmsError(
+                'CMPP_AUTH',
+                'CMPP login failed: the gateway\'s AuthenticatorISMG does not match; the shared secret differs from the gateway\'s, or this is not the expected gateway (if the gateway is known to fill it loosely, turn on "accept a loose AuthenticatorISMG")',
+              ),
+            };
           }
           if (warnedLoose) return { ok: true };
           warnedLoose = true;
-          return { ok: true, warning: new SmsError('CMPP_LOOSE_AUTHENTICATOR', `the gateway at ${login.host}:${login.port} answered CONNECT with an AuthenticatorISMG that does not match; accepted, as the connection is set to`) };
+          return {
+            ok: true,
+            warning: new SmsError(
+              'CMPP_LOOSE_AUTHENTICATOR',
+              `the gateway at ${login.host}:${login.port} answered CONNECT with an AuthenticatorISMG that does not match; accepted, as the connection is set to`,
+            ),
+          };
         },
       };
     },

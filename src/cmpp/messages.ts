@@ -30,17 +30,9 @@ const status = (name: string, key: string): FieldSpec => f(name, key, u32, u8);
 const only3 = (name: string, key: string, type: FieldType): FieldSpec => f(name, key, type, null);
 const linkId = f('LinkID', 'linkId', octets(20), octets(8), 'Reserve');
 
-const ROUTE_TARGET = [
-  f('Destination_Id', 'destinationId', octets(6)),
-  f('Gateway_IP', 'gatewayIp', octets(15)),
-  f('Gateway_port', 'gatewayPort', u16),
-];
+const ROUTE_TARGET = [f('Destination_Id', 'destinationId', octets(6)), f('Gateway_IP', 'gatewayIp', octets(15)), f('Gateway_port', 'gatewayPort', u16)];
 const MT_RANGE = [f('Start_Id', 'startId', octets(9)), f('End_Id', 'endId', octets(9)), f('Area_code', 'areaCode', octets(4))];
-const SP_ROUTE = [
-  f('SP_Id', 'spId', octets(6)),
-  f('SP_Code', 'spCode', octets(21)),
-  f('SP_AcessType', 'spAccessType', u8),
-];
+const SP_ROUTE = [f('SP_Id', 'spId', octets(6)), f('SP_Code', 'spCode', octets(21)), f('SP_AcessType', 'spAccessType', u8)];
 const CODE_RANGE = [f('Start_code', 'startCode', u32), f('End_code', 'endCode', u32)];
 const TIME_STAMP = f('Time_stamp', 'timeStamp', octets(14));
 const ROUTE_COUNT = [f('Route_total', 'routeTotal', u32), f('Route_number', 'routeNumber', u32)];
@@ -84,12 +76,7 @@ export const COMMANDS = {
 export type Command = keyof typeof COMMANDS;
 
 const LAYOUTS: Record<Command, FieldSpec[]> = {
-  CONNECT: [
-    f('Source_Addr', 'sourceAddr', octets(6)),
-    f('AuthenticatorSource', 'authenticatorSource', raw(16)),
-    f('Version', 'version', u8),
-    f('Timestamp', 'timestamp', u32),
-  ],
+  CONNECT: [f('Source_Addr', 'sourceAddr', octets(6)), f('AuthenticatorSource', 'authenticatorSource', raw(16)), f('Version', 'version', u8), f('Timestamp', 'timestamp', u32)],
   CONNECT_RESP: [status('Status', 'status'), f('AuthenticatorISMG', 'authenticatorIsmg', raw(16)), f('Version', 'version', u8)],
   TERMINATE: [],
   TERMINATE_RESP: [],
@@ -120,12 +107,7 @@ const LAYOUTS: Record<Command, FieldSpec[]> = {
     linkId,
   ],
   SUBMIT_RESP: [f('Msg_Id', 'msgId', msgId), status('Result', 'result')],
-  QUERY: [
-    f('Time', 'time', octets(8)),
-    f('Query_Type', 'queryType', u8),
-    f('Query_Code', 'queryCode', octets(10)),
-    f('Reserve', 'reserve', octets(8)),
-  ],
+  QUERY: [f('Time', 'time', octets(8)), f('Query_Type', 'queryType', u8), f('Query_Code', 'queryCode', octets(10)), f('Reserve', 'reserve', octets(8))],
   QUERY_RESP: [
     f('Time', 'time', octets(8)),
     f('Query_Type', 'queryType', u8),
@@ -195,44 +177,20 @@ const LAYOUTS: Record<Command, FieldSpec[]> = {
   ],
   FWD_RESP: [f('Msg_Id', 'msgId', msgId), f('Pk_total', 'pkTotal', u8), f('Pk_number', 'pkNumber', u8), status('Result', 'result')],
   MT_ROUTE: [f('Source_Id', 'sourceId', octets(6)), f('Terminal_Id', 'terminalId', octets(21))],
-  MT_ROUTE_RESP: [
-    f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE,
-    f('Result', 'result', u8), f('User_type', 'userType', u8), TIME_STAMP,
-  ],
-  MO_ROUTE: [
-    f('Source_Id', 'sourceId', octets(6)),
-    f('SP_Code', 'spCode', octets(21)),
-    f('Service_Id', 'serviceId', octets(10)),
-    f('Service_Code', 'serviceCode', u32),
-  ],
+  MT_ROUTE_RESP: [f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('Result', 'result', u8), f('User_type', 'userType', u8), TIME_STAMP],
+  MO_ROUTE: [f('Source_Id', 'sourceId', octets(6)), f('SP_Code', 'spCode', octets(21)), f('Service_Id', 'serviceId', octets(10)), f('Service_Code', 'serviceCode', u32)],
   MO_ROUTE_RESP: [f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE, ...CODE_RANGE, f('Result', 'result', u8), TIME_STAMP],
   GET_MT_ROUTE: GET_ROUTE,
-  GET_MT_ROUTE_RESP: [
-    f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE,
-    f('Result', 'result', u8), f('User_type', 'userType', u8), ...ROUTE_COUNT, TIME_STAMP,
-  ],
+  GET_MT_ROUTE_RESP: [f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('Result', 'result', u8), f('User_type', 'userType', u8), ...ROUTE_COUNT, TIME_STAMP],
   GET_MO_ROUTE: GET_ROUTE,
-  GET_MO_ROUTE_RESP: [
-    f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE, f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE,
-    f('Result', 'result', u8), ...ROUTE_COUNT, TIME_STAMP,
-  ],
-  MT_ROUTE_UPDATE: [
-    f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('User_type', 'userType', u8),
-  ],
+  GET_MO_ROUTE_RESP: [f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE, f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE, f('Result', 'result', u8), ...ROUTE_COUNT, TIME_STAMP],
+  MT_ROUTE_UPDATE: [f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('User_type', 'userType', u8)],
   MT_ROUTE_UPDATE_RESP: [f('Result', 'result', u8), f('Route_Id', 'routeId', u32), TIME_STAMP],
-  MO_ROUTE_UPDATE: [
-    f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE,
-    f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE,
-  ],
+  MO_ROUTE_UPDATE: [f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE, f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE],
   MO_ROUTE_UPDATE_RESP: [f('Result', 'result', u8), f('Route_Id', 'routeId', u32), TIME_STAMP],
-  PUSH_MT_ROUTE_UPDATE: [
-    f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('User_type', 'userType', u8), TIME_STAMP,
-  ],
+  PUSH_MT_ROUTE_UPDATE: [f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...MT_RANGE, f('User_type', 'userType', u8), TIME_STAMP],
   PUSH_MT_ROUTE_UPDATE_RESP: [f('Result', 'result', u8)],
-  PUSH_MO_ROUTE_UPDATE: [
-    f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE,
-    f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE, TIME_STAMP,
-  ],
+  PUSH_MO_ROUTE_UPDATE: [f('Update_type', 'updateType', u8), f('Route_Id', 'routeId', u32), ...ROUTE_TARGET, ...SP_ROUTE, f('Service_Id', 'serviceId', octets(10)), ...CODE_RANGE, TIME_STAMP],
   PUSH_MO_ROUTE_UPDATE_RESP: [f('Result', 'result', u8)],
 };
 

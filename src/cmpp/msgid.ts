@@ -21,7 +21,13 @@ export interface MsgIdFields {
 
 // [name, width in bits], most significant first: 4+5+5+6+6+22+16 = 64.
 const LAYOUT: ReadonlyArray<[keyof MsgIdFields, number]> = [
-  ['month', 4], ['day', 5], ['hour', 5], ['minute', 6], ['second', 6], ['gateway', 22], ['sequence', 16],
+  ['month', 4],
+  ['day', 5],
+  ['hour', 5],
+  ['minute', 6],
+  ['second', 6],
+  ['gateway', 22],
+  ['sequence', 16],
 ];
 
 export function packMsgId(fields: MsgIdFields): string {

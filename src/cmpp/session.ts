@@ -89,10 +89,11 @@ export declare interface CmppSession {
 }
 
 export class CmppSession extends AccountSession<CmppPdu, Command> {
-  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace'>> & Pick<SessionOptions, 'trace'> & {
-    reconnect: { initialMs: number; maxMs: number } | false;
-    flowControl: { initialMs: number; maxMs: number; retries: number };
-  };
+  readonly options: Required<Omit<SessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace'>> &
+    Pick<SessionOptions, 'trace'> & {
+      reconnect: { initialMs: number; maxMs: number } | false;
+      flowControl: { initialMs: number; maxMs: number; retries: number };
+    };
   readonly links: Array<Link<OutboxRecord, CmppPdu>>;
   readonly store: Store;
   /** DELIVER Msg_Ids answered lately, with the Result given: a DELIVER sent again gets the same answer */
@@ -102,26 +103,29 @@ export class CmppSession extends AccountSession<CmppPdu, Command> {
     super();
     const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
-      ...withDefaults({
-        version: V3,
-        window: 16,
-        responseTimeoutMs: 60000,
-        maxTries: 3,
-        activeTestIntervalMs: 180000,
-        connectTimeoutMs: 10000,
-        utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
-        ratePerSecond: 0,
-        maxQueue: 10000,
-        queueTimeoutMs: 60000,
-        failWhenDown: false,
-        delivery: 'at-least-once',
-        loginRetryMs: 300000,
-        acceptLooseAuthenticator: false,
-        maxWriteBufferBytes: 4 * 1024 * 1024,
-        links: 1,
-        ratePerLink: 0,
-        now: Date.now,
-      }, options),
+      ...withDefaults(
+        {
+          version: V3,
+          window: 16,
+          responseTimeoutMs: 60000,
+          maxTries: 3,
+          activeTestIntervalMs: 180000,
+          connectTimeoutMs: 10000,
+          utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
+          ratePerSecond: 0,
+          maxQueue: 10000,
+          queueTimeoutMs: 60000,
+          failWhenDown: false,
+          delivery: 'at-least-once',
+          loginRetryMs: 300000,
+          acceptLooseAuthenticator: false,
+          maxWriteBufferBytes: 4 * 1024 * 1024,
+          links: 1,
+          ratePerLink: 0,
+          now: Date.now,
+        },
+        options,
+      ),
       reconnect,
       flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
     };
@@ -156,7 +160,10 @@ export class CmppSession extends AccountSession<CmppPdu, Command> {
   private undecodable(link: Link<OutboxRecord, CmppPdu>, frame: Buffer, err: SmsError): boolean {
     const commandId = frame.readUInt32BE(4);
     if (err.field === 'Command_Id') {
-      this.emit('error', new SmsError('CMPP_UNKNOWN_COMMAND', `the gateway sent Command_Id 0x${commandId.toString(16).padStart(8, '0')}, which is not CMPP ${this.options.version === V3 ? '3.0' : '2.0'}; skipped`));
+      this.emit(
+        'error',
+        new SmsError('CMPP_UNKNOWN_COMMAND', `the gateway sent Command_Id 0x${commandId.toString(16).padStart(8, '0')}, which is not CMPP ${this.options.version === V3 ? '3.0' : '2.0'}; skipped`),
+      );
       return true;
     }
     if (commandId !== COMMANDS.DELIVER) return false;

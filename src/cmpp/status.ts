@@ -6,7 +6,7 @@ import { ErrorCode, SmsError } from '../errors';
 const CONNECT_STATUS: Record<number, string> = {
   1: 'the gateway found the CONNECT message malformed',
   2: 'the gateway does not know this SP_Id (source address); check the SP_Id setting',
-  3: 'the gateway refused the login: wrong shared secret, or this machine\'s clock is far from the gateway\'s',
+  3: "the gateway refused the login: wrong shared secret, or this machine's clock is far from the gateway's",
   4: 'the gateway does not support this CMPP version; try 2.0',
 };
 
@@ -44,13 +44,21 @@ export type ReportStatus = 'delivered' | 'expired' | 'deleted' | 'undeliverable'
 /** Stat of a status report (§7.4.5.1, table 1) to the package's report status. */
 export function reportStatus(stat: string): ReportStatus {
   switch (stat.trim()) {
-    case 'DELIVRD': return 'delivered';
-    case 'EXPIRED': return 'expired';
-    case 'DELETED': return 'deleted';
-    case 'UNDELIV': return 'undeliverable';
-    case 'REJECTD': return 'rejected';
-    case 'ACCEPTD': return 'pending';
-    case 'UNKNOWN': return 'unknown';
-    default: return /^(MA|MB|CA|CB):/.test(stat) ? 'undeliverable' : 'unknown';
+    case 'DELIVRD':
+      return 'delivered';
+    case 'EXPIRED':
+      return 'expired';
+    case 'DELETED':
+      return 'deleted';
+    case 'UNDELIV':
+      return 'undeliverable';
+    case 'REJECTD':
+      return 'rejected';
+    case 'ACCEPTD':
+      return 'pending';
+    case 'UNKNOWN':
+      return 'unknown';
+    default:
+      return /^(MA|MB|CA|CB):/.test(stat) ? 'undeliverable' : 'unknown';
   }
 }

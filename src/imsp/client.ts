@@ -173,11 +173,15 @@ export class ImspClient extends EventEmitter {
   /** ChangePasswd (POST only). On success the client uses the new password. */
   async changePassword(newPassword: string): Promise<ChangeRecord & { ok: boolean; meaning: string }> {
     checkCredentials({ account: this.options.account, password: newPassword });
-    const body = await this.call('ChangePasswd', [
-      ['account', this.options.account],
-      ['password', this.options.password],
-      ['newcode', newPassword],
-    ], 'POST');
+    const body = await this.call(
+      'ChangePasswd',
+      [
+        ['account', this.options.account],
+        ['password', this.options.password],
+        ['newcode', newPassword],
+      ],
+      'POST',
+    );
     const record = parseChangeReply(body);
     if (record.code === 0) this.options.password = newPassword;
     return { ...record, ok: record.code === 0, meaning: codeInfo('ChangePasswd', record.code).en };
@@ -193,21 +197,23 @@ export class ImspClient extends EventEmitter {
     const correlation = jsonSafe(request.correlation);
     const submittedAt = new Date().toISOString();
     // Every request is checked before the first one leaves: bad input sends nothing.
-    const planned = chunks.flatMap((chunk) => plan.parts.map((part) => {
-      const params: SubmitParams = {
-        to_addr: chunk.join(','),
-        msg_type: msgType,
-        msg_dcs: plan.msgDcs,
-        msg_udhi: part.udhi ? 1 : undefined,
-        msg: part.msg,
-        dest_port: plan.destPort,
-        msg_expire_time: request.expireMinutes,
-        from_addr: request.fromAddr,
-        from_addr_type: request.fromAddrType,
-      };
-      checkSubmit(params, this.options.maxRecipients);
-      return { chunk, part, params };
-    }));
+    const planned = chunks.flatMap((chunk) =>
+      plan.parts.map((part) => {
+        const params: SubmitParams = {
+          to_addr: chunk.join(','),
+          msg_type: msgType,
+          msg_dcs: plan.msgDcs,
+          msg_udhi: part.udhi ? 1 : undefined,
+          msg: part.msg,
+          dest_port: plan.destPort,
+          msg_expire_time: request.expireMinutes,
+          from_addr: request.fromAddr,
+          from_addr_type: request.fromAddrType,
+        };
+        checkSubmit(params, this.options.maxRecipients);
+        return { chunk, part, params };
+      }),
+    );
 
     const requests = planned.map(async ({ chunk, part, params }): Promise<ImspPartResult[]> => {
       let records: SubmitRecord[];
@@ -283,7 +289,12 @@ export class ImspClient extends EventEmitter {
       }
       // Text to an application is always UTF-16BE (document, example 3); binary goes as it is.
       const bytes = msgType === 2 ? Buffer.from(String(request.payload), 'utf16le').swap16() : Buffer.isBuffer(request.payload) ? request.payload : Buffer.from(String(request.payload), 'hex');
-      return { encoding: msgType === 2 ? 'ucs2' : 'binary', msgDcs: msgType === 2 ? 8 : 4, destPort: port?.toUpperCase(), parts: [{ number: 1, msg: bytes.toString('hex').toUpperCase(), udhi: false }] };
+      return {
+        encoding: msgType === 2 ? 'ucs2' : 'binary',
+        msgDcs: msgType === 2 ? 8 : 4,
+        destPort: port?.toUpperCase(),
+        parts: [{ number: 1, msg: bytes.toString('hex').toUpperCase(), udhi: false }],
+      };
     }
     const split = segment(request.payload, {
       target: 'imsp',
@@ -347,37 +358,48 @@ export class ImspClient extends EventEmitter {
     return new Promise((resolve, reject) => {
       // One deadline for the whole request, however slowly the reply trickles in.
       const deadline = setTimeout(() => req.destroy(new SmsError('IMSP_TIMEOUT', `${servlet} did not answer in full within ${timeoutMs} ms`)), timeoutMs);
-      const settle = <T>(fn: (v: T) => void) => (v: T): void => {
-        clearTimeout(deadline);
-        fn(v);
-      };
+      const settle =
+        <T>(fn: (v: T) => void) =>
+        (v: T): void => {
+          clearTimeout(deadline);
+          fn(v);
+        };
       const ok = settle(resolve);
       const fail = settle(reject);
-      const req = https.request(url, {
-        method,
-        agent: this.agent,
-        headers: method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } : {},
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxReplyBytes) {
-            req.destroy(new SmsError('IMSP_REPLY_TOO_LARGE', `${servlet} answered with more than ${Math.round(maxReplyBytes / 1024)} KiB; an IMSP reply is a few KiB, so this is not the IMSP server (check the URL)`));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('error', (err) => fail(networkError(err, url)));
-        res.on('end', () => {
-          const body = decodeReply(Buffer.concat(chunks), res.headers['content-type']);
-          if (res.statusCode !== 200) {
-            fail(new SmsError('IMSP_HTTP', `${servlet} answered HTTP ${res.statusCode}: ${JSON.stringify(body.slice(0, 200))}`));
-            return;
-          }
-          ok(body);
-        });
-      });
+      const req = https.request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxReplyBytes) {
+              req.destroy(
+                new SmsError(
+                  'IMSP_REPLY_TOO_LARGE',
+                  `${servlet} answered with more than ${Math.round(maxReplyBytes / 1024)} KiB; an IMSP reply is a few KiB, so this is not the IMSP server (check the URL)`,
+                ),
+              );
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('error', (err) => fail(networkError(err, url)));
+          res.on('end', () => {
+            const body = decodeReply(Buffer.concat(chunks), res.headers['content-type']);
+            if (res.statusCode !== 200) {
+              fail(new SmsError('IMSP_HTTP', `${servlet} answered HTTP ${res.statusCode}: ${JSON.stringify(body.slice(0, 200))}`));
+              return;
+            }
+            ok(body);
+          });
+        },
+      );
       req.on('error', (err) => fail(networkError(err, url)));
       req.end(method === 'POST' ? form : undefined);
     });

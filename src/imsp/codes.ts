@@ -20,7 +20,7 @@ export interface CodeInfo {
 const c = (cls: CodeClass, en: string, zh: string, status?: DeliveryStatus): CodeInfo => ({ class: cls, en, zh, status });
 
 const SYSTEM = c('retryable', 'System error at the carrier; try again later, and call Chunghwa Telecom if it lasts', '系統或是資料庫故障，可能會包含額外資訊描述。');
-const NO_IP = c('permanent', 'This machine\'s IP address is not registered for the account; register it with Chunghwa Telecom', '你的登入 IP 未在系統註冊');
+const NO_IP = c('permanent', "This machine's IP address is not registered for the account; register it with Chunghwa Telecom", '你的登入 IP 未在系統註冊');
 const FORBIDDEN = c('permanent', 'The account is disabled', '帳號已停用');
 const AUTH = c('permanent', 'Wrong account or password', '帳號或是密碼錯誤');
 const SUBNO = c('retryable', 'The carrier could not translate between emome code and phone number; try again later', '系統無法執行 msisdn<->subno 轉換，請稍候再試。');
@@ -52,7 +52,11 @@ export const CODES: Record<Servlet, Record<number, CodeInfo>> = {
     35: c('retryable', 'Prepaid charging error; try again', '抱歉，企業預付系統扣款錯誤，請再試'),
     36: c('retryable', 'The prepaid system is locked for now; try again', '抱歉，企業預付扣款系統鎖住，暫時無法使用，請再試'),
     37: c('retryable', 'The prepaid account is locked for now (several connections at once?); try again', '你的企業預付扣款帳號鎖住，暫時無法使用，請再試'),
-    41: c('permanent', 'The text contains a forbidden pattern; ten digits in a row are refused, write them with a dash (xxxx-xxxxxx)', '發訊內容含有系統不允許發送的字集 (請檢查 pattern 說明)，請修改訊息內容再發訊。'),
+    41: c(
+      'permanent',
+      'The text contains a forbidden pattern; ten digits in a row are refused, write them with a dash (xxxx-xxxxxx)',
+      '發訊內容含有系統不允許發送的字集 (請檢查 pattern 說明)，請修改訊息內容再發訊。',
+    ),
     43: c('permanent', 'The recipient number is not in service', '這個受訊號碼是空號'),
     44: c('retryable', 'The carrier cannot tell whether a number is its own; try again later, stop if it lasts', '無法判斷號碼是否屬於中華電信門號。'),
     45: c('permanent', 'Not enough stored value', '放心講客戶餘額不足，無法發訊'),
@@ -71,7 +75,7 @@ export const CODES: Record<Servlet, Record<number, CodeInfo>> = {
     3: c('permanent', 'Could not be delivered to the phone', '訊息無法成功送達手機', 'undeliverable'),
     4: c('retryable', 'System error at the carrier', '系統或是資料庫故障', 'unknown'),
     5: c('permanent', 'State unknown; the message was deleted', '訊息狀態不明。此筆訊息已被刪除。', 'deleted'),
-    8: c('permanent', 'The phone\'s SIM memory is full', '接收端 SIM 已滿，造成訊息傳送失敗', 'undeliverable'),
+    8: c('permanent', "The phone's SIM memory is full", '接收端 SIM 已滿，造成訊息傳送失敗', 'undeliverable'),
     9: c('permanent', 'The number is not in service', '錯誤的接收端號碼，可能是空號。', 'undeliverable'),
     11: c('permanent', 'The number is malformed', '號碼格式錯誤', 'undeliverable'),
     12: c('permanent', 'The phone refuses SMS', '收訊手機已設定拒收簡訊', 'rejected'),

@@ -50,9 +50,7 @@ export function checkRecipient(number: string): void {
 
 /** One number, a comma list or an array, each checked. */
 export function recipientList(to: unknown): string[] {
-  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : [])
-    .map((n) => n.trim())
-    .filter(Boolean);
+  const list = (Array.isArray(to) ? to.map(String) : typeof to === 'string' || typeof to === 'number' ? String(to).split(/[\s,;]+/) : []).map((n) => n.trim()).filter(Boolean);
   if (!list.length) fail('to_addr', 'give at least one phone number (msg.to: a number, a comma list or an array)');
   list.forEach(checkRecipient);
   return list;

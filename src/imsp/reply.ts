@@ -48,7 +48,10 @@ function bodyText(body: string): string | undefined {
 function records(body: string, minFields: number): string[][] {
   const text = bodyText(body);
   if (text === undefined) throw unreadable('no <body> in it', body);
-  const rows = text.split(/<br\s*\/?>/i).map((r) => r.trim()).filter(Boolean);
+  const rows = text
+    .split(/<br\s*\/?>/i)
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (!rows.length) throw unreadable('the body is empty', body);
   return rows.map((row) => {
     const fields = row.split('|').map((f) => f.trim());

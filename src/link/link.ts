@@ -121,7 +121,10 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
    */
   undecodable: (frame: Buffer, err: SmsError) => boolean = () => false;
 
-  constructor(readonly options: LinkOptions, readonly dialect: LinkDialect<P>) {
+  constructor(
+    readonly options: LinkOptions,
+    readonly dialect: LinkDialect<P>,
+  ) {
     super();
     this.reconnectDelay = options.reconnect ? options.reconnect.initialMs : 0;
     this.framer = dialect.framer();
@@ -325,7 +328,14 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     if (request.unreadableAnswers < UNREADABLE_ANSWERS) return false;
     this.inflight.delete(sequenceId);
     const { protocol } = this.dialect;
-    this.emit('unanswered', request, new SmsError(`${protocol}_BAD_ANSWER`, `the gateway answered ${protocol}_${request.command} ${request.unreadableAnswers} times with a frame that cannot be read (${err.message}); it is not sent again, and the gateway may or may not have accepted it`));
+    this.emit(
+      'unanswered',
+      request,
+      new SmsError(
+        `${protocol}_BAD_ANSWER`,
+        `the gateway answered ${protocol}_${request.command} ${request.unreadableAnswers} times with a frame that cannot be read (${err.message}); it is not sent again, and the gateway may or may not have accepted it`,
+      ),
+    );
     this.emit('ready');
     return true;
   }
@@ -338,7 +348,10 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private outOfStep(now: number): boolean {
     if (!this.partialSince || now - this.partialSince < this.options.responseTimeoutMs) return false;
     const { protocol } = this.dialect;
-    const err = new SmsError(`${protocol}_PROTOCOL`, `the gateway's frame announced ${this.framer.announced} octets and only ${this.framer.pending} came in ${this.options.responseTimeoutMs / 1000} s: the stream is out of step; reconnecting`);
+    const err = new SmsError(
+      `${protocol}_PROTOCOL`,
+      `the gateway's frame announced ${this.framer.announced} octets and only ${this.framer.pending} came in ${this.options.responseTimeoutMs / 1000} s: the stream is out of step; reconnecting`,
+    );
     this.partialSince = 0;
     this.emit('error', err);
     this.socket?.destroy(err);
@@ -410,10 +423,13 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
    * the first ones are the first to run out. One timer waits for the oldest.
    */
   private armDeadline(ms: number): void {
-    this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = undefined;
-      this.expireUnanswered();
-    }, Math.max(1, ms));
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        this.expireUnanswered();
+      },
+      Math.max(1, ms),
+    );
   }
 
   private expireUnanswered(): void {
@@ -437,7 +453,11 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       return;
     }
     if (request.tries >= this.options.maxTries) {
-      this.emit('unanswered', request, new SmsError(`${this.dialect.protocol}_TIMEOUT`, `the gateway did not answer ${this.dialect.protocol}_${request.command} after ${request.tries} tries, ${seconds} s apart`));
+      this.emit(
+        'unanswered',
+        request,
+        new SmsError(`${this.dialect.protocol}_TIMEOUT`, `the gateway did not answer ${this.dialect.protocol}_${request.command} after ${request.tries} tries, ${seconds} s apart`),
+      );
       this.emit('ready');
       return;
     }
@@ -456,7 +476,9 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
       // The peer does not read what we write (while it may still send): do not hold it all.
       this.outgoing = [];
       this.outgoingBytes = 0;
-      socket.destroy(new SmsError(`${this.dialect.protocol}_BACKPRESSURE`, `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`));
+      socket.destroy(
+        new SmsError(`${this.dialect.protocol}_BACKPRESSURE`, `the gateway stopped reading: more than ${Math.round(this.options.maxWriteBufferBytes / 1024)} KiB waited to be sent; reconnecting`),
+      );
     }
   }
 
@@ -480,17 +502,20 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
   private armKeepAlive(): void {
     clearInterval(this.keepAliveTimer);
     const interval = this.options.activeTestIntervalMs;
-    this.keepAliveTimer = setInterval(() => {
-      if (this.stateValue !== 'connected') return;
-      const now = this.options.now();
-      if (this.outOfStep(now) || now - this.lastTraffic < interval) return;
-      if (this.unansweredTests >= this.options.maxTries) {
-        this.socket?.destroy(new SmsError(`${this.dialect.protocol}_KEEPALIVE`, `the gateway did not answer ${this.unansweredTests} ${this.dialect.keepAlive.command}s; reconnecting`));
-        return;
-      }
-      this.unansweredTests++;
-      this.write(this.dialect.keepAlive.command, this.nextSequence(), {});
-    }, Math.max(10, Math.floor(interval / 2)));
+    this.keepAliveTimer = setInterval(
+      () => {
+        if (this.stateValue !== 'connected') return;
+        const now = this.options.now();
+        if (this.outOfStep(now) || now - this.lastTraffic < interval) return;
+        if (this.unansweredTests >= this.options.maxTries) {
+          this.socket?.destroy(new SmsError(`${this.dialect.protocol}_KEEPALIVE`, `the gateway did not answer ${this.unansweredTests} ${this.dialect.keepAlive.command}s; reconnecting`));
+          return;
+        }
+        this.unansweredTests++;
+        this.write(this.dialect.keepAlive.command, this.nextSequence(), {});
+      },
+      Math.max(10, Math.floor(interval / 2)),
+    );
     this.keepAliveTimer.unref?.();
   }
 

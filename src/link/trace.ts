@@ -15,6 +15,8 @@ function show(key: string, value: unknown): string {
 }
 
 export function traceLine(direction: 'in' | 'out', protocol: string, command: string, sequenceId: number, body: Body): string {
-  const fields = Object.entries(body).map(([k, v]) => `${k}=${show(k, v)}`).join(' ');
+  const fields = Object.entries(body)
+    .map(([k, v]) => `${k}=${show(k, v)}`)
+    .join(' ');
   return `${direction === 'in' ? '<-' : '->'} ${protocol}_${command} #${sequenceId}${fields ? ` ${fields}` : ''}`;
 }

@@ -99,7 +99,10 @@ export class AtEngine extends EventEmitter {
   private syncing = false;
   private quiet?: { timer: NodeJS.Timeout; then: () => void };
 
-  constructor(private readonly stream: Duplex, options: AtEngineOptions | number = {}) {
+  constructor(
+    private readonly stream: Duplex,
+    options: AtEngineOptions | number = {},
+  ) {
     super();
     const o = typeof options === 'number' ? { timeoutMs: options } : options;
     this.timeoutMs = o.timeoutMs ?? 10000;
@@ -261,8 +264,7 @@ export class AtEngine extends EventEmitter {
     if (final[1] === 'OK') {
       pending.onOk?.(pending.lines);
       pending.resolve(pending.lines);
-    }
-    else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.label));
+    } else if (final[2] !== undefined) pending.reject(cmeError(Number(final[2]), pending.label));
     else if (final[3] !== undefined) pending.reject(cmsError(Number(final[3]), pending.label));
     else pending.reject(new SmsError('MODEM_ERROR', `${pending.label}: the modem answered ${line}`));
     this.next();

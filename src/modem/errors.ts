@@ -17,7 +17,7 @@ const CMS: Record<number, string> = {
   41: 'temporary network failure; try again',
   42: 'network congestion; try again',
   47: 'network resources unavailable',
-  50: 'SMS is not part of the SIM\'s subscription',
+  50: "SMS is not part of the SIM's subscription",
   69: 'requested facility not implemented',
   81: 'invalid message reference',
   95: 'invalid message',

@@ -127,7 +127,14 @@ function checkSettings(options: ModemOptions): void {
 class SimFailure extends SmsError {}
 
 export class Modem extends EventEmitter {
-  private readonly options: ModemOptions & { commandTimeoutMs: number; sendTimeoutMs: number; reopen: { initialMs: number; maxMs: number }; signalIntervalMs: number; storage: Storage; queueTimeoutMs: number };
+  private readonly options: ModemOptions & {
+    commandTimeoutMs: number;
+    sendTimeoutMs: number;
+    reopen: { initialMs: number; maxMs: number };
+    signalIntervalMs: number;
+    storage: Storage;
+    queueTimeoutMs: number;
+  };
   private at?: AtEngine;
   private stateValue: ModemState = 'closed';
   private reopenDelay: number;
@@ -204,10 +211,11 @@ export class Modem extends EventEmitter {
     else this.reassembler.stop();
     const at = this.at;
     this.at = undefined;
-    if (at && !at.isClosed) await new Promise<void>((resolve) => {
-      at.once('close', () => resolve());
-      at.close();
-    });
+    if (at && !at.isClosed)
+      await new Promise<void>((resolve) => {
+        at.once('close', () => resolve());
+        at.close();
+      });
     this.setState('closed');
   }
 
@@ -305,14 +313,20 @@ export class Modem extends EventEmitter {
   private readyBy(deadline: number): Promise<void> {
     if (deadline === Infinity) return this.ready as Promise<void>;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const why = this.simFailure ? this.simFailure.message : `the modem is ${this.stateValue}`;
-        reject(new SmsError('MODEM_QUEUE_TIMEOUT', `not sent within ${duration(this.options.queueTimeoutMs)}: ${why}`));
-      }, Math.max(0, deadline - Date.now()));
-      (this.ready as Promise<void>).then(() => {
-        clearTimeout(timer);
-        resolve();
-      }, () => undefined); // a failed start is said by the state; this wait ends at its deadline
+      const timer = setTimeout(
+        () => {
+          const why = this.simFailure ? this.simFailure.message : `the modem is ${this.stateValue}`;
+          reject(new SmsError('MODEM_QUEUE_TIMEOUT', `not sent within ${duration(this.options.queueTimeoutMs)}: ${why}`));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      (this.ready as Promise<void>).then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        () => undefined,
+      ); // a failed start is said by the state; this wait ends at its deadline
     });
   }
 
@@ -472,15 +486,21 @@ export class Modem extends EventEmitter {
         }
       }
     };
-    run().catch((err) => this.emit('error', err)).finally(() => {
-      this.readerRunning = false;
-      if (!this.closing && this.stateValue === 'ready' && (this.sweepNeeded || this.toRead.size)) this.readStored();
-    });
+    run()
+      .catch((err) => this.emit('error', err))
+      .finally(() => {
+        this.readerRunning = false;
+        if (!this.closing && this.stateValue === 'ready' && (this.sweepNeeded || this.toRead.size)) this.readStored();
+      });
   }
 
   /** Reads and deletes every stored message: what came while the line was down is not missed. */
   private async sweep(at: AtEngine): Promise<void> {
-    const listed = (lines: string[]): number[] => lines.map((l) => /^\+CMGL:\s*(\d+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    const listed = (lines: string[]): number[] =>
+      lines
+        .map((l) => /^\+CMGL:\s*(\d+)/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]));
     // As the list is read, its messages are taken: a +CMTI for one of them, before or after, is not read again.
     const lines = await at.command('AT+CMGL=4', {
       lane: 'background',
@@ -510,7 +530,8 @@ export class Modem extends EventEmitter {
       const m = /:\s*"?(\w*)"?\s*,\s*(\d+)\s*$/.exec(urc.line);
       const index = Number(m?.[2]);
       if (!m || !Number.isInteger(index) || index > this.storageSize || (m[1] && m[1] !== this.options.storage && this.options.storage !== 'MT')) {
-        if (!this.warnedIndex) this.emit('error', new SmsError('MODEM_URC', `the modem announced a stored message that is not in ${this.options.storage} (1..${this.storageSize}): ${urc.line}; ignored`));
+        if (!this.warnedIndex)
+          this.emit('error', new SmsError('MODEM_URC', `the modem announced a stored message that is not in ${this.options.storage} (1..${this.storageSize}): ${urc.line}; ignored`));
         this.warnedIndex = true;
         return;
       }
@@ -537,7 +558,11 @@ export class Modem extends EventEmitter {
     if (tpdu.type === 'SMS-STATUS-REPORT') {
       const status = tpStatus(tpdu.status);
       this.tracker.resolve(`${tpdu.reference}:${digits(tpdu.recipient.number)}`, {
-        status, detail: describeTpStatus(tpdu.status), doneAt: tpdu.dischargeTime.iso, submittedAt: tpdu.timestamp.iso, to: tpdu.recipient.number,
+        status,
+        detail: describeTpStatus(tpdu.status),
+        doneAt: tpdu.dischargeTime.iso,
+        submittedAt: tpdu.timestamp.iso,
+        to: tpdu.recipient.number,
       });
       return;
     }
@@ -561,8 +586,12 @@ export class Modem extends EventEmitter {
       from: m.from,
       to: '',
       sms: {
-        channel: 'modem', encoding, parts: m.total, incomplete: m.incomplete,
-        receivedAt: new Date().toISOString(), sentAt: first.timestamp.iso,
+        channel: 'modem',
+        encoding,
+        parts: m.total,
+        incomplete: m.incomplete,
+        receivedAt: new Date().toISOString(),
+        sentAt: first.timestamp.iso,
         raw: m.parts.map((p) => (p.meta as Meta).pdu),
       },
     };

@@ -79,7 +79,9 @@ export function writeAddress(w: Writer, a: Address, field: string): void {
     const septets = encodeGsm7(a.number);
     if (septets.length > 11) throw new SmsError('SMS_FIELD', `${field}: an alphanumeric address holds 11 GSM characters, "${a.number}" takes ${septets.length}`, field);
     const packed = packSeptets(septets);
-    w.octet(Math.ceil((septets.length * 7) / 4)).octet(typeOctet(a)).bytes(packed);
+    w.octet(Math.ceil((septets.length * 7) / 4))
+      .octet(typeOctet(a))
+      .bytes(packed);
     return;
   }
   const from = a.number.charCodeAt(0) === 0x2b ? 1 : 0; // the + is the type, not a digit
@@ -113,7 +115,9 @@ export function writeSmsc(w: Writer, smsc: string | null | undefined): void {
   const a = parseAddress(smsc, 'SMSC');
   if (a.type === 'alphanumeric') throw new SmsError('SMS_FIELD', `SMSC: "${smsc}" is not a number`, 'SMSC');
   const digits = swapSemiOctets(a.number.replace(/^\+/, ''), 'SMSC');
-  w.octet(digits.length + 1).octet(typeOctet(a)).bytes(digits);
+  w.octet(digits.length + 1)
+    .octet(typeOctet(a))
+    .bytes(digits);
 }
 
 export function readSmsc(r: Reader): string | undefined {

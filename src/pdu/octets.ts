@@ -20,7 +20,10 @@ export function fromHex(hex: string): Buffer {
 export class Reader {
   at = 0;
   /** `owned`: the data was made for this read (from hex), so what is read may point into it */
-  constructor(readonly data: Buffer, private readonly owned = false) {}
+  constructor(
+    readonly data: Buffer,
+    private readonly owned = false,
+  ) {}
 
   get left(): number {
     return this.data.length - this.at;

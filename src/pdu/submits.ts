@@ -26,14 +26,19 @@ export function submitsFor(to: string, payload: string | Buffer, options: Submit
   const split = segment(payload, { target: 'pdu', encoding: options.encoding, referenceBits: options.referenceBits, reference: options.reference, to, allocator: options.allocator });
   const alphabet = split.encoding === 'gsm7' ? 'gsm7' : split.encoding === 'ucs2' ? 'ucs2' : '8bit';
   const address = parseAddress(to, 'TP-DA'); // once for every part
-  const pdus = split.parts.map((part) => encodeSubmit({
-    to: address,
-    reference: options.messageReference?.(part.number) ?? 0,
-    statusReport: options.statusReport,
-    validity: options.validity,
-    messageClass: options.messageClass,
-    // Without ports, a part has a header exactly when the message has several parts.
-    userData: { raw: part.userData, length: part.userDataLength, udhi: split.reference !== undefined, alphabet },
-  }, { smsc: options.smsc }));
+  const pdus = split.parts.map((part) =>
+    encodeSubmit(
+      {
+        to: address,
+        reference: options.messageReference?.(part.number) ?? 0,
+        statusReport: options.statusReport,
+        validity: options.validity,
+        messageClass: options.messageClass,
+        // Without ports, a part has a header exactly when the message has several parts.
+        userData: { raw: part.userData, length: part.userDataLength, udhi: split.reference !== undefined, alphabet },
+      },
+      { smsc: options.smsc },
+    ),
+  );
   return { split, pdus };
 }

@@ -62,10 +62,7 @@ export function writeTimestamp(w: Writer, date: Date, offsetMinutes: number): vo
   w.octet(toBcd(Math.abs(offsetMinutes) / 15) | (offsetMinutes < 0 ? 0x08 : 0));
 }
 
-export type Validity =
-  | { format: 'relative'; minutes: number }
-  | { format: 'absolute'; date: Date; offsetMinutes?: number }
-  | { format: 'enhanced'; seconds: number };
+export type Validity = { format: 'relative'; minutes: number } | { format: 'absolute'; date: Date; offsetMinutes?: number } | { format: 'enhanced'; seconds: number };
 
 /** TP-VPF bits of the first octet. */
 export const VPF = { none: 0, enhanced: 1, relative: 2, absolute: 3 } as const;
@@ -107,9 +104,12 @@ export function readValidity(r: Reader, vpf: number): Validity | undefined {
   }
   const bytes = r.bytes(7, 'TP-VP');
   switch (bytes[0] & 0x07) {
-    case 0: return undefined;
-    case 1: return { format: 'enhanced', seconds: relativeMinutes(bytes[1]) * 60 };
-    case 2: return { format: 'enhanced', seconds: bytes[1] };
+    case 0:
+      return undefined;
+    case 1:
+      return { format: 'enhanced', seconds: relativeMinutes(bytes[1]) * 60 };
+    case 2:
+      return { format: 'enhanced', seconds: bytes[1] };
     case 3: {
       const part = (i: number): number => bcd(bytes[i], 'TP-VP', i);
       return { format: 'enhanced', seconds: part(1) * 3600 + part(2) * 60 + part(3) };

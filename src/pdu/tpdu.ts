@@ -75,10 +75,7 @@ export interface Encoded {
 }
 
 /** What user data to write: text in an alphabet, or octets already made (header included). */
-export type UserDataInput =
-  | { text: string; alphabet?: 'gsm7' | 'ucs2' }
-  | { data: Buffer }
-  | { raw: Buffer; length: number; udhi: boolean; alphabet: 'gsm7' | '8bit' | 'ucs2' };
+export type UserDataInput = { text: string; alphabet?: 'gsm7' | 'ucs2' } | { data: Buffer } | { raw: Buffer; length: number; udhi: boolean; alphabet: 'gsm7' | '8bit' | 'ucs2' };
 
 interface PreparedUserData {
   udl: number;
@@ -227,8 +224,17 @@ export function decodeSubmit(hex: string | Buffer, options: { withSmsc?: boolean
   const validity = readValidity(r, (first >> 3) & 0x03);
   const userData = readUserData(r, (first & 0x40) !== 0, dcs);
   return {
-    type: 'SMS-SUBMIT', smsc, reference, to, pid, dcs, validity,
-    statusReport: (first & 0x20) !== 0, rejectDuplicates: (first & 0x04) !== 0, replyPath: (first & 0x80) !== 0, userData,
+    type: 'SMS-SUBMIT',
+    smsc,
+    reference,
+    to,
+    pid,
+    dcs,
+    validity,
+    statusReport: (first & 0x20) !== 0,
+    rejectDuplicates: (first & 0x04) !== 0,
+    replyPath: (first & 0x80) !== 0,
+    userData,
   };
 }
 
@@ -271,8 +277,16 @@ function readDeliver(hex: string | Buffer | Reader, options: { withSmsc?: boolea
   const timestamp = readTimestamp(r, 'TP-SCTS');
   const userData = readUserData(r, (first & 0x40) !== 0, dcs);
   return {
-    type: 'SMS-DELIVER', smsc, from, pid, dcs, timestamp,
-    moreMessages: (first & 0x04) === 0, statusReportIndication: (first & 0x20) !== 0, replyPath: (first & 0x80) !== 0, userData,
+    type: 'SMS-DELIVER',
+    smsc,
+    from,
+    pid,
+    dcs,
+    timestamp,
+    moreMessages: (first & 0x04) === 0,
+    statusReportIndication: (first & 0x20) !== 0,
+    replyPath: (first & 0x80) !== 0,
+    userData,
   };
 }
 

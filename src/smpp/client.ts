@@ -92,11 +92,16 @@ const ESM_UDHI = 0x40;
 /** data_coding of incoming messages to the text codec (binary: none) */
 function incomingEncoding(dataCoding: number, defaultAlphabet: 'gsm7' | 'latin1'): Encoding | undefined {
   switch (dataCoding) {
-    case 0: return defaultAlphabet;
-    case 1: return 'ascii';
-    case 3: return 'latin1';
-    case 8: return 'ucs2';
-    default: return (dataCoding & 0xf0) === 0xf0 ? (dataCoding & 0x04 ? undefined : 'gsm7') : undefined;
+    case 0:
+      return defaultAlphabet;
+    case 1:
+      return 'ascii';
+    case 3:
+      return 'latin1';
+    case 8:
+      return 'ucs2';
+    default:
+      return (dataCoding & 0xf0) === 0xf0 ? (dataCoding & 0x04 ? undefined : 'gsm7') : undefined;
   }
 }
 
@@ -176,7 +181,13 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(store, this.instance, 'smpp', (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)), (carried) => this.emit('carried', carried));
+    return carryOver(
+      store,
+      this.instance,
+      'smpp',
+      (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
+      (carried) => this.emit('carried', carried),
+    );
   }
 
   async close(): Promise<void> {
@@ -312,7 +323,10 @@ export class SmppClient extends EventEmitter {
     const encoding = incomingEncoding(dataCoding, this.options.defaultAlphabet ?? 'gsm7');
     const text = encoding ? codecFor(encoding).decode(encoding === 'gsm7' ? Buffer.from(payload.map((b) => b & 0x7f)) : payload) : undefined;
     this.reassembler.push({
-      from, ...concat, text, data: text === undefined ? Buffer.from(payload) : undefined,
+      from,
+      ...concat,
+      text,
+      data: text === undefined ? Buffer.from(payload) : undefined,
       meta: { receivedAt: new Date().toISOString(), to: textOf(body.destinationAddr), dataCoding },
     });
     ack();
@@ -321,7 +335,11 @@ export class SmppClient extends EventEmitter {
 
 /** Who waits for one submit_sm: its outcome as a part result; its receipt is expected before any PDU after the answer is read. */
 class SubmitWaiter implements Waiter<SmppPdu> {
-  constructor(private readonly meta: SubmitMeta, private readonly message: MessageInFlight, private readonly expect: ExpectReport) {}
+  constructor(
+    private readonly meta: SubmitMeta,
+    private readonly message: MessageInFlight,
+    private readonly expect: ExpectReport,
+  ) {}
 
   answered(pdu: SmppPdu): void {
     const { to, part, total, registered, group, submittedAt } = this.meta;
@@ -330,10 +348,16 @@ class SubmitWaiter implements Waiter<SmppPdu> {
     if (ok && registered && id) {
       this.expect(idForms(id)[0], { group: `${group}:${to}`, to, part, total, submittedAt, correlation: this.message.record.correlation, carrierId: id });
     }
-    this.message.partDone([{
-      to, part, ok, id, code: pdu.status,
-      description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
-    }]);
+    this.message.partDone([
+      {
+        to,
+        part,
+        ok,
+        id,
+        code: pdu.status,
+        description: pdu.command === 'generic_nack' ? `the SMSC could not read the submit_sm: ${describeStatus(pdu.status)}` : describeStatus(pdu.status),
+      },
+    ]);
   }
 
   failed(err: SmsError): void {

@@ -36,7 +36,10 @@ export function encodeFrame(pdu: { command: Command; sequenceId: number; status?
   const fields = Object.hasOwn(LAYOUTS, pdu.command) ? LAYOUTS[pdu.command] : undefined;
   if (!fields) throw new SmsError('SMPP_FIELD', `command: "${String(pdu.command)}" is not an SMPP 3.4 command`, 'command');
   const status = pdu.status ?? 0;
-  for (const [name, value] of [['sequence_number', pdu.sequenceId], ['command_status', status]] as const) {
+  for (const [name, value] of [
+    ['sequence_number', pdu.sequenceId],
+    ['command_status', status],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new SmsError('SMPP_FIELD', `${name}: must be a whole number from 0 to 4294967295, got ${value}`, name);
   }
   // A response with an error carries no body (§3.3: "the body is not returned"), unless one is given.

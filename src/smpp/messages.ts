@@ -99,16 +99,8 @@ const BIND = [
   f('address_range', 'addressRange', cString(41)),
 ];
 const BIND_RESP = [f('system_id', 'systemId', cString(16)), optional];
-const source = (max: number): Field[] => [
-  f('source_addr_ton', 'sourceAddrTon', u8),
-  f('source_addr_npi', 'sourceAddrNpi', u8),
-  f('source_addr', 'sourceAddr', cString(max)),
-];
-const destination = (max: number): Field[] => [
-  f('dest_addr_ton', 'destAddrTon', u8),
-  f('dest_addr_npi', 'destAddrNpi', u8),
-  f('destination_addr', 'destinationAddr', cString(max)),
-];
+const source = (max: number): Field[] => [f('source_addr_ton', 'sourceAddrTon', u8), f('source_addr_npi', 'sourceAddrNpi', u8), f('source_addr', 'sourceAddr', cString(max))];
+const destination = (max: number): Field[] => [f('dest_addr_ton', 'destAddrTon', u8), f('dest_addr_npi', 'destAddrNpi', u8), f('destination_addr', 'destinationAddr', cString(max))];
 const MESSAGE_ID = f('message_id', 'messageId', cString(65));
 const SHORT_MESSAGE = [f('sm_default_msg_id', 'smDefaultMsgId', u8), f('sm_length', 'smLength', u8), f('short_message', 'shortMessage', content('smLength'))];
 /** submit_sm and deliver_sm (§4.4.1, §4.6.1) */
@@ -176,13 +168,7 @@ export const LAYOUTS: Record<Command, Field[]> = {
     ...SHORT_MESSAGE,
   ],
   replace_sm_resp: [],
-  alert_notification: [
-    ...source(65),
-    f('esme_addr_ton', 'esmeAddrTon', u8),
-    f('esme_addr_npi', 'esmeAddrNpi', u8),
-    f('esme_addr', 'esmeAddr', cString(65)),
-    optional,
-  ],
+  alert_notification: [...source(65), f('esme_addr_ton', 'esmeAddrTon', u8), f('esme_addr_npi', 'esmeAddrNpi', u8), f('esme_addr', 'esmeAddr', cString(65)), optional],
 };
 
 const BY_ID = new Map<number, Command>((Object.keys(COMMANDS) as Command[]).map((c) => [COMMANDS[c], c]));

@@ -26,13 +26,26 @@ const STATES: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED
 
 export function receiptStatus(stat: string): DeliveryStatus {
   switch (stat.trim().toUpperCase()) {
-    case 'DELIVRD': case 'DELIVERED': return 'delivered';
-    case 'EXPIRED': return 'expired';
-    case 'DELETED': return 'deleted';
-    case 'UNDELIV': case 'UNDELIVERABLE': case 'FAILED': return 'undeliverable';
-    case 'REJECTD': case 'REJECTED': return 'rejected';
-    case 'ENROUTE': case 'ACCEPTD': case 'ACCEPTED': return 'pending';
-    default: return 'unknown';
+    case 'DELIVRD':
+    case 'DELIVERED':
+      return 'delivered';
+    case 'EXPIRED':
+      return 'expired';
+    case 'DELETED':
+      return 'deleted';
+    case 'UNDELIV':
+    case 'UNDELIVERABLE':
+    case 'FAILED':
+      return 'undeliverable';
+    case 'REJECTD':
+    case 'REJECTED':
+      return 'rejected';
+    case 'ENROUTE':
+    case 'ACCEPTD':
+    case 'ACCEPTED':
+      return 'pending';
+    default:
+      return 'unknown';
   }
 }
 
@@ -69,7 +82,10 @@ export function parseReceipt(text: string, tlvs: TlvValues = {}): Receipt | unde
  * other base.
  */
 export function idForms(id: string): string[] {
-  const plain = id.trim().toLowerCase().replace(/^0+(?=.)/, '');
+  const plain = id
+    .trim()
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '');
   const forms = [plain];
   if (/^[0-9a-f]{1,16}$/.test(plain)) forms.push(BigInt(`0x${plain}`).toString());
   if (/^\d{1,20}$/.test(plain) && BigInt(plain) < 1n << 64n) forms.push(BigInt(plain).toString(16));

@@ -78,10 +78,11 @@ export declare interface SmppSession {
 type SmppLink = Link<OutboxRecord, SmppPdu>;
 
 export class SmppSession extends AccountSession<SmppPdu, Command> {
-  readonly options: Required<Omit<SmppSessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace' | 'tls'>> & Pick<SmppSessionOptions, 'trace' | 'tls'> & {
-    reconnect: { initialMs: number; maxMs: number } | false;
-    flowControl: { initialMs: number; maxMs: number; retries: number };
-  };
+  readonly options: Required<Omit<SmppSessionOptions, 'reconnect' | 'flowControl' | 'store' | 'trace' | 'tls'>> &
+    Pick<SmppSessionOptions, 'trace' | 'tls'> & {
+      reconnect: { initialMs: number; maxMs: number } | false;
+      flowControl: { initialMs: number; maxMs: number; retries: number };
+    };
   readonly links: SmppLink[];
   readonly store: Store;
 
@@ -89,28 +90,31 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
     super();
     const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
-      ...withDefaults({
-        systemType: '',
-        bindMode: 'transceiver',
-        addrTon: 0,
-        addrNpi: 0,
-        addressRange: '',
-        window: 10,
-        responseTimeoutMs: 30000,
-        maxTries: 3,
-        enquireLinkIntervalMs: 30000,
-        connectTimeoutMs: 10000,
-        ratePerSecond: 0,
-        maxQueue: 10000,
-        queueTimeoutMs: 60000,
-        failWhenDown: false,
-        delivery: 'at-least-once',
-        loginRetryMs: 300000,
-        maxWriteBufferBytes: 4 * 1024 * 1024,
-        links: 1,
-        ratePerLink: 0,
-        now: Date.now,
-      }, options),
+      ...withDefaults(
+        {
+          systemType: '',
+          bindMode: 'transceiver',
+          addrTon: 0,
+          addrNpi: 0,
+          addressRange: '',
+          window: 10,
+          responseTimeoutMs: 30000,
+          maxTries: 3,
+          enquireLinkIntervalMs: 30000,
+          connectTimeoutMs: 10000,
+          ratePerSecond: 0,
+          maxQueue: 10000,
+          queueTimeoutMs: 60000,
+          failWhenDown: false,
+          delivery: 'at-least-once',
+          loginRetryMs: 300000,
+          maxWriteBufferBytes: 4 * 1024 * 1024,
+          links: 1,
+          ratePerLink: 0,
+          now: Date.now,
+        },
+        options,
+      ),
       reconnect,
       flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
     };

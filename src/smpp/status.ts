@@ -22,7 +22,7 @@ const STATUSES: Record<number, [name: string, meaning: string]> = {
   0x0f: ['ESME_RINVSYSID', 'the system_id is not known to the SMSC'],
   0x11: ['ESME_RCANCELFAIL', 'the cancel failed'],
   0x13: ['ESME_RREPLACEFAIL', 'the replace failed'],
-  0x14: ['ESME_RMSGQFUL', 'the SMSC\'s message queue is full: slow down'],
+  0x14: ['ESME_RMSGQFUL', "the SMSC's message queue is full: slow down"],
   0x15: ['ESME_RINVSERTYP', 'the service type is invalid'],
   0x33: ['ESME_RINVNUMDESTS', 'the number of destinations is invalid'],
   0x34: ['ESME_RINVDLNAME', 'the distribution list name is invalid'],

@@ -82,7 +82,9 @@ export class RedisStore implements Store {
       remove: (id: number) => send(c.hDel(outboxKey, String(id))),
       load: async () => {
         await this.ready;
-        return Object.values(await c.hGetAll(outboxKey)).map((v) => fromJson(v) as OutboxEntry).sort((a, b) => a.id - b.id);
+        return Object.values(await c.hGetAll(outboxKey))
+          .map((v) => fromJson(v) as OutboxEntry)
+          .sort((a, b) => a.id - b.id);
       },
     };
     this.messages = {

@@ -33,7 +33,22 @@ type Driver = typeof import('better-sqlite3');
 type Database = InstanceType<Driver>;
 type Statement = ReturnType<Database['prepare']>;
 type Statements = Record<
-  'putOutbox' | 'delOutbox' | 'allOutbox' | 'putMessage' | 'delMessage' | 'allMessages' | 'putReport' | 'putReportId' | 'delReport' | 'delReportIds' | 'findReport' | 'hasReport' | 'allReports' | 'putPartial' | 'delPartial' | 'allPartials',
+  | 'putOutbox'
+  | 'delOutbox'
+  | 'allOutbox'
+  | 'putMessage'
+  | 'delMessage'
+  | 'allMessages'
+  | 'putReport'
+  | 'putReportId'
+  | 'delReport'
+  | 'delReportIds'
+  | 'findReport'
+  | 'hasReport'
+  | 'allReports'
+  | 'putPartial'
+  | 'delPartial'
+  | 'allPartials',
   Statement
 >;
 

@@ -210,7 +210,8 @@ export class IsmgSimulator extends EventEmitter {
   /** Sends something that is not a CMPP frame on every link. */
   sendMalformed(kind: 'length' | 'command' = 'length'): void {
     const frame = Buffer.alloc(12);
-    if (kind === 'length') frame.writeUInt32BE(5, 0); // shorter than a header
+    if (kind === 'length')
+      frame.writeUInt32BE(5, 0); // shorter than a header
     else {
       frame.writeUInt32BE(12, 0);
       frame.writeUInt32BE(0x00000099, 4);
@@ -259,12 +260,14 @@ export class IsmgSimulator extends EventEmitter {
     const answers: Promise<CmppPdu>[] = [];
     for (const i of order) {
       const part = s.parts[i];
-      answers.push(this.request(linkFor(), 'DELIVER', {
-        ...this.deliverBody(mo.to, mo.from, part.userData, 0),
-        serviceId: mo.serviceId ?? '',
-        tpUdhi: s.count > 1 ? 1 : 0,
-        msgFmt: s.code,
-      }));
+      answers.push(
+        this.request(linkFor(), 'DELIVER', {
+          ...this.deliverBody(mo.to, mo.from, part.userData, 0),
+          serviceId: mo.serviceId ?? '',
+          tpUdhi: s.count > 1 ? 1 : 0,
+          msgFmt: s.code,
+        }),
+      );
     }
     return (await Promise.all(answers)).map((p) => p.body);
   }
@@ -327,7 +330,8 @@ export class IsmgSimulator extends EventEmitter {
     link.unanswered++;
     this.record.maxUnanswered = Math.max(this.record.maxUnanswered, link.unanswered);
     switch (pdu.command) {
-      case 'SUBMIT': return this.onSubmit(link, pdu);
+      case 'SUBMIT':
+        return this.onSubmit(link, pdu);
       case 'ACTIVE_TEST':
         this.record.activeTests++;
         return this.answer(link, pdu, { reserved: 0 });
@@ -337,10 +341,17 @@ export class IsmgSimulator extends EventEmitter {
         return;
       case 'QUERY':
         return this.answer(link, pdu, {
-          time: pdu.body.time, queryType: pdu.body.queryType, queryCode: pdu.body.queryCode,
-          mtTlMsg: this.record.submits.length, mtTlUsr: this.record.submits.reduce((n, s) => n + Number(s.body.destUsrTl), 0),
-          mtScs: this.record.submits.filter((s) => s.result === 0).length, mtWt: 0, mtFl: this.record.submits.filter((s) => s.result !== 0).length,
-          moScs: this.record.deliverResps.length, moWt: 0, moFl: 0,
+          time: pdu.body.time,
+          queryType: pdu.body.queryType,
+          queryCode: pdu.body.queryCode,
+          mtTlMsg: this.record.submits.length,
+          mtTlUsr: this.record.submits.reduce((n, s) => n + Number(s.body.destUsrTl), 0),
+          mtScs: this.record.submits.filter((s) => s.result === 0).length,
+          mtWt: 0,
+          mtFl: this.record.submits.filter((s) => s.result !== 0).length,
+          moScs: this.record.deliverResps.length,
+          moWt: 0,
+          moFl: 0,
         });
       case 'CANCEL': {
         const found = this.record.submits.some((s) => s.msgId === pdu.body.msgId);
@@ -416,7 +427,8 @@ export class IsmgSimulator extends EventEmitter {
       result = 8;
     }
     const msgId = result === 0 ? this.nextMsgId(recipients.length) : '0';
-    if (!this.options.lean) pushBounded(this.record.submits, { version: link.version, link: link.serial, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
+    if (!this.options.lean)
+      pushBounded(this.record.submits, { version: link.version, link: link.serial, sequenceId: pdu.sequenceId, body, msgId, result, receivedAt: Date.now() }, this.options.recordLimit);
     this.emit('submit', body, msgId, result);
     const timing = this.options.reportTiming;
     if (result === 0 && body.registeredDelivery === 1 && timing !== 'after' && !this.faults.withholdResponses && !this.faults.responseDelayMs) {
@@ -468,7 +480,10 @@ export class IsmgSimulator extends EventEmitter {
     }
     const decoded = decodeContent(payload, body.msgFmt);
     this.reassembler.push({
-      from: `${to}<${body.srcId}`, reference, total, sequence,
+      from: `${to}<${body.srcId}`,
+      reference,
+      total,
+      sequence,
       text: typeof decoded === 'string' ? decoded : undefined,
       data: typeof decoded === 'string' ? undefined : decoded,
       meta: { to, from: body.srcId },
@@ -500,9 +515,17 @@ export class IsmgSimulator extends EventEmitter {
   private reportFrame(link: Link, msgId: string, to: string, submit: SubmitBody): Buffer {
     const stamp = reportStamp(Date.now(), this.options.utcOffsetMinutes);
     const wide = (this.options.reportWidth ?? (link.version === V3 ? 71 : 60)) === 71;
-    const content = encodeReport({
-      msgId, stat: this.options.reportStat(to), submitTime: stamp, doneTime: stamp, destTerminalId: to, smscSequence: this.msgSequence,
-    }, wide);
+    const content = encodeReport(
+      {
+        msgId,
+        stat: this.options.reportStat(to),
+        submitTime: stamp,
+        doneTime: stamp,
+        destTerminalId: to,
+        smscSequence: this.msgSequence,
+      },
+      wide,
+    );
     return encode({ command: 'DELIVER', sequenceId: 0, body: { ...this.deliverBody(String(submit.srcId), to, content, 1), serviceId: String(submit.serviceId) } }, link.version);
   }
 
@@ -529,8 +552,13 @@ export class IsmgSimulator extends EventEmitter {
     const sequence = this.msgSequence & 0xffff;
     this.msgSequence = (this.msgSequence + count) & 0xffff;
     return packMsgId({
-      month: t.getUTCMonth() + 1, day: t.getUTCDate(), hour: t.getUTCHours(), minute: t.getUTCMinutes(), second: t.getUTCSeconds(),
-      gateway: this.options.gatewayCode, sequence,
+      month: t.getUTCMonth() + 1,
+      day: t.getUTCDate(),
+      hour: t.getUTCHours(),
+      minute: t.getUTCMinutes(),
+      second: t.getUTCSeconds(),
+      gateway: this.options.gatewayCode,
+      sequence,
     });
   }
 

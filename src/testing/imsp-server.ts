@@ -82,8 +82,14 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 const QUERY_DESCRIPTIONS: Record<number, string> = {
-  0: 'Successful', 1: 'Message is processing', 2: 'System contains no data', 3: 'Message can not send to GSM/Pager',
-  8: 'SIM card memory full', 9: 'Destination number is unavailable', 33: 'Message is expired due to SMSC busy.', 48: 'Message is barred by receiver',
+  0: 'Successful',
+  1: 'Message is processing',
+  2: 'System contains no data',
+  3: 'Message can not send to GSM/Pager',
+  8: 'SIM card memory full',
+  9: 'Destination number is unavailable',
+  33: 'Message is expired due to SMSC busy.',
+  48: 'Message is barred by receiver',
 };
 
 function html(body: string): string {
@@ -135,14 +141,17 @@ export class ImspSimulator extends EventEmitter {
 
   start(): Promise<number> {
     const tlsOptions = this.options.tls ?? {};
-    this.server = https.createServer({
-      cert: this.certificate.cert,
-      key: this.certificate.key,
-      minVersion: tlsOptions.minVersion ?? 'TLSv1.2',
-      maxVersion: tlsOptions.maxVersion,
-      // An old-protocol server for refusal tests must also allow old ciphers.
-      ciphers: tlsOptions.maxVersion && tlsOptions.maxVersion < 'TLSv1.2' ? 'DEFAULT@SECLEVEL=0' : undefined,
-    }, (req, res) => this.handle(req, res));
+    this.server = https.createServer(
+      {
+        cert: this.certificate.cert,
+        key: this.certificate.key,
+        minVersion: tlsOptions.minVersion ?? 'TLSv1.2',
+        maxVersion: tlsOptions.maxVersion,
+        // An old-protocol server for refusal tests must also allow old ciphers.
+        ciphers: tlsOptions.maxVersion && tlsOptions.maxVersion < 'TLSv1.2' ? 'DEFAULT@SECLEVEL=0' : undefined,
+      },
+      (req, res) => this.handle(req, res),
+    );
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -223,8 +232,10 @@ export class ImspSimulator extends EventEmitter {
       const account = text('account');
       const authOk = this.options.accounts[account] !== undefined && this.options.accounts[account] === text('password');
       switch (servlet) {
-        case 'SubmitSM': return answer(200, html(this.submit(params, text, authOk)));
-        case 'QuerySM': return answer(200, html(this.query(text, authOk)));
+        case 'SubmitSM':
+          return answer(200, html(this.submit(params, text, authOk)));
+        case 'QuerySM':
+          return answer(200, html(this.query(text, authOk)));
         case 'ChangePasswd':
           if (req.method !== 'POST') return answer(200, html('-1 | System error (ChangePasswd is POST only)'));
           if (!authOk) return answer(200, html('22 | Password error or no this account'));
@@ -256,17 +267,19 @@ export class ImspSimulator extends EventEmitter {
     const injected = this.faults.submitCodes?.shift();
     if (injected !== undefined) return all(injected);
     if (!hex && /\d{10}/.test(iconv.decode(msg, 'big5'))) return all(41);
-    return to.map((number) => {
-      try {
-        checkRecipient(number);
-      } catch {
-        return `${number} | 18 | | Destination msisdn format error(${number})`;
-      }
-      const messageId = `H${(this.counter++).toString(16).toUpperCase().padStart(7, '0')}`;
-      this.remember(messageId, number);
-      this.toPhone(number, msg, dcs, text('msg_udhi') === '1', hex);
-      return `${number} | 0 | ${messageId} | Success`;
-    }).join(' <br> ');
+    return to
+      .map((number) => {
+        try {
+          checkRecipient(number);
+        } catch {
+          return `${number} | 18 | | Destination msisdn format error(${number})`;
+        }
+        const messageId = `H${(this.counter++).toString(16).toUpperCase().padStart(7, '0')}`;
+        this.remember(messageId, number);
+        this.toPhone(number, msg, dcs, text('msg_udhi') === '1', hex);
+        return `${number} | 0 | ${messageId} | Success`;
+      })
+      .join(' <br> ');
   }
 
   private query(text: (n: string) => string, authOk: boolean): string {
@@ -276,11 +289,13 @@ export class ImspSimulator extends EventEmitter {
     if (!/^[\x21-\x7e]{1,20}$/.test(id)) return `${to} | 21 | null | Message id format error`;
     const sent = (this.sent.get(id) ?? []).filter((s) => !to || to.split(',').includes(s.to));
     if (!sent.length) return (to ? to.split(',') : ['']).map((n) => `${n} | 2 | null | System contains no data`).join(' <br> ');
-    return sent.map((s) => {
-      if (Date.now() - s.at < this.options.deliverAfterMs) return `${s.to} | 1 | null | Message is processing`;
-      const code = this.options.finalCode(s.to);
-      return `${s.to} | ${code} | ${stamp(s.at + this.options.deliverAfterMs)} | ${QUERY_DESCRIPTIONS[code] ?? 'Done'}`;
-    }).join(' <br> ');
+    return sent
+      .map((s) => {
+        if (Date.now() - s.at < this.options.deliverAfterMs) return `${s.to} | 1 | null | Message is processing`;
+        const code = this.options.finalCode(s.to);
+        return `${s.to} | ${code} | ${stamp(s.at + this.options.deliverAfterMs)} | ${QUERY_DESCRIPTIONS[code] ?? 'Done'}`;
+      })
+      .join(' <br> ');
   }
 
   private remember(messageId: string, to: string): void {

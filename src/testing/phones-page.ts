@@ -18,8 +18,10 @@ export interface InboxEntry {
 
 export function inboxes(sims: RunningSimulators): InboxEntry[] {
   const out: InboxEntry[] = [];
-  for (const [phone, list] of sims.cmpp.inboxes) for (const m of list) out.push({ phone, channel: 'cmpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
-  for (const [phone, list] of sims.smpp.inboxes) for (const m of list) out.push({ phone, channel: 'smpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
+  for (const [phone, list] of sims.cmpp.inboxes)
+    for (const m of list) out.push({ phone, channel: 'cmpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
+  for (const [phone, list] of sims.smpp.inboxes)
+    for (const m of list) out.push({ phone, channel: 'smpp', from: m.from, text: m.text ?? (m.data ? m.data.toString('hex') : ''), parts: m.parts, incomplete: m.incomplete, at: m.at });
   for (const [phone, list] of sims.imsp.inboxes) for (const m of list) out.push({ phone, channel: 'imsp', from: 'IMSP', text: m.text, parts: m.parts, incomplete: m.incomplete, at: m.at });
   for (const m of sims.phone.inbox) out.push({ phone: sims.phone.number, channel: 'modem', ...m });
   return out.sort((a, b) => b.at - a.at);
@@ -29,11 +31,19 @@ const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;
 
 function page(entries: InboxEntry[]): string {
   const phones = [...new Set(entries.map((e) => e.phone))];
-  const cards = phones.map((phone) => {
-    const messages = entries.filter((e) => e.phone === phone).map((e) => `
-      <div class="sms"><div class="meta">${escape(e.from)} · ${e.channel.toUpperCase()} · ${new Date(e.at).toLocaleTimeString()}${e.parts > 1 ? ` · ${e.parts} parts joined` : ''}${e.incomplete ? ' · <b>incomplete</b>' : ''}</div>${escape(e.text).replace(/\n/g, '<br>')}</div>`).join('');
-    return `<section class="phone"><h2>📱 ${escape(phone)}</h2>${messages}</section>`;
-  }).join('') || '<p class="empty">No message yet: press an Inject button in the demo flow.</p>';
+  const cards =
+    phones
+      .map((phone) => {
+        const messages = entries
+          .filter((e) => e.phone === phone)
+          .map(
+            (e) => `
+      <div class="sms"><div class="meta">${escape(e.from)} · ${e.channel.toUpperCase()} · ${new Date(e.at).toLocaleTimeString()}${e.parts > 1 ? ` · ${e.parts} parts joined` : ''}${e.incomplete ? ' · <b>incomplete</b>' : ''}</div>${escape(e.text).replace(/\n/g, '<br>')}</div>`,
+          )
+          .join('');
+        return `<section class="phone"><h2>📱 ${escape(phone)}</h2>${messages}</section>`;
+      })
+      .join('') || '<p class="empty">No message yet: press an Inject button in the demo flow.</p>';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
 <title>Simulated phones</title><style>
 body{font-family:system-ui,sans-serif;background:#f3f3f3;margin:20px}h1{font-size:20px}

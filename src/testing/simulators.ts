@@ -37,7 +37,13 @@ export const DEMO_ACCOUNTS = {
 
 export async function startSimulators(ports: SimulatorPorts = {}, host = '127.0.0.1', imspCertificate?: SelfSignedCertificate): Promise<RunningSimulators> {
   const cmpp = new IsmgSimulator({ host, port: ports.cmpp ?? 0, accounts: { [DEMO_ACCOUNTS.cmpp.spId]: DEMO_ACCOUNTS.cmpp.sharedSecret }, reportDelayMs: 1500, autoReply: () => '好的，收到！' });
-  const smpp = new SmscSimulator({ host, port: ports.smpp ?? 0, accounts: { [DEMO_ACCOUNTS.smpp.systemId]: DEMO_ACCOUNTS.smpp.password }, reportDelayMs: 1500, autoReply: (m) => (m.from === DEMO_ACCOUNTS.smpp.sourceAddr ? 'OK, received!' : undefined) });
+  const smpp = new SmscSimulator({
+    host,
+    port: ports.smpp ?? 0,
+    accounts: { [DEMO_ACCOUNTS.smpp.systemId]: DEMO_ACCOUNTS.smpp.password },
+    reportDelayMs: 1500,
+    autoReply: (m) => (m.from === DEMO_ACCOUNTS.smpp.sourceAddr ? 'OK, received!' : undefined),
+  });
   const imsp = new ImspSimulator({ host, port: ports.imsp ?? 0, accounts: { [DEMO_ACCOUNTS.imsp.account]: DEMO_ACCOUNTS.imsp.password }, deliverAfterMs: 2000, certificate: imspCertificate });
   const network = new VirtualNetwork({ reportDelayMs: 1500 });
   const virtualModem = network.modem(DEMO_ACCOUNTS.modem.number);

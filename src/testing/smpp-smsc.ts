@@ -132,7 +132,16 @@ export class SmscSimulator extends EventEmitter {
     this.reassembler.on('message', (m) => {
       const { to, from, via } = m.parts[0].meta as { to: string; from: string; via: string };
       const list = this.inboxes.get(to) ?? [];
-      const received: SmscPhoneMessage = { from, to, text: m.text, data: m.text === undefined ? m.data : undefined, parts: m.total, via: m.total > 1 ? via : 'single', incomplete: m.incomplete, at: Date.now() };
+      const received: SmscPhoneMessage = {
+        from,
+        to,
+        text: m.text,
+        data: m.text === undefined ? m.data : undefined,
+        parts: m.total,
+        via: m.total > 1 ? via : 'single',
+        incomplete: m.incomplete,
+        at: Date.now(),
+      };
       pushBounded(list, received, this.options.recordLimit);
       this.inboxes.set(to, list);
       this.emit('phone', received);
@@ -212,11 +221,22 @@ export class SmscSimulator extends EventEmitter {
     const via = mo.via ?? 'udh';
     const s = segment(mo.text, { target: 'smpp', to: mo.from });
     const common: Body = { sourceAddrTon: 1, sourceAddrNpi: 1, sourceAddr: mo.from, destAddrTon: 0, destAddrNpi: 0, destinationAddr: mo.to, dataCoding: s.code };
-    const bodies: Body[] = via === 'payload' || s.count === 1
-      ? [{ ...common, esmClass: 0, smLength: s.count === 1 ? s.parts[0].payload.length : 0, shortMessage: s.count === 1 ? s.parts[0].payload : Buffer.alloc(0), tlvs: s.count === 1 ? {} : { messagePayload: Buffer.concat(s.parts.map((p) => p.payload)) } }]
-      : s.parts.map((p) => (via === 'sar'
-        ? { ...common, esmClass: 0, smLength: p.payload.length, shortMessage: p.payload, tlvs: { sarMsgRefNum: s.reference ?? 0, sarTotalSegments: p.total, sarSegmentSeqnum: p.number } }
-        : { ...common, esmClass: 0x40, smLength: p.userData.length, shortMessage: p.userData }));
+    const bodies: Body[] =
+      via === 'payload' || s.count === 1
+        ? [
+            {
+              ...common,
+              esmClass: 0,
+              smLength: s.count === 1 ? s.parts[0].payload.length : 0,
+              shortMessage: s.count === 1 ? s.parts[0].payload : Buffer.alloc(0),
+              tlvs: s.count === 1 ? {} : { messagePayload: Buffer.concat(s.parts.map((p) => p.payload)) },
+            },
+          ]
+        : s.parts.map((p) =>
+            via === 'sar'
+              ? { ...common, esmClass: 0, smLength: p.payload.length, shortMessage: p.payload, tlvs: { sarMsgRefNum: s.reference ?? 0, sarTotalSegments: p.total, sarSegmentSeqnum: p.number } }
+              : { ...common, esmClass: 0x40, smLength: p.userData.length, shortMessage: p.userData },
+          );
     const order = mo.order ?? bodies.map((_, i) => i);
     const answers = await Promise.all(order.map((i) => this.request(session, 'deliver_sm', bodies[i])));
     return answers.map((a) => a.status);
@@ -337,11 +357,20 @@ export class SmscSimulator extends EventEmitter {
   private onSubmit(session: Session, pdu: SmppPdu): void {
     this.submitCount++;
     const throttle = this.faults.throttleEvery;
-    const refused = throttle && this.submitCount % throttle === 0 ? this.faults.throttleStatus ?? ESME_RTHROTTLED
-      : this.faults.refuseDestinations?.includes(textOf(pdu.body.destinationAddr)) ? ESME_RINVDSTADR : 0;
+    const refused =
+      throttle && this.submitCount % throttle === 0
+        ? (this.faults.throttleStatus ?? ESME_RTHROTTLED)
+        : this.faults.refuseDestinations?.includes(textOf(pdu.body.destinationAddr))
+          ? ESME_RINVDSTADR
+          : 0;
     if (refused) {
       this.send(session, 'submit_sm_resp', pdu.sequenceId, undefined, refused);
-      if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body: pdu.body, messageId: '', status: refused }, this.options.recordLimit);
+      if (!this.options.lean)
+        pushBounded(
+          this.record.submits,
+          { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body: pdu.body, messageId: '', status: refused },
+          this.options.recordLimit,
+        );
       return;
     }
     const n = this.nextId++;
@@ -360,7 +389,8 @@ export class SmscSimulator extends EventEmitter {
       this.send(session, 'submit_sm_resp', pdu.sequenceId, { messageId });
     }
     const body = pdu.body;
-    if (!this.options.lean) pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body, messageId, status: 0 }, this.options.recordLimit);
+    if (!this.options.lean)
+      pushBounded(this.record.submits, { session: session.serial, systemId: session.systemId ?? '', sequenceId: pdu.sequenceId, body, messageId, status: 0 }, this.options.recordLimit);
     if (!this.options.lean) this.toPhone(body);
     if (Number(body.registeredDelivery) & 0x01) {
       const receiptId = this.options.receiptIdFormat === 'same' ? messageId : this.options.idFormat === 'hex' ? String(n) : n.toString(16);
@@ -374,9 +404,7 @@ export class SmscSimulator extends EventEmitter {
 
   private sendReceipt(from: Session, textId: string, tlvId: string, submit: Body): void {
     const receivers = [...this.sessions].filter((s) => s.systemId === from.systemId && (s.mode === 'transceiver' || s.mode === 'receiver'));
-    const session = this.options.receiptSession === 'other'
-      ? receivers.find((s) => s !== from) ?? receivers[0]
-      : receivers.find((s) => s === from) ?? receivers[0];
+    const session = this.options.receiptSession === 'other' ? (receivers.find((s) => s !== from) ?? receivers[0]) : (receivers.find((s) => s === from) ?? receivers[0]);
     if (!session) return;
     const to = textOf(submit.destinationAddr);
     const stat = this.options.reportStat(to);
@@ -385,9 +413,17 @@ export class SmscSimulator extends EventEmitter {
     const tlvs: TlvValues = this.options.receiptTlvs ? { receiptedMessageId: tlvId, messageState: STATE_OF[stat] ?? 7 } : {};
     const content = Buffer.from(text, 'latin1');
     this.request(session, 'deliver_sm', {
-      sourceAddrTon: Number(submit.destAddrTon), sourceAddrNpi: Number(submit.destAddrNpi), sourceAddr: to,
-      destAddrTon: Number(submit.sourceAddrTon), destAddrNpi: Number(submit.sourceAddrNpi), destinationAddr: textOf(submit.sourceAddr),
-      esmClass: 0x04, dataCoding: 0, smLength: content.length, shortMessage: content, tlvs,
+      sourceAddrTon: Number(submit.destAddrTon),
+      sourceAddrNpi: Number(submit.destAddrNpi),
+      sourceAddr: to,
+      destAddrTon: Number(submit.sourceAddrTon),
+      destAddrNpi: Number(submit.sourceAddrNpi),
+      destinationAddr: textOf(submit.sourceAddr),
+      esmClass: 0x04,
+      dataCoding: 0,
+      smLength: content.length,
+      shortMessage: content,
+      tlvs,
     }).catch(() => undefined);
   }
 
@@ -410,6 +446,12 @@ export class SmscSimulator extends EventEmitter {
     const encoding = ({ 0: 'gsm7', 1: 'ascii', 3: 'latin1', 8: 'ucs2' } as const)[dataCoding as 0 | 1 | 3 | 8];
     const text = encoding ? codecFor(encoding).decode(content) : undefined;
     // Keyed by recipient and sender: one sender's parts to two phones are two messages.
-    this.reassembler.push({ from: `${textOf(body.destinationAddr)}<${textOf(body.sourceAddr)}`, ...concat, text, data: text === undefined ? Buffer.from(content) : undefined, meta: { to: textOf(body.destinationAddr), from: textOf(body.sourceAddr), via } });
+    this.reassembler.push({
+      from: `${textOf(body.destinationAddr)}<${textOf(body.sourceAddr)}`,
+      ...concat,
+      text,
+      data: text === undefined ? Buffer.from(content) : undefined,
+      meta: { to: textOf(body.destinationAddr), from: textOf(body.sourceAddr), via },
+    });
   }
 }

@@ -96,26 +96,37 @@ export class VirtualNetwork extends EventEmitter {
     const submittedAt = new Date();
     const alphabet = submit.dcs.alphabet;
     const { raw, udl } = submit.userData;
-    const delivered = target?.receive(encodeDeliver({
-      from: from.number,
-      timestamp: submittedAt,
-      offsetMinutes: this.options.offsetMinutes,
-      pid: submit.pid,
-      messageClass: submit.dcs.messageClass,
-      userData: { raw, length: udl, udhi: submit.userData.udh !== undefined, alphabet },
-    }, { smsc: this.options.smsc })) ?? false;
+    const delivered =
+      target?.receive(
+        encodeDeliver(
+          {
+            from: from.number,
+            timestamp: submittedAt,
+            offsetMinutes: this.options.offsetMinutes,
+            pid: submit.pid,
+            messageClass: submit.dcs.messageClass,
+            userData: { raw, length: udl, udhi: submit.userData.udh !== undefined, alphabet },
+          },
+          { smsc: this.options.smsc },
+        ),
+      ) ?? false;
     this.emit('carried', { from: from.number, to: submit.to.number, text: submit.userData.text, delivered });
     if (!submit.statusReport) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      from.receiveReport(encodeStatusReport({
-        reference: mr,
-        recipient: submit.to,
-        timestamp: submittedAt,
-        dischargeTime: new Date(),
-        offsetMinutes: this.options.offsetMinutes,
-        status: !target ? 0x43 : delivered ? 0x00 : 0x62,
-      }, { smsc: this.options.smsc }));
+      from.receiveReport(
+        encodeStatusReport(
+          {
+            reference: mr,
+            recipient: submit.to,
+            timestamp: submittedAt,
+            dischargeTime: new Date(),
+            offsetMinutes: this.options.offsetMinutes,
+            status: !target ? 0x43 : delivered ? 0x00 : 0x62,
+          },
+          { smsc: this.options.smsc },
+        ),
+      );
     }, this.options.reportDelayMs);
     this.timers.add(timer);
   }
@@ -134,7 +145,11 @@ export class VirtualPhone extends EventEmitter implements Subscriber {
   private readonly reassembler = new Reassembler<null>({ timeoutMs: 60000 });
   private mr = 0;
 
-  constructor(private readonly network: VirtualNetwork, readonly number: string, private readonly reply?: (text: string) => string | undefined) {
+  constructor(
+    private readonly network: VirtualNetwork,
+    readonly number: string,
+    private readonly reply?: (text: string) => string | undefined,
+  ) {
     super();
     this.reassembler.on('message', (m) => {
       const entry = { from: m.from, text: m.text ?? '', parts: m.total, incomplete: m.incomplete, at: Date.now() };
@@ -148,7 +163,13 @@ export class VirtualPhone extends EventEmitter implements Subscriber {
   receive(encoded: { hex: string; tpduLength: number }): boolean {
     const d = decodeDeliver(encoded.hex);
     const concat = d.userData.udh?.concat;
-    this.reassembler.push({ from: d.from.number, reference: concat?.reference ?? 0, total: concat?.total ?? 1, sequence: concat?.sequence ?? 1, text: d.userData.text ?? d.userData.data.toString('hex') });
+    this.reassembler.push({
+      from: d.from.number,
+      reference: concat?.reference ?? 0,
+      total: concat?.total ?? 1,
+      sequence: concat?.sequence ?? 1,
+      text: d.userData.text ?? d.userData.data.toString('hex'),
+    });
     return true;
   }
 
@@ -199,7 +220,11 @@ export class VirtualModem extends EventEmitter implements Subscriber {
   private mr = 0;
   private smsc: string;
 
-  constructor(private readonly network: VirtualNetwork, readonly number: string, options: VirtualModemOptions) {
+  constructor(
+    private readonly network: VirtualNetwork,
+    readonly number: string,
+    options: VirtualModemOptions,
+  ) {
     super();
     this.options = { storageSize: 20, requireAck: false, ...options };
     this.pinOk = !options.pin;
@@ -461,16 +486,27 @@ export class VirtualModem extends EventEmitter implements Subscriber {
       else {
         const m = memories.find((list) => list.some((s) => s.index === index));
         if (!m && !flag) return this.answer([], '+CMS ERROR: 321');
-        if (m) m.splice(m.findIndex((s) => s.index === index), 1);
+        if (m)
+          m.splice(
+            m.findIndex((s) => s.index === index),
+            1,
+          );
       }
       return this.answer([]);
     }
     // What a real client asks first (27.007 identification, the character set).
     const identity: Record<string, string> = {
-      'AT+CGMI': 'smsflow', 'AT+GMI': 'smsflow',
-      'AT+CGMM': 'smsflow virtual modem', 'AT+GMM': 'smsflow virtual modem', ATI: 'smsflow virtual modem', ATI3: 'smsflow virtual modem', ATI4: 'smsflow virtual modem',
-      'AT+CGMR': '1.0', 'AT+GMR': '1.0',
-      'AT+CGSN': '359000000000001', 'AT+GSN': '359000000000001',
+      'AT+CGMI': 'smsflow',
+      'AT+GMI': 'smsflow',
+      'AT+CGMM': 'smsflow virtual modem',
+      'AT+GMM': 'smsflow virtual modem',
+      ATI: 'smsflow virtual modem',
+      ATI3: 'smsflow virtual modem',
+      ATI4: 'smsflow virtual modem',
+      'AT+CGMR': '1.0',
+      'AT+GMR': '1.0',
+      'AT+CGSN': '359000000000001',
+      'AT+GSN': '359000000000001',
       'AT+CIMI': '466920000000001',
     };
     if (identity[cmd] !== undefined) return this.answer([identity[cmd]]);

@@ -185,9 +185,5 @@ export function firstUnrepresentable(text: string, codec: TextCodec): number {
 export function describeUnrepresentable(text: string, index: number, encoding: Encoding): SmsError {
   const ch = String.fromCodePoint(text.codePointAt(index) ?? 0);
   const hex = 'U+' + (text.codePointAt(index) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-  return new SmsError(
-    'SMS_ENCODING',
-    `text: "${ch}" (${hex}, position ${index + 1}) cannot be written in ${encoding}; choose "auto" or UCS-2`,
-    'text',
-  );
+  return new SmsError('SMS_ENCODING', `text: "${ch}" (${hex}, position ${index + 1}) cannot be written in ${encoding}; choose "auto" or UCS-2`, 'text');
 }

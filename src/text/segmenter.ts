@@ -109,7 +109,7 @@ function cutText(text: string, codec: TextCodec, single: number, multi: number):
   // Bits of every code unit and every cost, ORed: plain text has none past 0xFF and no cost above 1.
   let widest = 0;
   let dearest = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const unit = text.charCodeAt(i);
     let width = 1;
     let c = cost[unit];
@@ -195,11 +195,7 @@ function multiCapacity(rule: EncodingRule, fixed: readonly UdhElement[], concatO
 
 function tooLong(count: number, encoding: Encoding, rule: EncodingRule, multi: number): SmsError {
   const unit = rule.unit === 'septet' ? 'characters' : 'octets';
-  return new SmsError(
-    'SMS_TOO_LONG',
-    `text: needs ${count} parts of ${multi} ${unit} (${encoding}); one message holds at most ${MAX_PARTS} parts`,
-    'text',
-  );
+  return new SmsError('SMS_TOO_LONG', `text: needs ${count} parts of ${multi} ${unit} (${encoding}); one message holds at most ${MAX_PARTS} parts`, 'text');
 }
 
 export function segment(input: string | Buffer, options: SegmentOptions = {}): Segmentation {
@@ -239,9 +235,7 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
       const codec = codecFor(encoding, profile.newline);
       const single = singleCapacity(rule, fixed, input);
       const multi = multiCapacity(rule, fixed, concatOctets, single);
-      const cut = codec.unitWidth
-        ? cutFixedWidth(input, codec.unitWidth, single, multi)
-        : cutText(input, codec, single, multi);
+      const cut = codec.unitWidth ? cutFixedWidth(input, codec.unitWidth, single, multi) : cutText(input, codec, single, multi);
       if ('ends' in cut) {
         found = { encoding, rule, codec, ends: cut.ends, sizes: cut.sizes, plain: cut.plain, single, multi };
         break;
@@ -265,9 +259,14 @@ export function segment(input: string | Buffer, options: SegmentOptions = {}): S
 
   // Every part's header is the same but for the sequence number, its last octet.
   const layout: Layout = {
-    header: reference === undefined ? (fixed.length ? buildUdh(fixed) : NO_HEADER)
-      : fixed.length ? buildUdh([...fixed, concatElement({ reference, total, sequence: 1, referenceBits })])
-      : concatHeader({ reference, total, sequence: 1, referenceBits }),
+    header:
+      reference === undefined
+        ? fixed.length
+          ? buildUdh(fixed)
+          : NO_HEADER
+        : fixed.length
+          ? buildUdh([...fixed, concatElement({ reference, total, sequence: 1, referenceBits })])
+          : concatHeader({ reference, total, sequence: 1, referenceBits }),
     sequenced: reference !== undefined,
     codec,
     write: codec && (plain && codec.encodePlainInto ? codec.encodePlainInto : codec.encodeInto),
@@ -348,7 +347,9 @@ class Part implements SmsPart {
     if (layout.codec) this.text = (layout.input as string).slice(start, end);
   }
 
-  get udh(): Buffer { return this.layout.header.length ? this.userData.subarray(0, this.layout.header.length) : NO_HEADER; }
+  get udh(): Buffer {
+    return this.layout.header.length ? this.userData.subarray(0, this.layout.header.length) : NO_HEADER;
+  }
   get payload(): Buffer {
     if (!this.layout.packs) return this.userData.subarray(this.layout.header.length);
     if (!this.septets) {
@@ -357,7 +358,9 @@ class Part implements SmsPart {
     }
     return this.septets;
   }
-  get userData(): Buffer { return this.bytes ?? this.encode(); }
+  get userData(): Buffer {
+    return this.bytes ?? this.encode();
+  }
   /** septets for GSM 7-bit packed (the header's septets, fill bits included), else octets */
   get userDataLength(): number {
     const { packs, header } = this.layout;

@@ -30,8 +30,14 @@ export function packSeptetsInto(septets: Uint8Array, out: Uint8Array, offset: nu
   // One by one up to a 56-bit boundary, then eight septets into seven octets at once.
   while (i < septets.length && bitPos % 56 !== 0) put(septets[i++] & 0x7f);
   for (let o = bitPos >> 3; i + 8 <= septets.length; i += 8, o += 7, bitPos += 56) {
-    const s0 = septets[i] & 0x7f, s1 = septets[i + 1] & 0x7f, s2 = septets[i + 2] & 0x7f, s3 = septets[i + 3] & 0x7f;
-    const s4 = septets[i + 4] & 0x7f, s5 = septets[i + 5] & 0x7f, s6 = septets[i + 6] & 0x7f, s7 = septets[i + 7] & 0x7f;
+    const s0 = septets[i] & 0x7f,
+      s1 = septets[i + 1] & 0x7f,
+      s2 = septets[i + 2] & 0x7f,
+      s3 = septets[i + 3] & 0x7f;
+    const s4 = septets[i + 4] & 0x7f,
+      s5 = septets[i + 5] & 0x7f,
+      s6 = septets[i + 6] & 0x7f,
+      s7 = septets[i + 7] & 0x7f;
     out[o] = s0 | (s1 << 7);
     out[o + 1] = (s1 >> 1) | (s2 << 6);
     out[o + 2] = (s2 >> 2) | (s3 << 5);
@@ -55,7 +61,13 @@ export function unpackSeptets(octets: Uint8Array, count: number, fillBits = 0): 
   if (fillBits === 0) {
     // Seven octets hold eight septets: whole groups at once.
     for (let o = 0; i + 8 <= count; i += 8, o += 7) {
-      const o0 = octets[o], o1 = octets[o + 1], o2 = octets[o + 2], o3 = octets[o + 3], o4 = octets[o + 4], o5 = octets[o + 5], o6 = octets[o + 6];
+      const o0 = octets[o],
+        o1 = octets[o + 1],
+        o2 = octets[o + 2],
+        o3 = octets[o + 3],
+        o4 = octets[o + 4],
+        o5 = octets[o + 5],
+        o6 = octets[o + 6];
       out[i] = o0 & 0x7f;
       out[i + 1] = ((o0 >> 7) | (o1 << 1)) & 0x7f;
       out[i + 2] = ((o1 >> 6) | (o2 << 2)) & 0x7f;

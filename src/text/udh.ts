@@ -38,22 +38,30 @@ interface ElementDef<T> {
 }
 
 const CONCAT_8: ElementDef<Concatenation> = {
-  id: 0x00, length: 3, name: 'concatenation (8-bit reference)',
+  id: 0x00,
+  length: 3,
+  name: 'concatenation (8-bit reference)',
   read: (d) => ({ reference: d[0], total: d[1], sequence: d[2], referenceBits: 8 }),
   write: (c) => Buffer.from([c.reference, c.total, c.sequence]),
 };
 const CONCAT_16: ElementDef<Concatenation> = {
-  id: 0x08, length: 4, name: 'concatenation (16-bit reference)',
+  id: 0x08,
+  length: 4,
+  name: 'concatenation (16-bit reference)',
   read: (d) => ({ reference: d.readUInt16BE(0), total: d[2], sequence: d[3], referenceBits: 16 }),
   write: (c) => Buffer.from([c.reference >> 8, c.reference & 0xff, c.total, c.sequence]),
 };
 const PORTS_8: ElementDef<ApplicationPorts> = {
-  id: 0x04, length: 2, name: 'application ports (8-bit)',
+  id: 0x04,
+  length: 2,
+  name: 'application ports (8-bit)',
   read: (d) => ({ destination: d[0], source: d[1], portBits: 8 }),
   write: (p) => Buffer.from([p.destination, p.source]),
 };
 const PORTS_16: ElementDef<ApplicationPorts> = {
-  id: 0x05, length: 4, name: 'application ports (16-bit)',
+  id: 0x05,
+  length: 4,
+  name: 'application ports (16-bit)',
   read: (d) => ({ destination: d.readUInt16BE(0), source: d.readUInt16BE(2), portBits: 16 }),
   write: (p) => {
     const b = Buffer.alloc(4);
@@ -65,9 +73,7 @@ const PORTS_16: ElementDef<ApplicationPorts> = {
 
 const CONCAT_BY_BITS = { 8: CONCAT_8, 16: CONCAT_16 } as const;
 const PORTS_BY_BITS = { 8: PORTS_8, 16: PORTS_16 } as const;
-const KNOWN = new Map<number, ElementDef<Concatenation> | ElementDef<ApplicationPorts>>(
-  [CONCAT_8, CONCAT_16, PORTS_8, PORTS_16].map((def) => [def.id, def]),
-);
+const KNOWN = new Map<number, ElementDef<Concatenation> | ElementDef<ApplicationPorts>>([CONCAT_8, CONCAT_16, PORTS_8, PORTS_16].map((def) => [def.id, def]));
 
 function checkRange(field: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -98,11 +104,22 @@ export function concatHeader(c: Concatenation): Buffer {
   checkRange('sequence', c.sequence, 1, c.total);
   if (c.referenceBits === 8) {
     const out = Buffer.allocUnsafe(6);
-    out[0] = 5; out[1] = 0x00; out[2] = 3; out[3] = c.reference; out[4] = c.total; out[5] = c.sequence;
+    out[0] = 5;
+    out[1] = 0x00;
+    out[2] = 3;
+    out[3] = c.reference;
+    out[4] = c.total;
+    out[5] = c.sequence;
     return out;
   }
   const out = Buffer.allocUnsafe(7);
-  out[0] = 6; out[1] = 0x08; out[2] = 4; out[3] = c.reference >> 8; out[4] = c.reference & 0xff; out[5] = c.total; out[6] = c.sequence;
+  out[0] = 6;
+  out[1] = 0x08;
+  out[2] = 4;
+  out[3] = c.reference >> 8;
+  out[4] = c.reference & 0xff;
+  out[5] = c.total;
+  out[6] = c.sequence;
   return out;
 }
 
@@ -165,7 +182,7 @@ export function parseUdh(userData: Uint8Array): { udh: Udh; length: number } {
       if (len !== def.length) {
         throw new SmsError('SMS_MALFORMED', `udh: ${def.name} must carry ${def.length} octets, has ${len}`, 'udh');
       }
-      if (def === CONCAT_8 || def === CONCAT_16) udh.concat = (def).read(data);
+      if (def === CONCAT_8 || def === CONCAT_16) udh.concat = def.read(data);
       else udh.ports = (def as ElementDef<ApplicationPorts>).read(data);
     }
     at += 2 + len;

@@ -144,28 +144,34 @@ export class Reassembler<M = unknown> extends EventEmitter {
     if (!this.pending.has(key)) {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        store.take(key).then((got) => {
-          if (!got) return; // joined elsewhere
-          this.counts.timedOut++;
-          const map = new Map(Object.entries(got).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
-          const first = [...map.values()][0];
-          const message = join(first, map, first.total);
-          message.reason = 'timeout';
-          this.emit('message', message);
-        }, () => undefined);
+        store.take(key).then(
+          (got) => {
+            if (!got) return; // joined elsewhere
+            this.counts.timedOut++;
+            const map = new Map(Object.entries(got).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
+            const first = [...map.values()][0];
+            const message = join(first, map, first.total);
+            message.reason = 'timeout';
+            this.emit('message', message);
+          },
+          () => undefined,
+        );
       }, this.timeoutMs);
       timer.unref?.();
       this.pending.set(key, { key, firstAt: Date.now(), first: part, parts: new Map(), timer });
     }
-    store.merge(key, part.sequence, part, part.total, this.timeoutMs * 2).then((all) => {
-      if (!all) return;
-      const entry = this.pending.get(key);
-      if (entry) clearTimeout(entry.timer);
-      this.pending.delete(key);
-      this.counts.completed++;
-      const map = new Map(Object.entries(all).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
-      this.emit('message', join(part, map, part.total));
-    }, () => undefined);
+    store.merge(key, part.sequence, part, part.total, this.timeoutMs * 2).then(
+      (all) => {
+        if (!all) return;
+        const entry = this.pending.get(key);
+        if (entry) clearTimeout(entry.timer);
+        this.pending.delete(key);
+        this.counts.completed++;
+        const map = new Map(Object.entries(all).map(([seq, p]) => [Number(seq), p as IncomingPart<M>]));
+        this.emit('message', join(part, map, part.total));
+      },
+      () => undefined,
+    );
   }
 
   /** Takes up the parts a store kept across a restart; their wait starts afresh. */

@@ -237,15 +237,18 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     if (this.earlyTimer) return;
     const first = this.early.values().next().value;
     if (!first) return;
-    this.earlyTimer = setTimeout(() => {
-      this.earlyTimer = undefined;
-      const now = this.now();
-      for (const [id, held] of this.early) {
-        if (held.heldUntil > now) break;
-        this.unmatched(id);
-      }
-      this.armEarlyTimer();
-    }, Math.max(1, first.heldUntil - this.now()));
+    this.earlyTimer = setTimeout(
+      () => {
+        this.earlyTimer = undefined;
+        const now = this.now();
+        for (const [id, held] of this.early) {
+          if (held.heldUntil > now) break;
+          this.unmatched(id);
+        }
+        this.armEarlyTimer();
+      },
+      Math.max(1, first.heldUntil - this.now()),
+    );
     this.earlyTimer.unref?.();
   }
 
@@ -268,7 +271,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     const complete = received === group.total;
     // A message is delivered when every part is; otherwise it takes the first failed part's state.
     const status = worst ? worst.status : complete ? 'delivered' : 'unknown';
-    const detail = !complete ? missing ?? 'no report in time' : worst ? worst.detail : (group.outcomes[1]).detail;
+    const detail = !complete ? (missing ?? 'no report in time') : worst ? worst.detail : group.outcomes[1].detail;
     const report: DeliveryReport<C> = {
       channel: this.options.channel,
       id: group.shown[1] ?? group.ids[1] ?? Object.values(group.ids)[0] ?? '',

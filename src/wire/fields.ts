@@ -73,7 +73,13 @@ function unsigned(bytes: 1 | 2 | 4, signed = false): FieldType {
   const min = signed ? -(2 ** (bytes * 8 - 1)) : 0;
   const put = signed
     ? (out: Buffer, n: number, at: number) => out.writeInt32BE(n, at)
-    : bytes === 1 ? (out: Buffer, n: number, at: number) => { out[at] = n; } : bytes === 2 ? (out: Buffer, n: number, at: number) => out.writeUInt16BE(n, at) : (out: Buffer, n: number, at: number) => out.writeUInt32BE(n, at);
+    : bytes === 1
+      ? (out: Buffer, n: number, at: number) => {
+          out[at] = n;
+        }
+      : bytes === 2
+        ? (out: Buffer, n: number, at: number) => out.writeUInt16BE(n, at)
+        : (out: Buffer, n: number, at: number) => out.writeUInt32BE(n, at);
   return {
     width: bytes,
     size: () => bytes,

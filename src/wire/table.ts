@@ -56,7 +56,11 @@ function compile(fields: readonly Field[]): Compiled {
   };
   const size = fields.map((_, i) => `n += ${sizeOf(i)};`).join('\n');
   const write = fields.map((f, i) => writeCode(types[i], i, access(f.key), sizeOf(i))).join('\n');
-  const read = fields.map((f, i) => `s = ${readSizeOf(i)}; if (s < 0 || at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body, at + s); at += s;`).join('\n');
+  const read = fields
+    .map(
+      (f, i) => `s = ${readSizeOf(i)}; if (s < 0 || at + s > end) short(table, ${i}, data, start, at, end, s, what, protocol); ${access(f.key)} = types[${i}].read(data, at, body, at + s); at += s;`,
+    )
+    .join('\n');
   // Each table is compiled once into plain functions (direct property reads, widths known): the code is made
   // from the table's own field names and types, never from data, so the Function constructor is safe here.
   /* eslint-disable @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call */
@@ -65,7 +69,11 @@ function compile(fields: readonly Field[]): Compiled {
     names,
     size: new Function('body', 'types', `let n = 0;\n${size}\nreturn n;`) as Sizer,
     write: new Function('out', 'at', 'body', 'types', 'names', `${write}\nreturn at;`) as Writer,
-    read: new Function('short', 'over', `return function read(data, start, end, table, what, protocol) {\nconst { types } = table; const body = {}; let at = start; let s = 0;\n${read}\nif (at !== end) over(end - at, what, protocol);\nreturn body;\n};`)(tooShort, leftOver) as Reader,
+    read: new Function(
+      'short',
+      'over',
+      `return function read(data, start, end, table, what, protocol) {\nconst { types } = table; const body = {}; let at = start; let s = 0;\n${read}\nif (at !== end) over(end - at, what, protocol);\nreturn body;\n};`,
+    )(tooShort, leftOver) as Reader,
   };
   /* eslint-enable @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call */
   compiled.set(fields, table);
@@ -132,4 +140,3 @@ function tooShort(table: Compiled, index: number, _data: Buffer, start: number, 
 function leftOver(octets: number, what: string, protocol: Protocol): never {
   throw new SmsError(`${protocol}_DECODE`, `${what}: ${octets} octets left over after the last field`, 'Total_Length');
 }
-
