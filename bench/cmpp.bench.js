@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { cmpp, store } = require('../dist/src');
+const { cmpp, store } = require('../dist/src/internal');
 const testing = require('../dist/src/testing');
 const { alternate, compare, keepBusy, median, printTable, QUICK, rawLoop, scaled, verdict } = require('./harness');
 const { startMinimalIsmg } = require('./minimal-ismg');

@@ -3,7 +3,7 @@
 // HTTPS, next to a bare https.request loop sending the same body to the same
 // server with the same concurrency, in the same run.
 const https = require('node:https');
-const { imsp } = require('../dist/src');
+const { imsp } = require('../dist/src/internal');
 const testing = require('../dist/src/testing');
 const { printTable } = require('./harness');
 

@@ -8,7 +8,7 @@ const { fork } = require('node:child_process');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { cmpp, store } = require('../dist/src');
+const { cmpp, store } = require('../dist/src/internal');
 const { QUICK } = require('./harness');
 
 v8.setFlagsFromString('--expose-gc');

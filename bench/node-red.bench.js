@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { NodeRedProcess } = require('../test/support/node-red-process');
 const { startMinimalIsmg } = require('./minimal-ismg');
-const { cmpp } = require('../dist/src');
+const { cmpp } = require('../dist/src/internal');
 const { printTable, QUICK, scaled } = require('./harness');
 
 /** The SUBMIT cmpp-submit writes for "alert 10000" to one number: the raw node sends its frame. */

@@ -2,7 +2,7 @@
 // PDU encode and decode rates next to node-pdu, on the same messages in the
 // same run: short texts, long texts in several parts, and received DELIVERs.
 const nodePdu = require('node-pdu');
-const { pdu } = require('../dist/src');
+const { pdu } = require('../dist/src/internal');
 const { compare, printTable } = require('./harness');
 
 const TO = '+886912345678';

@@ -3,7 +3,7 @@
 // against a minimal independent SMSC over loopback, next to a raw TCP loop
 // of submit_sm PDUs of the same size against the same SMSC, in alternating
 // rounds; and the codec's rates.
-const { smpp } = require('../dist/src');
+const { smpp } = require('../dist/src/internal');
 const { alternate, compare, keepBusy, printTable, QUICK, rawLoop, verdict } = require('./harness');
 const { startMinimalSmsc } = require('./minimal-smsc');
 

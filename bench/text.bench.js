@@ -2,7 +2,7 @@
 // Segmenting throughput of the text core against split-sms on the same
 // inputs, and the GSM 7-bit packer's rates.
 const splitSms = require('split-sms');
-const core = require('../dist/src');
+const core = require('../dist/src/internal');
 const { compare, printTable } = require('./harness');
 
 const INPUTS = {

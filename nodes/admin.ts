@@ -2,7 +2,7 @@
  * Editor endpoints: the live part count of a form's static message comes from
  * the same segmenter the nodes use, so the editor never guesses.
  */
-import { Encoding, segment, SmsError, Target } from '../src';
+import { Encoding, segment, SmsError, Target } from '../src/internal';
 import { NodeAPI } from './red';
 
 const served = new WeakSet<object>();

@@ -11,7 +11,7 @@ import { Node, NodeAPI } from './red';
 import { OutageLog } from './shared';
 import { editorKey, linkStatus } from './status';
 import { watchStore } from './store';
-import type { store as stores } from '../src';
+import type { store as stores } from '../src/internal';
 
 /** report expectations kept at most (the tracker's default) */
 const MAX_PENDING_REPORTS = 100000;

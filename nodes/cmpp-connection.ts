@@ -1,4 +1,4 @@
-import { cmpp, SmsError } from '../src';
+import { cmpp, SmsError } from '../src/internal';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
@@ -6,7 +6,7 @@ import { closeCarrier, watchCarrier } from './carrier-connection';
 import { CmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
 import { activity } from './activity';
-import { store as storeKinds } from '../src';
+import { store as storeKinds } from '../src/internal';
 
 interface CmppConnectionDef extends NodeDef {
   host: string;

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { imsp, SmsError } from '../src';
+import { imsp, SmsError } from '../src/internal';
 import { SharedConnection } from './connection';
 import { openStore, StoreKind, watchStore } from './store';
 import { editorKey, linkStatus } from './status';
 import { activity } from './activity';
-import { store as stores } from '../src';
+import { store as stores } from '../src/internal';
 import { ImspAccountNode } from './shared';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';

@@ -1,4 +1,4 @@
-import { DeliveryReport, Encoding, imsp, SmsError } from '../src';
+import { DeliveryReport, Encoding, imsp, SmsError } from '../src/internal';
 import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';

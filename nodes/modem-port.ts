@@ -1,5 +1,5 @@
 import { asError } from '../src/errors';
-import { modem } from '../src';
+import { modem } from '../src/internal';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
@@ -7,7 +7,7 @@ import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind, watchStore } from './store';
 import { activity } from './activity';
-import { store as stores } from '../src';
+import { store as stores } from '../src/internal';
 
 interface ModemPortDef extends NodeDef {
   port: string;

@@ -3,7 +3,7 @@
  * and how a config node keeps its users.
  */
 import { textOf } from '../src/text-of';
-import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, smpp, SmsError } from '../src';
+import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, smpp, SmsError } from '../src/internal';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
 

@@ -1,4 +1,4 @@
-import { smpp, SmsError, store as storeKinds } from '../src';
+import { smpp, SmsError, store as storeKinds } from '../src/internal';
 import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { migrate } from './migrations';

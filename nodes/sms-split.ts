@@ -1,4 +1,4 @@
-import { Encoding, segment, Segmentation, SmsPart, Target } from '../src';
+import { Encoding, segment, Segmentation, SmsPart, Target } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { registerAdminRoutes } from './admin';
 import { editorKey } from './status';

@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { store as stores } from '../src';
+import { store as stores } from '../src/internal';
 import { Node, NodeAPI } from './red';
 
 export type StoreKind = 'sqlite' | 'redis' | 'memory';

@@ -3,7 +3,7 @@
 // up, each within its own rate; a link that drops hands its work to the
 // others; reports and messages from any link reach the one tracker.
 const assert = require('node:assert/strict');
-const { cmpp } = require('../../dist/src');
+const { cmpp } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 

@@ -5,7 +5,7 @@
 // down or that stops reading. Everything over loopback TCP.
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { cmpp, store } = require('../../dist/src');
+const { cmpp, store } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until, sleep } = require('../support/wait');
 

@@ -3,7 +3,7 @@
 // fed through text2pcap. Skipped, with a notice, where tshark is not installed.
 const assert = require('node:assert/strict');
 const { dissect, requireTshark } = require('../support/tshark');
-const { cmpp, segment } = require('../../dist/src');
+const { cmpp, segment } = require('../../dist/src/internal');
 
 const SUBMIT = {
   msgId: '0', pkTotal: 1, pkNumber: 1, registeredDelivery: 1, msgLevel: 0, serviceId: 'ALERT', feeUserType: 2, feeTerminalId: '',

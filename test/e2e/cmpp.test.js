@@ -1,7 +1,7 @@
 'use strict';
 // The CMPP client against the ISMG simulator over loopback TCP.
 const assert = require('node:assert/strict');
-const { cmpp, SmsError } = require('../../dist/src');
+const { cmpp, SmsError } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until, once, sleep } = require('../support/wait');
 

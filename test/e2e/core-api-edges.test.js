@@ -4,7 +4,7 @@
 // bound), and a report listener that throws is an 'error' event, never an
 // unhandled rejection.
 const assert = require('node:assert/strict');
-const { cmpp, smpp, imsp, modem } = require('../../dist/src');
+const { cmpp, smpp, imsp, modem } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 

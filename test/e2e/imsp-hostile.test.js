@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const https = require('node:https');
 const iconv = require('iconv-lite');
-const { imsp, selfSignedCertificate } = require('../../dist/src');
+const { imsp, selfSignedCertificate } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 
 const ACCOUNT = { account: 'demo0001', password: 'pass1234' };

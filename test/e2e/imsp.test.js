@@ -1,7 +1,7 @@
 'use strict';
 // The IMSP client against the IMSP simulator over HTTPS on loopback.
 const assert = require('node:assert/strict');
-const { imsp } = require('../../dist/src');
+const { imsp } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const examples = require('../fixtures/imsp-examples.json');
 const { until } = require('../support/wait');

@@ -7,7 +7,7 @@
 // on (no login storm); a frame that announces more than ever comes is seen
 // as a stream out of step; SMPP sequence numbers wrap at 0x7FFFFFFF.
 const assert = require('node:assert/strict');
-const { cmpp, smpp } = require('../../dist/src');
+const { cmpp, smpp } = require('../../dist/src/internal');
 const { IsmgSimulator, SmscSimulator } = require('../../dist/src/testing');
 const { rawPeer, frame } = require('../support/raw-peer');
 const { until } = require('../support/wait');

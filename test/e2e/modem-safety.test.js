@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const { PassThrough, Duplex } = require('node:stream');
-const { modem } = require('../../dist/src');
+const { modem } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until, sleep } = require('../support/wait');
 
@@ -89,7 +89,7 @@ describe('modem safety against virtual modems gone wrong', function () {
     m.on('message', (sms) => got.push(sms.payload));
     // Three messages wait on the SIM; the modem also announces them while the driver sets up and sweeps.
     for (const text of ['one', 'two', 'three']) {
-      sim.storeOnSim(require('../../dist/src').pdu.encodeDeliver({ from: B, timestamp: new Date(), offsetMinutes: 480, userData: { text } }, { smsc: '+15550000000' }));
+      sim.storeOnSim(require('../../dist/src/internal').pdu.encodeDeliver({ from: B, timestamp: new Date(), offsetMinutes: 480, userData: { text } }, { smsc: '+15550000000' }));
     }
     sim.faults.urcsDuring = { command: 'AT+CMGL', lines: ['+CMTI: "SM",1', '+CMTI: "SM",2', '+CMTI: "SM",3'] };
     sim.faults.urcDuringAnswer = '+CMTI: "SM",2';

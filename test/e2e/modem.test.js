@@ -2,7 +2,7 @@
 // The modem driver against virtual modems: over TCP (as to a serial server)
 // and through serialport's mock binding.
 const assert = require('node:assert/strict');
-const { modem, pdu } = require('../../dist/src');
+const { modem, pdu } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 const { serialLine } = require('../support/serial-mock');

@@ -5,7 +5,7 @@
 // UCS-2, receipts matched, incoming messages joined, enquire_link both ways.
 const assert = require('node:assert/strict');
 const nodeSmpp = require('smpp');
-const { smpp, segment, selfSignedCertificate } = require('../../dist/src');
+const { smpp, segment, selfSignedCertificate } = require('../../dist/src/internal');
 const { SmscSimulator } = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 

@@ -4,7 +4,7 @@
 // through text2pcap. Skipped, with a notice, where tshark is not installed.
 const assert = require('node:assert/strict');
 const { dissect, requireTshark } = require('../support/tshark');
-const { smpp, segment } = require('../../dist/src');
+const { smpp, segment } = require('../../dist/src/internal');
 
 const SUBMIT = {
   sourceAddrTon: 5, sourceAddrNpi: 0, sourceAddr: 'ALERTS', destAddrTon: 1, destAddrNpi: 1, destinationAddr: '886912345678',

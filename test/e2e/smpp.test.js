@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
-const { smpp, store } = require('../../dist/src');
+const { smpp, store } = require('../../dist/src/internal');
 const { SmscSimulator } = require('../../dist/src/testing');
 const { until, once } = require('../support/wait');
 

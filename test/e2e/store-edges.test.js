@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const Database = require('better-sqlite3');
-const { cmpp, store } = require('../../dist/src');
+const { cmpp, store } = require('../../dist/src/internal');
 const { IsmgSimulator } = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 

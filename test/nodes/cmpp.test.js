@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { until } = require('../support/wait');
-const { cmpp } = require('../../dist/src');
+const { cmpp } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const nodes = ['cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in'].map((n) => require(`../../dist/nodes/${n}.js`));
 

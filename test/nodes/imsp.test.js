@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { until } = require('../support/wait');
 const { helper, runtimeVersion } = require('../support/node-red');
-const { imsp } = require('../../dist/src');
+const { imsp } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const nodes = ['imsp-account', 'imsp-send'].map((n) => require(`../../dist/nodes/${n}.js`));
 

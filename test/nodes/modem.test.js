@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { until } = require('../support/wait');
-const { modem } = require('../../dist/src');
+const { modem } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const nodes = ['modem-port', 'modem-pdu'].map((n) => require(`../../dist/nodes/${n}.js`));
 

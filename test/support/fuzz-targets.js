@@ -6,7 +6,7 @@
 // TypeError, a RangeError, a hang) is a failure of its kind. Used by
 // test/unit/fuzz.test.js (a few thousand each) and scripts/fuzz.js (long runs).
 const { PassThrough } = require('node:stream');
-const core = require('../../dist/src');
+const core = require('../../dist/src/internal');
 
 const { cmpp, pdu, imsp, modem, segment, parseUdh, Reassembler, SmsError } = core;
 

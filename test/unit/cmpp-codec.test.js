@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { cmpp, SmsError } = require('../../dist/src');
+const { cmpp, SmsError } = require('../../dist/src/internal');
 const { mulberry32, seed } = require('../support/random');
 
 const hex = (s) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

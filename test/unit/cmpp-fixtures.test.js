@@ -3,7 +3,7 @@
 // field sizes (test/fixtures/cmpp-frames.json, made by
 // scripts/make-cmpp-fixtures.py independently of the codec's tables).
 const assert = require('node:assert/strict');
-const { cmpp } = require('../../dist/src');
+const { cmpp } = require('../../dist/src/internal');
 const { frames } = require('../fixtures/cmpp-frames.json');
 const { frameFixtureTests } = require('../support/frame-fixtures');
 

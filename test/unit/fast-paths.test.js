@@ -4,7 +4,7 @@
 // Each must give exactly what the general way gives: these tests compare the
 // two over many generated inputs.
 const assert = require('node:assert/strict');
-const { store, pdu, segment, cmpp } = require('../../dist/src');
+const { store, pdu, segment, cmpp } = require('../../dist/src/internal');
 
 /** A small deterministic generator, so that a failure can be reproduced. */
 function random(seed) {

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const core = require('../../dist/src');
+const core = require('../../dist/src/internal');
 const { GSM_BASIC, GSM_EXTENSION, mulberry32, randomText, seed } = require('../support/random');
 
 describe('GSM 7-bit alphabet (23.038)', () => {

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { imsp, SmsError } = require('../../dist/src');
+const { imsp, SmsError } = require('../../dist/src/internal');
 const { mulberry32, seed } = require('../support/random');
 
 // Replies as the IMSP document prints them (§3.1 example 4, §3.2 examples 1-3, §3.3 examples 1-2).
@@ -117,7 +117,7 @@ describe('IMSP parameters', () => {
 });
 
 describe('self-signed certificate for the simulators', () => {
-  const { selfSignedCertificate } = require('../../dist/src');
+  const { selfSignedCertificate } = require('../../dist/src/internal');
   const tls = require('node:tls');
   it('is valid DER every time (minimal integers), for localhost and 127.0.0.1, usable as a CA', () => {
     for (let i = 0; i < 50; i++) {

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { pdu, SmsError, segment } = require('../../dist/src');
+const { pdu, SmsError, segment } = require('../../dist/src/internal');
 const nodePdu = require('node-pdu');
 const { mulberry32, randomText, seed } = require('../support/random');
 

@@ -4,7 +4,7 @@
 // with the same values, and where both write the same PDU the bytes agree.
 const assert = require('node:assert/strict');
 const nodeSmpp = require('smpp');
-const { smpp } = require('../../dist/src');
+const { smpp } = require('../../dist/src/internal');
 
 const SM = {
   serviceType: 'CMT', sourceAddrTon: 5, sourceAddrNpi: 0, sourceAddr: 'ALERTS', destAddrTon: 1, destAddrNpi: 1, destinationAddr: '886912345678',
@@ -123,7 +123,7 @@ describe('SMPP codec against node-smpp', () => {
   });
 
   it('gives SMPP the GSM capacities the help states: 160 characters alone, 153 a part; UCS-2 70 and 67', () => {
-    const { segment } = require('../../dist/src');
+    const { segment } = require('../../dist/src/internal');
     assert.equal(segment('a'.repeat(160), { target: 'smpp' }).count, 1);
     assert.deepEqual(segment('a'.repeat(161), { target: 'smpp' }).parts.map((p) => p.length), [153, 8]);
     assert.equal(segment('a'.repeat(160), { target: 'smpp' }).code, 0, 'data_coding 0');

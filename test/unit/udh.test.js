@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const core = require('../../dist/src');
+const core = require('../../dist/src/internal');
 
 // (name, elements and what they mean, bytes): one list drives build and parse.
 const FIXTURES = [

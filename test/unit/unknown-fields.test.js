@@ -3,7 +3,7 @@
 // refused, naming the field and the name it may have meant, instead of going
 // out as an empty field. A body for both CMPP versions may carry 3.0's fields.
 const assert = require('node:assert/strict');
-const { cmpp, smpp } = require('../../dist/src');
+const { cmpp, smpp } = require('../../dist/src/internal');
 
 describe('bodies with fields the message does not have', () => {
   it('CMPP: srcID in a SUBMIT is refused, with srcId suggested', () => {
