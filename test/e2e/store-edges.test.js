@@ -231,6 +231,9 @@ describe('SQLite store at the edges of the disk', function () {
     const c1 = client(port, first, { queueTimeoutMs: 0 });
     await c1.start();
     let seen = 0;
+    // Answers slower than the commit interval: every part is in the file before its answer, so that the
+    // answered ones must be deleted from it (a message answered sooner never reaches the file at all).
+    sim.faults.responseDelayMs = 50;
     sim.on('submit', () => {
       if (++seen === 3) sim.faults.withholdResponses = true; // part 3 is never answered
     });
@@ -244,6 +247,7 @@ describe('SQLite store at the edges of the disk', function () {
     first.close();
 
     sim.faults.withholdResponses = false;
+    sim.faults.responseDelayMs = 0;
     const before = sim.record.submits.length;
     const second = new store.SqliteStore({ file });
     const c2 = client(port, second);

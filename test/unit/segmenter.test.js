@@ -173,3 +173,14 @@ describe('segmenter: options from a msg or the admin endpoint', () => {
     assert.throws(() => core.segment('x', { ports: { destination: 5000, portBits: 12 } }), (e) => e.code === 'SMS_FIELD' && e.field === 'portBits');
   });
 });
+
+describe('segmenter: the header of a 16-bit reference', () => {
+  it('writes the reference high octet first (06 08 04 RR RR TT NN), as the IMSP document and 3GPP 23.040 9.2.3.24.8 give it', () => {
+    for (const target of ['pdu', 'imsp', 'cmpp', 'smpp']) {
+      const split = core.segment('Pump 3 stopped at 10:42; tank level low, check the valves. '.repeat(4), { target, referenceBits: 16, reference: 0x1234 });
+      assert.ok(split.count >= 2, target);
+      split.parts.forEach((part, i) => assert.equal(part.udh.toString('hex'), `0608041234${split.count.toString(16).padStart(2, '0')}0${i + 1}`, `${target} part ${i + 1}`));
+    }
+  });
+});
+
