@@ -7,10 +7,38 @@
  */
 import { EventEmitter } from 'node:events';
 import { Pdu } from '../link/dialect';
-import { Link, LinkState } from '../link/link';
+import { withDefaults } from '../defaults';
+import { Delivery, Link, LinkState } from '../link/link';
 import { OutboxEntry, Store } from '../store/store';
 import { Body } from '../wire/fields';
 import { Account, OnAnswer, OutboxRecord, RequestOf, Waiter } from './account';
+
+/** What every account's options default to, whatever the protocol (a dialect adds its own: window, T, keep-alive). */
+export const ACCOUNT_DEFAULTS = {
+  maxTries: 3,
+  connectTimeoutMs: 10000,
+  ratePerSecond: 0,
+  maxQueue: 10000,
+  queueTimeoutMs: 60000,
+  failWhenDown: false,
+  delivery: 'at-least-once' as Delivery,
+  loginRetryMs: 300000,
+  maxWriteBufferBytes: 4 * 1024 * 1024,
+  links: 1,
+  ratePerLink: 0,
+  now: Date.now,
+};
+
+/** Reconnection back-off and flow-control retries over their defaults (an option given as undefined keeps its default). */
+export function retryOptions(options: { reconnect?: { initialMs?: number; maxMs?: number } | false; flowControl?: { initialMs?: number; maxMs?: number; retries?: number } }): {
+  reconnect: { initialMs: number; maxMs: number } | false;
+  flowControl: { initialMs: number; maxMs: number; retries: number };
+} {
+  return {
+    reconnect: options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect),
+    flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
+  };
+}
 
 export abstract class AccountSession<P extends Pdu, C extends string> extends EventEmitter {
   abstract readonly store: Store;

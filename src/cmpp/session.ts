@@ -9,7 +9,7 @@
  * with exactly one outcome.
  */
 import { Account, OutboxRecord } from '../account/account';
-import { AccountSession } from '../account/session';
+import { ACCOUNT_DEFAULTS, AccountSession, retryOptions } from '../account/session';
 import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError, uncertain as uncertainOf } from '../link/link';
@@ -101,33 +101,20 @@ export class CmppSession extends AccountSession<CmppPdu, Command> {
 
   constructor(options: SessionOptions) {
     super();
-    const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
       ...withDefaults(
         {
+          ...ACCOUNT_DEFAULTS,
           version: V3,
           window: 16,
           responseTimeoutMs: 60000,
-          maxTries: 3,
           activeTestIntervalMs: 180000,
-          connectTimeoutMs: 10000,
           utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES,
-          ratePerSecond: 0,
-          maxQueue: 10000,
-          queueTimeoutMs: 60000,
-          failWhenDown: false,
-          delivery: 'at-least-once',
-          loginRetryMs: 300000,
           acceptLooseAuthenticator: false,
-          maxWriteBufferBytes: 4 * 1024 * 1024,
-          links: 1,
-          ratePerLink: 0,
-          now: Date.now,
         },
         options,
       ),
-      reconnect,
-      flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
+      ...retryOptions(options),
     };
     const o = this.options;
     this.store = options.store ?? new MemoryStore();

@@ -7,7 +7,7 @@
  * makes that an ESME does not serve answered as the specification asks.
  */
 import { Account, OutboxRecord } from '../account/account';
-import { AccountSession } from '../account/session';
+import { ACCOUNT_DEFAULTS, AccountSession, retryOptions } from '../account/session';
 import { withDefaults } from '../defaults';
 import { SmsError } from '../errors';
 import { Delivery, Link, LinkState, RetryError } from '../link/link';
@@ -88,10 +88,10 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
 
   constructor(options: SmppSessionOptions) {
     super();
-    const reconnect = options.reconnect === false ? false : withDefaults({ initialMs: 1000, maxMs: 30000 }, options.reconnect);
     this.options = {
       ...withDefaults(
         {
+          ...ACCOUNT_DEFAULTS,
           systemType: '',
           bindMode: 'transceiver',
           addrTon: 0,
@@ -99,24 +99,11 @@ export class SmppSession extends AccountSession<SmppPdu, Command> {
           addressRange: '',
           window: 10,
           responseTimeoutMs: 30000,
-          maxTries: 3,
           enquireLinkIntervalMs: 30000,
-          connectTimeoutMs: 10000,
-          ratePerSecond: 0,
-          maxQueue: 10000,
-          queueTimeoutMs: 60000,
-          failWhenDown: false,
-          delivery: 'at-least-once',
-          loginRetryMs: 300000,
-          maxWriteBufferBytes: 4 * 1024 * 1024,
-          links: 1,
-          ratePerLink: 0,
-          now: Date.now,
         },
         options,
       ),
-      reconnect,
-      flowControl: withDefaults({ initialMs: 500, maxMs: 10000, retries: 20 }, options.flowControl),
+      ...retryOptions(options),
     };
     const o = this.options;
     this.store = options.store ?? new MemoryStore();
