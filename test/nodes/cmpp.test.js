@@ -255,9 +255,11 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
 
   it('says in the status when the queue is nearly full', async () => {
     await helper.load(nodes, flow(sim.port, { queueSize: 20 }), { conn: { sharedSecret: 'secret' } });
-    await until(() => sim.sessions === 1);
     const statuses = [];
     helper.getNode('submit2').on('call:status', (call) => statuses.push(call.args[0]));
+    // Logged in as the node sees it (the gateway counts the session a moment before the client reads its answer):
+    // sent before that, all 34 would queue and 14 be refused as QUEUE_FULL.
+    await until(() => statuses.some((s) => /cmpp-connection\.status\.connected$/.test(s.text)), { what: 'the connected status' });
     sim.faults.withholdResponses = true;
     for (let i = 0; i < 34; i++) helper.getNode('submit2').receive({ payload: `m${i}` });
     await until(() => statuses.some((s) => /cmpp-connection\.status\.nearlyFull\|\{"percent":\d+\}$/.test(s.text) && s.fill === 'yellow'), { what: 'the nearly-full status' });
