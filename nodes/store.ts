@@ -55,7 +55,11 @@ export function openStore(RED: NodeAPI, node: Node, type: string, settings: Stor
  * connection's status can show it (`set` names the node's texts).
  */
 export function watchStore(RED: NodeAPI, node: Node, set: string, store: stores.Store, changed: () => void): void {
-  if (store.failure) node.error(store.failure.message); // it could not open: said before any send
+  if (store.failure) {
+    // It could not open: said, and shown, before any send.
+    node.error(store.failure.message);
+    changed();
+  }
   store.watchHealth?.((failure) => {
     if (failure) node.error(failure.message);
     else node.log(RED._(`${set}.store.writable`, { file: store.location }));

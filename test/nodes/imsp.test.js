@@ -33,6 +33,26 @@ describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`,
     await sim.stop();
   });
 
+  it('a store folder that cannot be made: the status says so, sends still go (only report expectations live there), and the log says when it writes again', async () => {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-nr-'));
+    const blocker = path.join(userDir, 'smsflow');
+    fs.writeFileSync(blocker, 'a file where the store folder should be');
+    await helper.loadIn(userDir, nodes, flow(sim), { acct: { password: 'pass1234' } });
+    const shown = () => helper.getNode('send').status.args.map((a) => a[0]);
+    await until(() => shown().some((s) => s.fill === 'red' && s.text === '@smsflow/node-red-sms/imsp-account:imsp-account.store.notWritable'), { what: 'the store status' });
+    const result = next('result');
+    helper.getNode('send').receive({ payload: 'UPS on battery' });
+    assert.equal((await result).payload.ok, true);
+    fs.unlinkSync(blocker);
+    const logged = () => helper.log().args.map((a) => JSON.stringify(a[0])).join('\n');
+    await until(() => /imsp-account\.store\.writable/.test(logged()), { timeoutMs: 15000, what: 'the log to say the store writes again' });
+    assert.deepEqual(shown()[shown().length - 1], {}, 'the status cleared');
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
   it('sends and puts one result per recipient and part on the msg', async () => {
     await helper.load(nodes, flow(sim), { acct: { password: 'pass1234' } });
     const result = next('result');

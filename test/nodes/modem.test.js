@@ -37,6 +37,21 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     ];
   }
 
+  it('a store folder that cannot be made: the status says so and the modem still sends', async () => {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-nr-'));
+    fs.writeFileSync(path.join(userDir, 'smsflow'), 'a file where the store folder should be');
+    await helper.loadIn(userDir, nodes, flow(), { portA: { pin: '0000' } });
+    const shown = () => helper.getNode('sendA').status.args.map((a) => a[0]);
+    await until(() => shown().some((s) => s.fill === 'red' && s.text === '@smsflow/node-red-sms/modem-port:modem-port.store.notWritable'), { what: 'the store status' });
+    const result = next('result');
+    helper.getNode('sendA').receive({ payload: 'Door 2 open' });
+    assert.equal((await result).payload.ok, true);
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
   it('logs a port outage once when it starts and once when it ends, however many reopen tries lie between', async () => {
     await helper.load(nodes, flow(), { portA: { pin: '0000' } });
     const vm = network.modems.get('886911111111');

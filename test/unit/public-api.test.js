@@ -45,7 +45,8 @@ describe('the public API of the core', () => {
       new core.imsp.ImspClient({ account: 'demo0001', password: 'pass1234' }),
       new core.modem.Modem({ port: 'tcp://127.0.0.1:1' }),
     ];
-    assert.equal(clients.length, 4);
+    for (const client of clients) assert.equal(typeof client.send, 'function', `${client.constructor.name} sends`);
+    assert.deepEqual(clients.map((c) => c.constructor.name), ['CmppClient', 'SmppClient', 'ImspClient', 'Modem']);
     clients[2].close();
   });
 });
