@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'SMS_NOT_SENT'
   | 'SMS_MALFORMED'
   | 'SMS_TRUNCATED'
+  // a route: no rule takes the number
+  | 'SMS_NO_ROUTE'
   // a field a binary message cannot hold (named with the protocol by the table engine)
   | 'WIRE_FIELD'
   // CMPP
@@ -62,6 +64,7 @@ export type ErrorCode =
   | 'IMSP_TLS'
   | 'IMSP_TLS_CERTIFICATE'
   | 'IMSP_NETWORK'
+  | 'IMSP_UNCERTAIN'
   | 'IMSP_HTTP'
   | 'IMSP_TIMEOUT'
   | 'IMSP_REPLY'

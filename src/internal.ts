@@ -15,4 +15,5 @@ export * as smpp from './smpp';
 export * as imsp from './imsp';
 export * as pdu from './pdu';
 export * as modem from './modem';
+export * as route from './route';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';

@@ -201,6 +201,25 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   }
 
   /**
+   * Takes back the messages whose every part still waits unsent in the
+   * queue and that `parts` names (it gives how many parts such a message has
+   * left, or undefined to keep it): each part fails with `why`, and a route
+   * gives the message to another channel. A part that may have left (sent
+   * before a drop, in flight) keeps its message here.
+   */
+  withdraw(parts: (message: string) => number | undefined, why: Error): number {
+    const unsent = new Map<string, number>();
+    for (const r of this.queue) if (r.message !== undefined) unsent.set(r.message, (unsent.get(r.message) ?? 0) + (r.sent ? -Infinity : 1));
+    const taken = new Set<string>();
+    for (const [message, count] of unsent) if (count > 0 && parts(message) === count) taken.add(message);
+    if (!taken.size) return 0;
+    const records = this.queue.removeWhere((r) => r.message !== undefined && taken.has(r.message));
+    for (const r of records) this.take(r)?.failed(why);
+    this.queueChanged();
+    return taken.size;
+  }
+
+  /**
    * Takes up a record the outbox kept across a restart, in its place in the
    * order. One that had left is sent again (at-least-once) or ends as
    * uncertain (at-most-once); its queue wait starts afresh.

@@ -11,6 +11,7 @@ import { inOrder, PartResult, SendResult } from '../results';
 import { jsonSafe } from '../store/json';
 import { MessageRecord, Store } from '../store/store';
 import { Encoding } from '../text/codecs';
+import type { HandOvers } from './hand-over';
 
 export class MessageInFlight {
   private left: number;
@@ -23,6 +24,11 @@ export class MessageInFlight {
   ) {
     this.left = parts;
     if (parts === 0) this.finish();
+  }
+
+  /** parts still awaiting their outcome, when none has one yet (else undefined) */
+  get untouchedParts(): number | undefined {
+    return (this.record.results as PartResult[]).length === 0 ? this.left : undefined;
   }
 
   /** One part's outcome: a result for each recipient it went to. */
@@ -61,7 +67,7 @@ export interface Outgoing<C extends string> {
  * resolves with its result once each part has its outcome. A store that
  * cannot write refuses the message (STORE_WRITE): it could not survive a restart.
  */
-export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void): Promise<SendResult<C>> {
+export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void, handOvers?: HandOvers): Promise<SendResult<C>> {
   if (store.failure) return Promise.reject(store.failure);
   const record: MessageRecord = {
     key: m.key,
@@ -74,11 +80,14 @@ export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, send
   store.messages.add(record);
   return new Promise((resolve, reject) => {
     const message = new MessageInFlight(record, store, m.expected, (results) => {
+      handOvers?.done(m.key);
       resolve({ channel: m.channel, ok: results.every((r) => r.ok), to: m.to, encoding: m.encoding, parts: m.parts, results });
     });
+    handOvers?.add(m.key, message);
     try {
       sendParts(message);
     } catch (err) {
+      handOvers?.done(m.key);
       store.messages.remove(record.key);
       reject(asError(err));
     }

@@ -90,6 +90,11 @@ export abstract class AccountSession<P extends Pdu, C extends string> extends Ev
     this.accountOf.enqueue(command, body, waiter, of);
   }
 
+  /** Takes back queued messages that never left (see Account.withdraw). */
+  withdraw(parts: (message: string) => number | undefined, why: Error): number {
+    return this.accountOf.withdraw(parts, why);
+  }
+
   /** Takes up a request the store kept across a restart; `waiter` is told its outcome. */
   resume(entry: OutboxEntry, waiter: Waiter<P>): void {
     this.accountOf.resume(entry, waiter);

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { HandOvers } from '../account/hand-over';
 import { MessageInFlight, sendMessage } from '../account/in-flight';
 import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
@@ -62,6 +63,8 @@ export interface CmppSendRequest {
   maxParts?: number;
   /** who sent it (a node id): a message carried over a restart goes back there */
   origin?: string;
+  /** a route sends it: while no part has left, withdrawUnsent() may take it back */
+  handOver?: boolean;
 }
 
 /** What one SUBMIT's answer needs, kept with it in the outbox. */
@@ -114,6 +117,7 @@ interface MoMeta {
 
 export class CmppClient extends EventEmitter {
   readonly session: CmppSession;
+  private readonly handOvers = new HandOvers();
   private readonly options: CmppClientOptions;
   private readonly tracker: ReportTracker;
   /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
@@ -171,6 +175,16 @@ export class CmppClient extends EventEmitter {
     return this.tracker.pending;
   }
 
+  /** logged in and its store writable: a message given now leaves at once */
+  get canSend(): boolean {
+    return this.session.state === 'connected' && !this.session.store.failure;
+  }
+
+  /** Fails (CMPP_NOT_CONNECTED) the messages sent with `handOver` whose parts all still wait unsent; returns how many. */
+  withdrawUnsent(): number {
+    return this.handOvers.withdraw(this.session, 'CMPP');
+  }
+
   send(request: CmppSendRequest): Promise<SendResult> {
     try {
       return this.sendParts(request);
@@ -208,40 +222,45 @@ export class CmppClient extends EventEmitter {
       correlation: request.correlation,
       origin: request.origin,
     };
-    return sendMessage(this.session.store, outgoing, (message) => {
-      for (const chunk of chunks) {
-        for (const part of split.parts) {
-          const body: Body = {
-            msgId: '0',
-            pkTotal: part.total,
-            pkNumber: part.number,
-            registeredDelivery: registered ? 1 : 0,
-            msgLevel: request.msgLevel ?? 0,
-            serviceId: request.serviceId ?? this.options.serviceId ?? '',
-            feeUserType: this.options.feeUserType ?? 2,
-            feeTerminalId: '',
-            feeTerminalType: 0,
-            tpPid: 0,
-            tpUdhi: part.udh.length ? 1 : 0,
-            msgFmt: split.code,
-            msgSrc: this.options.msgSrc ?? this.options.spId,
-            feeType: this.options.feeType ?? '01',
-            feeCode: this.options.feeCode ?? '000000',
-            validTime: '',
-            atTime: '',
-            srcId: request.srcId ?? this.options.srcId ?? '',
-            destUsrTl: chunk.length,
-            destTerminalId: chunk,
-            destTerminalType: 0,
-            msgLength: part.userData.length,
-            msgContent: part.userData,
-            linkId: request.linkId ?? '',
-          };
-          const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
-          this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
+    return sendMessage(
+      this.session.store,
+      outgoing,
+      (message) => {
+        for (const chunk of chunks) {
+          for (const part of split.parts) {
+            const body: Body = {
+              msgId: '0',
+              pkTotal: part.total,
+              pkNumber: part.number,
+              registeredDelivery: registered ? 1 : 0,
+              msgLevel: request.msgLevel ?? 0,
+              serviceId: request.serviceId ?? this.options.serviceId ?? '',
+              feeUserType: this.options.feeUserType ?? 2,
+              feeTerminalId: '',
+              feeTerminalType: 0,
+              tpPid: 0,
+              tpUdhi: part.udh.length ? 1 : 0,
+              msgFmt: split.code,
+              msgSrc: this.options.msgSrc ?? this.options.spId,
+              feeType: this.options.feeType ?? '01',
+              feeCode: this.options.feeCode ?? '000000',
+              validTime: '',
+              atTime: '',
+              srcId: request.srcId ?? this.options.srcId ?? '',
+              destUsrTl: chunk.length,
+              destTerminalId: chunk,
+              destTerminalType: 0,
+              msgLength: part.userData.length,
+              msgContent: part.userData,
+              linkId: request.linkId ?? '',
+            };
+            const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
+            this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
+          }
         }
-      }
-    });
+      },
+      request.handOver ? this.handOvers : undefined,
+    );
   }
 
   /**

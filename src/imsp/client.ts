@@ -83,7 +83,7 @@ export declare interface ImspClient {
   on(event: 'error', listener: (err: Error) => void): this;
 }
 
-function networkError(err: NodeJS.ErrnoException, url: URL): SmsError {
+function networkError(err: NodeJS.ErrnoException, url: URL, written: boolean): SmsError {
   const text = `${err.code ?? ''} ${err.message}`;
   if (/UNSUPPORTED_PROTOCOL|protocol version|wrong version|TLSV1_ALERT_PROTOCOL_VERSION|no protocols available/i.test(text)) {
     return new SmsError('IMSP_TLS', `${url.host} does not offer TLS 1.2 or later, which IMSP requires; the connection was refused (${err.message})`);
@@ -92,6 +92,8 @@ function networkError(err: NodeJS.ErrnoException, url: URL): SmsError {
     return new SmsError('IMSP_TLS_CERTIFICATE', `${url.host}'s certificate is not trusted (${err.message}); for a private endpoint give its CA certificate in the CA setting`);
   }
   if (err.code === 'IMSP_TIMEOUT' || err.code === 'IMSP_REPLY_TOO_LARGE') return err as SmsError;
+  // Once the request has gone out whole, the server may have acted on it: the SMS may be sent.
+  if (written) return new SmsError('IMSP_UNCERTAIN', `the connection to ${url.host} failed after the request was sent and before the reply (${err.message}); the server may have sent the SMS`);
   return new SmsError('IMSP_NETWORK', `could not reach ${url.host}: ${err.message}`);
 }
 
@@ -389,7 +391,7 @@ export class ImspClient extends EventEmitter {
             }
             chunks.push(c);
           });
-          res.on('error', (err) => fail(networkError(err, url)));
+          res.on('error', (err) => fail(networkError(err, url, true)));
           res.on('end', () => {
             const body = decodeReply(Buffer.concat(chunks), res.headers['content-type']);
             if (res.statusCode !== 200) {
@@ -400,7 +402,9 @@ export class ImspClient extends EventEmitter {
           });
         },
       );
-      req.on('error', (err) => fail(networkError(err, url)));
+      let written = false;
+      req.on('finish', () => (written = true));
+      req.on('error', (err) => fail(networkError(err, url, written)));
       req.end(method === 'POST' ? form : undefined);
     });
   }

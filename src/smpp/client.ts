@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
 import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { HandOvers } from '../account/hand-over';
 import { MessageInFlight, sendMessage } from '../account/in-flight';
 import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
@@ -59,6 +60,8 @@ export interface SmppSendRequest {
   correlation?: unknown;
   maxParts?: number;
   origin?: string;
+  /** a route sends it: while no part has left, withdrawUnsent() may take it back */
+  handOver?: boolean;
 }
 
 export type SendResult = BaseSendResult<'smpp'>;
@@ -116,6 +119,7 @@ interface SubmitMeta {
 
 export class SmppClient extends EventEmitter {
   readonly session: SmppSession;
+  private readonly handOvers = new HandOvers();
   private readonly options: SmppClientOptions;
   private readonly tracker: ReportTracker;
   /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
@@ -161,6 +165,16 @@ export class SmppClient extends EventEmitter {
 
   get pendingReports(): number {
     return this.tracker.pending;
+  }
+
+  /** logged in and its store writable: a message given now leaves at once */
+  get canSend(): boolean {
+    return this.session.state === 'connected' && !this.session.store.failure;
+  }
+
+  /** Fails (SMPP_NOT_CONNECTED) the messages sent with `handOver` whose parts all still wait unsent; returns how many. */
+  withdrawUnsent(): number {
+    return this.handOvers.withdraw(this.session, 'SMPP');
   }
 
   /** Takes up what the store kept (see recover()) and binds. */
@@ -223,14 +237,19 @@ export class SmppClient extends EventEmitter {
     const submittedAt = isoNow();
     const parts = mode === 'payload' ? 1 : split.count;
     const outgoing = { channel: 'smpp' as const, key, to: recipients, encoding: split.encoding, parts, expected: recipients.length * parts, correlation: request.correlation, origin: request.origin };
-    return sendMessage(this.session.store, outgoing, (message) => {
-      for (const to of recipients) {
-        for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
-          const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
-          this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
+    return sendMessage(
+      this.session.store,
+      outgoing,
+      (message) => {
+        for (const to of recipients) {
+          for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
+            const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
+            this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
+          }
         }
-      }
-    });
+      },
+      request.handOver ? this.handOvers : undefined,
+    );
   }
 
   /** The submit_sm bodies of one message to one number, each with its part number. */

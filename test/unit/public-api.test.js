@@ -7,13 +7,14 @@
 const assert = require('node:assert/strict');
 
 const PROMISED = {
-  '': ['Reassembler', 'SmsError', 'cmpp', 'decodeText', 'encodeText', 'imsp', 'modem', 'pdu', 'segment', 'smpp', 'store'],
+  '': ['Reassembler', 'SmsError', 'cmpp', 'decodeText', 'encodeText', 'imsp', 'modem', 'pdu', 'route', 'segment', 'smpp', 'store'],
   cmpp: ['CmppClient', 'V2', 'V3', 'decode', 'decodeReport', 'encode', 'encodeReport', 'msgIdFromBuffer', 'msgIdToBuffer', 'packMsgId', 'unpackMsgId'],
   smpp: ['SmppClient', 'decode', 'describeStatus', 'encode', 'parseReceipt', 'statusName'],
   imsp: ['DEFAULT_BASE_URL', 'ImspClient', 'parseChangeReply', 'parseQueryReply', 'parseSubmitReply'],
   pdu: ['decodeDeliver', 'decodeReceived', 'decodeStatusReport', 'decodeSubmit', 'encodeDeliver', 'encodeStatusReport', 'encodeSubmit'],
   modem: ['AtEngine', 'Modem'],
   store: ['MemoryStore', 'RedisStore', 'SqliteStore'],
+  route: ['FAIL_OVER_DEFAULT', 'MAY_HAVE_BEEN_SENT', 'Router', 'cmppChannel', 'imspChannel', 'modemChannel', 'smppChannel'],
 };
 
 const names = (object) => Object.keys(object).filter((k) => k !== '__esModule').sort();

@@ -1,0 +1,3 @@
+export * from './api';
+export { RouteMark, markOf, withoutMark } from './router';
+export { checkRules, checkCodes, codeMatcher, ruleFor, STRATEGIES } from './rules';
