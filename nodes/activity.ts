@@ -16,7 +16,7 @@ const MAX_MESSAGES = 50;
 const MAX_IDS = 5000;
 const PUBLISH_EVERY_MS = 250;
 
-export type ChannelKind = 'cmpp' | 'smpp' | 'imsp' | 'modem';
+export type ChannelKind = 'cmpp' | 'smpp' | 'imsp' | 'modem' | 'route';
 export type MessageState = 'accepted' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
 
 export interface ChannelView {
@@ -26,6 +26,8 @@ export interface ChannelView {
   state: string;
   queue: number;
   counts: { sent: number; failed: number; delivered: number; undelivered: number; pendingReports: number };
+  /** a route: each rule, the channel in use and each channel's state and counts */
+  rules?: unknown[];
 }
 
 export interface MessageView {
@@ -86,7 +88,7 @@ class Activity {
     this.publish();
   }
 
-  update(id: string, change: Partial<Pick<ChannelView, 'state' | 'queue'>>): void {
+  update(id: string, change: Partial<Pick<ChannelView, 'state' | 'queue' | 'rules'>>): void {
     const c = this.channels.get(id);
     if (!c) return;
     Object.assign(c, change);

@@ -47,8 +47,8 @@ export interface SendNodeSettings {
 export interface SendNodeWiring<R> {
   config: SendNodeSettings;
   client: CarrierClient<R>;
-  /** names a failure's code (CMPP_13, SMPP_11) */
-  channel: 'CMPP' | 'SMPP';
+  /** names a failure's code (CMPP_13, SMPP_11) and its message */
+  channel: 'CMPP' | 'SMPP' | 'ROUTE';
   /** the status key of a failed send */
   failedKey: string;
   deregister: (removed: boolean) => Promise<void>;

@@ -3,7 +3,8 @@
  * and how a config node keeps its users.
  */
 import { textOf } from '../src/text-of';
-import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, smpp, SmsError } from '../src/internal';
+import { EventEmitter } from 'node:events';
+import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, route, smpp, SmsError } from '../src/internal';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
 
@@ -56,12 +57,14 @@ export function carriedMessage(carried: { correlation?: unknown; result: unknown
 }
 
 /** The error done() gets when a send did not fully succeed: the first failure, with the whole result attached. */
-export function sendError(result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string }> }, channel: string): SmsError {
+export function sendError(result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string; kind?: string; via?: string }> }, channel: string): SmsError {
   const failed = result.results.filter((r) => !r.ok);
   const first = failed[0];
-  const code = (typeof first.code === 'number' ? `${channel}_${first.code}` : first.code) as ErrorCode;
+  // A route's result names, per part, the kind of channel whose carrier gave a numeric code.
+  const code = (typeof first.code === 'number' ? `${first.kind ? first.kind.toUpperCase() : channel}_${first.code}` : first.code) as ErrorCode;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed part(s) or recipient(s); see err.result)` : '';
-  const err = new SmsError(code, `${channel} send to ${first.to}, part ${first.part}, failed: ${first.description}${more}`) as SmsError & { result?: unknown };
+  const who = first.via ? `route send to ${first.to} via ${first.via}` : `${channel} send to ${first.to}`;
+  const err = new SmsError(code, `${who}, part ${first.part}, failed: ${first.description}${more}`) as SmsError & { result?: unknown };
   err.result = result;
   return err;
 }
@@ -154,6 +157,23 @@ export interface ImspAccountNode extends Node {
 /** The modem-port config node, as its users see it. */
 export interface ModemPortNode extends Node {
   register(user: Node): modem.Modem;
+  deregister(user: Node, removed?: boolean): Promise<void>;
+}
+
+/** What a route's users see: one send, the outcomes carried over a restart, and what comes from phones. */
+export class RouteClient extends EventEmitter {
+  constructor(readonly router: route.Router) {
+    super();
+  }
+
+  send(request: route.RouteSend): Promise<route.RouteResult> {
+    return this.router.send(request);
+  }
+}
+
+/** The sms-route config node, as its users (sms send, sms receive) see it. */
+export interface SmsRouteNode extends Node {
+  register(user: Node): RouteClient;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }
 

@@ -14,7 +14,7 @@ import { parseRecipients } from '../recipients';
 import { PartResult, SendResult } from '../results';
 import { DEFAULT_MAX_PARTS, refuseEmpty } from '../limits';
 import type { Encoding } from '../text/codecs';
-import { RouteChannel, RouteRequest } from './channel';
+import { ChannelKind, RouteChannel, RouteRequest } from './channel';
 import { checkCodes, checkRules, codeMatcher, FAIL_OVER_DEFAULT, MAY_HAVE_BEEN_SENT, RouteRule, ruleFor } from './rules';
 
 export interface RouterOptions {
@@ -50,8 +50,10 @@ export interface RouteTry {
 }
 
 export interface RoutedPart extends PartResult {
-  /** the channel that gave this result */
+  /** the channel that gave this result ('' when none took the number) */
   via: string;
+  /** its kind: names a carrier's numeric code (CMPP_13) */
+  kind: ChannelKind | '';
 }
 
 export interface RouteResult extends SendResult<'route', RoutedPart> {
@@ -168,7 +170,7 @@ export class Router extends EventEmitter {
     for (const to of recipients) {
       const rule = ruleFor(this.rules, to);
       if (rule < 0)
-        unrouted.push({ to, part: 1, ok: false, id: '', code: 'SMS_NO_ROUTE', description: `no rule of the route takes ${to}: add a rule with its prefix, or one for any number`, via: '' });
+        unrouted.push({ to, part: 1, ok: false, id: '', code: 'SMS_NO_ROUTE', description: `no rule of the route takes ${to}: add a rule with its prefix, or one for any number`, via: '', kind: '' });
       else groups.set(rule, [...(groups.get(rule) ?? []), to]);
     }
     const sent = await Promise.all([...groups].map(([rule, to]) => this.deliver(rule, to, message, [])));
@@ -242,7 +244,7 @@ export class Router extends EventEmitter {
       last = new Map();
       let code: number | string = 0;
       for (const recipient of pending) {
-        const own = result.results.filter((r) => r.to === recipient).map((r) => ({ ...r, via: channel.name }));
+        const own = result.results.filter((r) => r.to === recipient).map((r) => ({ ...r, via: channel.name, kind: channel.kind }));
         const failure = own.some((r) => r.ok) ? undefined : own.find((r) => !r.ok);
         const failCode = failure ? codeName(channel.kind, failure.code) : undefined;
         if (failCode !== undefined && code === 0) code = failCode;
@@ -251,7 +253,9 @@ export class Router extends EventEmitter {
           last.set(recipient, own);
         } else
           done.push(
-            ...(own.length ? own : [{ to: recipient, part: 1, ok: false, id: '', code: 'SMS_NOT_SENT' as const, description: `${channel.name} gave no result for ${recipient}`, via: channel.name }]),
+            ...(own.length
+              ? own
+              : [{ to: recipient, part: 1, ok: false, id: '', code: 'SMS_NOT_SENT' as const, description: `${channel.name} gave no result for ${recipient}`, via: channel.name, kind: channel.kind }]),
           );
       }
       tries.push({ channel: channel.name, id: channel.id, to: pending, code });

@@ -21,8 +21,8 @@ let PHONES_PORT;
 const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'editor');
 const root = path.join(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
-const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-send', 'smpp-receive', 'imsp-send', 'modem-pdu'];
-const CONFIG_TYPES = ['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port'];
+const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-send', 'smpp-receive', 'imsp-send', 'modem-pdu', 'sms-send', 'sms-receive'];
+const CONFIG_TYPES = ['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port', 'sms-route'];
 
 describe('the editor in a real browser', function () {
   this.timeout(120000);

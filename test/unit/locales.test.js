@@ -23,7 +23,7 @@ function keysUsed(name) {
   const html = fs.readFileSync(path.join(nodesDir, `${name}.html`), 'utf8');
   for (const m of html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) if (!m[1].startsWith('node-red:')) keys.add(m[1]);
   for (const m of html.matchAll(new RegExp(`'(${name}\\.[\\w.]+\\w)'`, 'g'))) if (!/\.(svg|png)$/.test(m[1])) keys.add(m[1]);
-  for (const m of html.matchAll(/t\('(\w+)'/g)) keys.add(`sms-split.live.${m[1]}`);
+  for (const m of html.matchAll(/\bt\('(\w+)'/g)) keys.add(`sms-split.live.${m[1]}`);
   return [...keys];
 }
 
