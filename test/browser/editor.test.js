@@ -169,7 +169,7 @@ describe('the editor in a real browser', function () {
   });
 
   it('shows the simulated phones\' inboxes on their page', async () => {
-    for (const id of ['demo-cmpp-inject', 'demo-modem-inject']) {
+    for (const id of ['demo-cmpp-inject', 'demo-modem-inject', 'demo-route-inject']) {
       await page.evaluate((nodeId) => fetch(`inject/${nodeId}`, { method: 'POST' }), id);
     }
     const phones = await browser.newPage({ viewport: { width: 1100, height: 700 } });
@@ -188,17 +188,45 @@ describe('the editor in a real browser', function () {
     await until(async () => {
       text = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
       const channels = await page.$$eval('.smsflow-sidebar-channel', (els) => els.length);
-      return channels === 4 && /delivered \(DELIVRD\)/.test(text);
+      return channels === 5 && /delivered \(DELIVRD\)/.test(text) && /ISMG \(up\): sent 1/.test(text);
     }, { timeoutMs: 20000, what: 'the sidebar to show the demo\'s sends and a report' }).catch(() => assert.fail(`the sidebar says: ${text}`));
     assert.match(text, /CMPP · connected/);
     assert.match(text, /MODEM · ready/);
     assert.match(text, /IMSP · ready/);
     assert.match(text, /SMPP · connected/);
+    assert.match(text, /ROUTE · connected/);
+    assert.match(text, /any number · failover · in use: simulated ISMG/);
     assert.match(text, /sent [1-9]/);
     assert.ok(!text.includes('13800138000'), 'phone numbers are cut short unless the connection allows them in full');
     assert.match(text, /•+000/);
     await page.screenshot({ path: path.join(SHOTS, '05-sidebar.png') });
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('makes a new route in its form: rules, channels picked from the connections, weights; saved as the runtime reads it', async () => {
+    const before = consoleErrors.length;
+    await page.evaluate(() => RED.editor.editConfig('', 'sms-route', '_ADD_'));
+    await page.waitForSelector('#node-config-input-rules-list .sms-route-strategy', { timeout: 10000 });
+    await page.fill('#node-config-input-name', 'by weight');
+    await page.fill('#node-config-input-rules-list .sms-route-prefixes', '+86, 1');
+    await page.selectOption('#node-config-input-rules-list .sms-route-strategy', 'roundrobin');
+    const addChannel = '#node-config-input-rules-list .sms-route-channels + .red-ui-editableList-addButton, #node-config-input-rules-list .red-ui-editableList-addButton';
+    for (const [i, id] of [['0', 'demo-cmpp-conn'], ['1', 'demo-smpp-conn']]) {
+      await page.click(addChannel);
+      await page.selectOption(`#node-config-input-rules-list .sms-route-channel >> nth=${i}`, id);
+      await page.fill(`#node-config-input-rules-list .sms-route-weight >> nth=${i}`, i === '0' ? '3' : '1');
+    }
+    assert.equal(await page.isVisible('#node-config-input-rules-list .sms-route-price >> nth=0'), false, 'no price column for round robin');
+    await page.screenshot({ path: path.join(SHOTS, 'route-form.png') });
+    await page.click('#node-config-dialog-ok');
+    await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0, null, { timeout: 10000 });
+    const saved = await page.evaluate(() => {
+      let route;
+      RED.nodes.eachConfig((n) => { if (n.type === 'sms-route' && n.name === 'by weight') route = n; });
+      return route && { rules: route.rules, valid: route.valid };
+    });
+    assert.deepEqual(saved, { rules: [{ prefixes: '+86, 1', strategy: 'roundrobin', channels: [{ channel: 'demo-cmpp-conn', weight: 3 }, { channel: 'demo-smpp-conn', weight: 1 }] }], valid: true });
+    assert.deepEqual(consoleErrors.slice(before), []);
   });
 
   const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
