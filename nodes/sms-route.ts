@@ -27,6 +27,9 @@ interface SmsRouteDef extends NodeDef {
   failOverUncertain: boolean;
   /** seconds a channel that failed waits, once back, before it is used again */
   revert: string | number;
+  /** where failures and the round robin's turn are kept: this instance, or Redis for several */
+  state: 'memory' | 'redis';
+  redisUrl: string;
 }
 
 type ChannelNode = (CmppConnectionNode | SmppConnectionNode | ImspAccountNode | ModemPortNode) & { type: string; name?: string };
@@ -75,6 +78,7 @@ export = function register(RED: NodeAPI): void {
           failOverOn: String(config.failOverOn ?? '').trim() ? config.failOverOn : undefined,
           failOverUncertain: config.failOverUncertain === true,
           revertMs: num(config.revert, 60) * 1000,
+          state: config.state === 'redis' ? redisState() : undefined,
         });
         const client = new RouteClient(router);
         activity(RED).channel(node.id, 'route', label, false);
@@ -92,12 +96,30 @@ export = function register(RED: NodeAPI): void {
       },
       async close(client) {
         client.router.close();
+        await client.router.state.close();
         for (const stop of stops.splice(0)) stop();
         const channels = used;
         used = [];
         await Promise.all(channels.map((c) => c.deregister(node, removedWith)));
       },
     });
+
+    /** The route's state in Redis, shared by every instance that runs this flow; a fault is logged once a minute at most. */
+    function redisState(): route.RedisRouteState {
+      const url = new URL(config.redisUrl || 'redis://127.0.0.1:6379');
+      const password = (node.credentials as { redisPassword?: string } | undefined)?.redisPassword;
+      if (password) url.password = encodeURIComponent(password);
+      let warnedAt = 0;
+      return new route.RedisRouteState({
+        url: url.toString(),
+        key: `smsflow:route:${node.id}`,
+        onError: (err) => {
+          if (Date.now() - warnedAt < 60000) return;
+          warnedAt = Date.now();
+          node.warn(err.message);
+        },
+      });
+    }
 
     /** Passes on what a channel hears: messages from phones, the route's reports, and its messages carried over a restart. */
     function follow(client: RouteClient, channelId: string, source: EventEmitter): Array<() => void> {
@@ -146,5 +168,5 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('sms-route', SmsRouteNode);
+  RED.nodes.registerType('sms-route', SmsRouteNode, { credentials: { redisPassword: { type: 'password' } } });
 };

@@ -15,6 +15,7 @@ import { PartResult, SendResult } from '../results';
 import { DEFAULT_MAX_PARTS, refuseEmpty } from '../limits';
 import type { Encoding } from '../text/codecs';
 import { ChannelKind, RouteChannel, RouteRequest } from './channel';
+import { LocalRouteState, RouteState } from './state';
 import { checkCodes, checkRules, codeMatcher, FAIL_OVER_DEFAULT, MAY_HAVE_BEEN_SENT, RouteRule, ruleFor } from './rules';
 
 export interface RouterOptions {
@@ -27,6 +28,8 @@ export interface RouterOptions {
   failOverUncertain?: boolean;
   /** a channel that failed is used again this long after it is back (default 60 s) */
   revertMs?: number;
+  /** where failures and the round robin's turn are kept (default: this instance's memory; RedisRouteState for several) */
+  state?: RouteState;
   now?: () => number;
 }
 
@@ -95,7 +98,6 @@ export interface RuleView {
 interface Health {
   up: boolean;
   upSince: number;
-  failedAt?: number;
   sent: number;
   failed: number;
   movedOn: number;
@@ -127,8 +129,9 @@ export class Router extends EventEmitter {
   readonly rules: RouteRule[];
   private readonly channels = new Map<string, RouteChannel>();
   private readonly health = new Map<string, Health>();
-  /** round robin: each rule's running weights */
-  private readonly turns = new Map<number, Map<string, number>>();
+  readonly state: RouteState;
+  /** round robin: the order of one cycle, per set of channels up and their weights */
+  private readonly cycles = new Map<string, string[]>();
   /** Whether an outcome with `code` moves a message on to the next channel. */
   readonly failsOver: (code: string) => boolean;
   private readonly revertMs: number;
@@ -147,6 +150,7 @@ export class Router extends EventEmitter {
     this.failsOver = (code) => (maybeSent(code) ? uncertainToo : notSent(code));
     this.revertMs = options.revertMs ?? DEFAULT_REVERT_MS;
     this.now = options.now ?? Date.now;
+    this.state = options.state ?? new LocalRouteState();
     for (const c of channels) {
       this.health.set(c.id, { up: c.canSend, upSince: this.now(), sent: 0, failed: 0, movedOn: 0 });
       this.unwatch.push(c.watch(() => this.stateChanged(c)));
@@ -209,11 +213,12 @@ export class Router extends EventEmitter {
         const state: ChannelView['state'] = rank === 0 ? 'up' : rank === 1 ? 'standby' : 'down';
         return { id: c.id, name: c.name, kind: c.kind, state, sent: h.sent, failed: h.failed, movedOn: h.movedOn };
       });
-      const first = this.order(index, new Set(), '', 'auto', false)[0];
+      const first = this.order(index, new Set(), '', 'auto')[0];
       return { prefixes: rule.prefixes, strategy: rule.strategy, inUse: first?.name, channels };
     });
   }
 
+  /** Stops following the channels; the state is the caller's to close. */
   close(): void {
     for (const stop of this.unwatch.splice(0)) stop();
   }
@@ -234,7 +239,8 @@ export class Router extends EventEmitter {
         ({ channel, result } = carried);
         carried = undefined;
       } else {
-        const next = this.order(ruleIndex, tried, message.payload, message.encoding, tries.length === 0)[0];
+        const turn = tries.length === 0 && this.rules[ruleIndex].strategy === 'roundrobin' ? await this.state.turn(ruleIndex) : undefined;
+        const next = this.order(ruleIndex, tried, message.payload, message.encoding, turn)[0];
         if (!next) break;
         channel = next;
         result = await this.tryOn(channel, ruleIndex, pending, message, tries);
@@ -305,7 +311,7 @@ export class Router extends EventEmitter {
   }
 
   /** The rule's untried channels, best first: those up, then those back but waiting out the revert time, then those down. */
-  private order(ruleIndex: number, tried: ReadonlySet<string>, payload: string | Buffer, encoding: Encoding | 'auto', firstTry: boolean): RouteChannel[] {
+  private order(ruleIndex: number, tried: ReadonlySet<string>, payload: string | Buffer, encoding: Encoding | 'auto', turn?: number): RouteChannel[] {
     const rule = this.rules[ruleIndex];
     const now = this.now();
     const entries = rule.channels.filter((c) => !tried.has(c.channel)).map((c, index) => ({ c, index, channel: this.channels.get(c.channel) as RouteChannel }));
@@ -313,12 +319,9 @@ export class Router extends EventEmitter {
     if (rule.strategy === 'leastcost') {
       for (const e of ranked) e.cost = (e.c.price ?? 0) * (payload === '' ? 1 : e.channel.parts(payload, encoding));
     }
-    if (rule.strategy === 'roundrobin' && firstTry) {
-      const up = ranked.filter((e) => e.rank === 0);
-      const pick = this.nextTurn(
-        ruleIndex,
-        up.map((e) => ({ id: e.channel.id, weight: e.c.weight ?? 1 })),
-      );
+    if (turn !== undefined) {
+      const cycle = this.cycle(ranked.filter((e) => e.rank === 0).map((e) => ({ id: e.channel.id, weight: e.c.weight ?? 1 })));
+      const pick = cycle.length ? cycle[turn % cycle.length] : undefined;
       for (const e of ranked) if (e.channel.id === pick) e.turn = -1;
     }
     ranked.sort((a, b) => a.rank - b.rank || a.turn - b.turn || a.cost - b.cost || a.index - b.index);
@@ -328,27 +331,35 @@ export class Router extends EventEmitter {
   /** 0: can send and has not failed within the revert time; 1: can send, but failed or came back lately; 2: cannot send now. */
   private rank(channel: RouteChannel, now: number): number {
     if (!channel.canSend) return 2;
+    const failedAt = this.state.failedAt(channel.id);
+    if (failedAt === undefined) return 0;
     const h = this.health.get(channel.id) as Health;
-    if (h.failedAt === undefined) return 0;
-    return now - Math.max(h.failedAt, h.upSince) >= this.revertMs ? 0 : 1;
+    return now - Math.max(failedAt, h.upSince) >= this.revertMs ? 0 : 1;
   }
 
-  /** Smooth weighted round robin: over a cycle each channel's share is its weight, spread out. */
-  private nextTurn(rule: number, up: Array<{ id: string; weight: number }>): string | undefined {
-    if (!up.length) return undefined;
-    const current = this.turns.get(rule) ?? new Map<string, number>();
-    this.turns.set(rule, current);
-    let total = 0;
-    let best: { id: string; value: number } | undefined;
-    for (const { id, weight } of up) {
-      const value = (current.get(id) ?? 0) + weight;
-      current.set(id, value);
-      total += weight;
-      if (!best || value > best.value) best = { id, value };
+  /**
+   * One cycle of smooth weighted round robin over `up`: each channel as often
+   * as its weight, spread out (3:1 gives A A B A, not A A A B). A turn number
+   * picks its place, so instances that share the turns share the cycle.
+   */
+  private cycle(up: Array<{ id: string; weight: number }>): string[] {
+    const key = up.map((u) => `${u.id}*${u.weight}`).join(',');
+    let cycle = this.cycles.get(key);
+    if (cycle) return cycle;
+    cycle = [];
+    const current = up.map(() => 0);
+    const total = up.reduce((n, u) => n + u.weight, 0);
+    for (let step = 0; step < total; step++) {
+      let best = 0;
+      for (let i = 0; i < up.length; i++) {
+        current[i] += up[i].weight;
+        if (current[i] > current[best]) best = i;
+      }
+      current[best] -= total;
+      cycle.push(up[best].id);
     }
-    const chosen = best as { id: string; value: number };
-    current.set(chosen.id, chosen.value - total);
-    return chosen.id;
+    this.cycles.set(key, cycle);
+    return cycle;
   }
 
   /** A try's outcome in the channel's counts: recipients sent, failed there for good, or moved on. */
@@ -356,7 +367,7 @@ export class Router extends EventEmitter {
     const h = this.health.get(channel.id) as Health;
     if (movedOn.length) {
       h.movedOn += movedOn.length;
-      h.failedAt = this.now();
+      this.state.failed(channel.id, this.now());
     }
     for (const to of tried) {
       if (movedOn.includes(to)) continue;
@@ -376,7 +387,7 @@ export class Router extends EventEmitter {
       // What waits in a channel that is down goes to the one now up.
       for (const other of this.channels.values()) if (!other.canSend) other.withdrawUnsent();
     } else {
-      h.failedAt = this.now();
+      this.state.failed(channel.id, this.now());
       channel.withdrawUnsent();
     }
     this.emit('change');

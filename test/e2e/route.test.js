@@ -350,3 +350,79 @@ describe('route rules', () => {
     assert.deepEqual(['CMPP_UNCERTAIN', 'CMPP_13', 'CMPP_QUEUE_FULL', 'SMS_FIELD'].map((c) => told.failsOver(c)), [true, true, false, false]);
   });
 });
+
+describe('route state shared by two instances through Redis', function () {
+  this.timeout(30000);
+  const { needTool } = require('../support/tools');
+  const { hasRedis, startRedis } = require('../support/redis');
+  let redis;
+  let sims;
+  let ismg2;
+  let clients = [];
+  let routers = [];
+  before(async function () {
+    needTool(this, hasRedis, 'redis-server');
+    redis = await startRedis();
+  });
+  after(async () => redis?.stop());
+  afterEach(async () => {
+    for (const r of routers) {
+      r.close();
+      await r.state.close();
+    }
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await sims?.ismg.stop();
+    await sims?.smsc.stop();
+    await ismg2?.stop();
+    sims?.network.stop();
+    routers = [];
+    clients = [];
+  });
+
+  /** One instance: its own CMPP and SMPP clients, a router on the shared state. */
+  async function instance(ismgPort, rules, key, now) {
+    const c = quiet(new cmpp.CmppClient({ host: '127.0.0.1', port: ismgPort, spId: '901234', sharedSecret: 'secret', srcId: '1069001', reconnect: { initialMs: 20, maxMs: 50 } }));
+    const s = quiet(new smpp.SmppClient({ host: '127.0.0.1', port: sims.smsc.port, systemId: 'smppclient1', password: 'password', sourceAddr: 'ALERTS', reconnect: { initialMs: 20, maxMs: 50 } }));
+    clients.push(c, s);
+    await Promise.all([c.start(), s.start()]);
+    const state = new route.RedisRouteState({ url: redis.url, key, refreshMs: 20 });
+    const router = new route.Router([route.cmppChannel('c1', 'CMPP', c), route.smppChannel('s1', 'SMPP', s)], { id: 'shared', rules, state, revertMs: 30000, now });
+    routers.push(router);
+    return { c, s, router };
+  }
+
+  it('round robin 3:1 over both: one turn counter, so every four messages of the two together hold one by SMPP', async () => {
+    sims = await simulators();
+    const rules = [{ prefixes: [], strategy: 'roundrobin', channels: [{ channel: 'c1', weight: 3 }, { channel: 's1', weight: 1 }] }];
+    const key = `smsflow:route:rr-${Date.now()}`;
+    const [a, b] = [await instance(sims.ismg.port, rules, key), await instance(sims.ismg.port, rules, key)];
+    const results = [];
+    for (let n = 0; n < 400; n++) results.push(await (n % 2 ? b : a).router.send({ to: PHONE, payload: `rr ${n}` }));
+    assert.ok(results.every((r) => r.ok));
+    assert.deepEqual([results.filter((r) => r.via === 'CMPP').length, results.filter((r) => r.via === 'SMPP').length], [300, 100]);
+    for (let i = 0; i < 400; i += 4) assert.equal(results.slice(i, i + 4).filter((r) => r.via === 'SMPP').length, 1, `messages ${i}..${i + 3}`);
+    // A draws turns 0, 2, 4, 6 of the one cycle (CMPP CMPP SMPP CMPP): alone it would have drawn 0, 1, 2, 3.
+    assert.deepEqual(results.filter((_, n) => n % 2 === 0).map((r) => r.via).slice(0, 4), ['CMPP', 'SMPP', 'CMPP', 'SMPP']);
+  });
+
+  it('a failure one instance sees moves the other off that channel too, until the revert time', async () => {
+    sims = await simulators();
+    ismg2 = new testing.IsmgSimulator({ reportDelayMs: 2 });
+    await ismg2.start();
+    let clock = 1e9;
+    const now = () => clock;
+    const rules = [{ prefixes: [], strategy: 'failover', channels: [{ channel: 'c1' }, { channel: 's1' }] }];
+    const key = `smsflow:route:fo-${Date.now()}`;
+    const a = await instance(sims.ismg.port, rules, key, now);
+    const b = await instance(ismg2.port, rules, key, now);
+    assert.equal((await b.router.send({ to: PHONE, payload: 'before' })).via, 'CMPP');
+    // A's gateway goes away; B's link to its own stays up.
+    await sims.ismg.stop();
+    await until(() => !a.c.canSend, { what: 'A to see its CMPP link down' });
+    assert.equal(b.c.canSend, true);
+    await until(() => b.router.view()[0].inUse === 'SMPP', { what: 'B to read A\'s failure from Redis' });
+    assert.equal((await b.router.send({ to: PHONE, payload: 'during' })).via, 'SMPP');
+    clock += 30000;
+    assert.equal((await b.router.send({ to: PHONE, payload: 'after' })).via, 'CMPP');
+  });
+});

@@ -4,26 +4,15 @@
 // port: a report that the gateway sends on instance B's link for a message
 // instance A sent is matched, with A's correlation.
 const assert = require('node:assert/strict');
-const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { cmpp, smpp, store } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
-const { NodeRedProcess, freePort } = require('../support/node-red-process');
+const { NodeRedProcess } = require('../support/node-red-process');
 const { until } = require('../support/wait');
 const { needTool } = require('../support/tools');
+const { hasRedis, startRedis } = require('../support/redis');
 const { durableFlow, lines } = require('../support/durable-flow');
-
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (c) => { log += c; });
-  await until(() => /Ready to accept connections/.test(log), { timeoutMs: 10000, what: 'redis-server to start' });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGKILL'); }) };
-}
 
 describe('Redis store shared by several instances', function () {
   this.timeout(120000);

@@ -127,4 +127,37 @@ describe(`sms route nodes (Node-RED ${runtimeVersion()}) over CMPP and SMPP`, fu
     // The text is the locale's (the test helper loads no catalogs; Node-RED fills in the id).
     assert.match(msg.error.message, /gone|sms-route\.errors\.noChannel/);
   });
+
+  describe('with its state in Redis', function () {
+    const { needTool } = require('../support/tools');
+    const { hasRedis, startRedis } = require('../support/redis');
+    let redis;
+    before(async function () {
+      needTool(this, hasRedis, 'redis-server');
+      redis = await startRedis();
+    });
+    after(async () => redis?.stop());
+
+    it('writes a channel\'s failure where the other instances read it, under the route\'s id', async () => {
+      await helper.load(nodes, flow(ismg.port, smsc.port, { state: 'redis', redisUrl: redis.url }), CREDENTIALS);
+      await until(() => ismg.sessions === 1 && smsc.bound === 1, { what: 'both logged in' });
+      await ismg.stop();
+      const { createClient } = require('@redis/client');
+      const client = createClient({ url: redis.url });
+      await client.connect();
+      try {
+        let failed = {};
+        await until(async () => {
+          failed = await client.hGetAll('smsflow:route:route:failed');
+          return failed.cmpp !== undefined;
+        }, { what: 'the failure of the CMPP channel in Redis' });
+        assert.deepEqual(Object.keys(failed), ['cmpp']);
+        const sent = next('sent');
+        helper.getNode('send').receive({ payload: 'x', to: '13800138000' });
+        assert.equal((await sent).payload.via, 'SMSC');
+      } finally {
+        await client.close();
+      }
+    });
+  });
 });

@@ -14,7 +14,7 @@ const PROMISED = {
   pdu: ['decodeDeliver', 'decodeReceived', 'decodeStatusReport', 'decodeSubmit', 'encodeDeliver', 'encodeStatusReport', 'encodeSubmit'],
   modem: ['AtEngine', 'Modem'],
   store: ['MemoryStore', 'RedisStore', 'SqliteStore'],
-  route: ['FAIL_OVER_DEFAULT', 'MAY_HAVE_BEEN_SENT', 'Router', 'cmppChannel', 'imspChannel', 'modemChannel', 'smppChannel'],
+  route: ['FAIL_OVER_DEFAULT', 'LocalRouteState', 'MAY_HAVE_BEEN_SENT', 'RedisRouteState', 'Router', 'cmppChannel', 'imspChannel', 'modemChannel', 'smppChannel'],
 };
 
 const names = (object) => Object.keys(object).filter((k) => k !== '__esModule').sort();
