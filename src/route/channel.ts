@@ -57,39 +57,19 @@ interface KindTable<C extends Client, R> {
   withdraw(client: C): number;
 }
 
-const CMPP: KindTable<CmppClient, CmppSendRequest> = {
-  target: 'cmpp',
-  request: (r, extra) => ({
-    ...extra,
-    to: r.to,
-    payload: r.payload,
-    encoding: r.encoding,
-    registeredDelivery: r.report,
-    correlation: r.correlation,
-    maxParts: r.maxParts,
-    origin: r.origin,
-    handOver: true,
-  }),
-  canSend: (c) => c.canSend,
-  withdraw: (c) => c.withdrawUnsent(),
-};
+/** CMPP and SMPP take the same request; a route's messages may be taken back while unsent. */
+function carrier<C extends CmppClient | SmppClient, R extends CmppSendRequest | SmppSendRequest>(target: Target): KindTable<C, R> {
+  return {
+    target,
+    request: (r, extra) =>
+      ({ ...extra, to: r.to, payload: r.payload, encoding: r.encoding, registeredDelivery: r.report, correlation: r.correlation, maxParts: r.maxParts, origin: r.origin, handOver: true }) as R,
+    canSend: (c) => c.canSend,
+    withdraw: (c) => c.withdrawUnsent(),
+  };
+}
 
-const SMPP: KindTable<SmppClient, SmppSendRequest> = {
-  target: 'smpp',
-  request: (r, extra) => ({
-    ...extra,
-    to: r.to,
-    payload: r.payload,
-    encoding: r.encoding,
-    registeredDelivery: r.report,
-    correlation: r.correlation,
-    maxParts: r.maxParts,
-    origin: r.origin,
-    handOver: true,
-  }),
-  canSend: (c) => c.canSend,
-  withdraw: (c) => c.withdrawUnsent(),
-};
+const CMPP = carrier<CmppClient, CmppSendRequest>('cmpp');
+const SMPP = carrier<SmppClient, SmppSendRequest>('smpp');
 
 // An HTTPS API has no link to be down: a failure marks it down in the route until the revert time.
 const IMSP: KindTable<ImspClient, ImspSendRequest> = {

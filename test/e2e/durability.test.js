@@ -11,24 +11,9 @@ const path = require('node:path');
 const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
-const { durableFlow, lines } = require('../support/durable-flow');
+const { durableFlow, lines, storedOutbox } = require('../support/durable-flow');
 
 const COUNT = 1000;
-
-/** Messages the store holds, read from its file as Node-RED runs (WAL lets a reader in). */
-function storedOutbox(userDir) {
-  const dir = path.join(userDir, 'smsflow');
-  if (!fs.existsSync(dir)) return 0;
-  const file = fs.readdirSync(dir).find((f) => f.endsWith('.sqlite'));
-  if (!file) return 0;
-  const Database = require('better-sqlite3');
-  const db = new Database(path.join(dir, file), { readonly: true });
-  try {
-    return db.prepare('SELECT COUNT(*) AS n FROM outbox').get().n;
-  } finally {
-    db.close();
-  }
-}
 
 function assertEveryMessageOnce(results, label) {
   const byN = new Map();

@@ -11,12 +11,7 @@ const path = require('node:path');
 const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
-const { lines } = require('../support/durable-flow');
-
-function toFile(id, file, func) {
-  const write = `global.get('fs').appendFileSync(${JSON.stringify(file)}, msg.payload + '\\n'); return null;`;
-  return { id, z: 'tab', type: 'function', func: func.replace(/return msg;\s*$/, write), outputs: 1, wires: [[]] };
-}
+const { lines, toFile, storedOutbox } = require('../support/durable-flow');
 
 function routeFlow(dir, ismgPort, smscPort) {
   const results = path.join(dir, 'results.jsonl');
@@ -33,27 +28,13 @@ function routeFlow(dir, ismgPort, smscPort) {
         + "msg.payload = 'queued ' + n; return [null, msg];",
     },
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
-    { id: 'send', z: 'tab', type: 'sms-send', configVersion: 2, route: 'route', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results']] },
-    toFile('results', results, 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true, via: msg.payload.via, tries: msg.payload.tries.map((t) => t.channel + ":" + t.code) }); return msg;'),
-    { id: 'catch', z: 'tab', type: 'catch', scope: ['send'], uncaught: false, wires: [['failed']] },
-    toFile('failed', results, 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
-    { id: 'receive', z: 'tab', type: 'sms-receive', configVersion: 2, route: 'route', wires: [[], ['reports']] },
-    toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, status: msg.payload.status }); return msg;'),
+    { id: 'send', z: 'tab', type: 'sms-send', configVersion: 2, route: 'route', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
+    ...toFile('results', results, 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true, via: msg.payload.via, tries: msg.payload.tries.map((t) => t.channel + ":" + t.code) }); return msg;'),
+    { id: 'catch', z: 'tab', type: 'catch', scope: ['send'], uncaught: false, wires: [['failed-fmt']] },
+    ...toFile('failed', results, 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
+    { id: 'receive', z: 'tab', type: 'sms-receive', configVersion: 2, route: 'route', wires: [[], ['reports-fmt']] },
+    ...toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, status: msg.payload.status }); return msg;'),
   ];
-}
-
-/** Messages the CMPP connection's store file holds, read as Node-RED runs. */
-function cmppOutbox(userDir) {
-  const dir = path.join(userDir, 'smsflow');
-  const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith('cmpp-') && f.endsWith('.sqlite')) : undefined;
-  if (!file) return 0;
-  const Database = require('better-sqlite3');
-  const db = new Database(path.join(dir, file), { readonly: true });
-  try {
-    return db.prepare('SELECT COUNT(*) AS n FROM outbox').get().n;
-  } finally {
-    db.close();
-  }
 }
 
 describe('sms route across kill -9: a real Node-RED process', function () {
@@ -91,7 +72,7 @@ describe('sms route across kill -9: a real Node-RED process', function () {
     await ismg.stop();
     await smsc.stop();
     await red.request('POST', '/send?n=300&from=100', {});
-    await until(() => cmppOutbox(red.userDir) === 300, { timeoutMs: 15000, what: '300 messages in the CMPP store' });
+    await until(() => storedOutbox(red.userDir, 'cmpp-') === 300, { timeoutMs: 15000, what: '300 messages in the CMPP store' });
     assert.equal(results().length, 100, 'no outcome for the 300 yet');
     await red.kill('SIGKILL');
 

@@ -60,4 +60,18 @@ function durableFlow(dir, port, connection = {}, protocol = 'cmpp') {
   ];
 }
 
-module.exports = { durableFlow, lines };
+/** Messages the outbox of a store file holds (the first whose name starts with `prefix`), read as Node-RED runs (WAL lets a reader in). */
+function storedOutbox(userDir, prefix = '') {
+  const dir = path.join(userDir, 'smsflow');
+  const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.sqlite')) : undefined;
+  if (!file) return 0;
+  const Database = require('better-sqlite3');
+  const db = new Database(path.join(dir, file), { readonly: true });
+  try {
+    return db.prepare('SELECT COUNT(*) AS n FROM outbox').get().n;
+  } finally {
+    db.close();
+  }
+}
+
+module.exports = { durableFlow, lines, toFile, storedOutbox };
