@@ -63,6 +63,8 @@ export class RedisRouteState implements RouteState {
   private readonly timer: NodeJS.Timeout;
   private readonly failedKey: string;
   private readonly location: string;
+  /** settles once the first connection is made (or has failed) */
+  readonly ready: Promise<void>;
 
   constructor(private readonly options: RedisRouteStateOptions) {
     const url = new URL(options.url);
@@ -71,7 +73,7 @@ export class RedisRouteState implements RouteState {
     this.failedKey = `${options.key}:failed`;
     this.client = createClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
     this.client.on('error', (err: Error) => this.fail(err));
-    this.client.connect().then(
+    this.ready = this.client.connect().then(
       () => this.refresh(),
       (err: Error) => this.fail(err),
     );

@@ -386,6 +386,7 @@ describe('route state shared by two instances through Redis', function () {
     clients.push(c, s);
     await Promise.all([c.start(), s.start()]);
     const state = new route.RedisRouteState({ url: redis.url, key, refreshMs: 20 });
+    await state.ready;
     const router = new route.Router([route.cmppChannel('c1', 'CMPP', c), route.smppChannel('s1', 'SMPP', s)], { id: 'shared', rules, state, revertMs: 30000, now });
     routers.push(router);
     return { c, s, router };
