@@ -35,9 +35,6 @@ export = function register(RED: NodeAPI): void {
       node.on('input', (_msg, _send, done) => done(err as Error));
       return;
     }
-    let pending = 0;
-    const showPending = (): void => statusOf(node).link(pending ? { fill: 'blue', shape: 'dot', text: editorKey('imsp-send', 'status.sending', { count: pending }) } : {});
-
     const onReport = (report: DeliveryReport): void => {
       const c = report.correlation as { node?: string } | undefined;
       if (c?.node !== node.id) return;
@@ -46,12 +43,8 @@ export = function register(RED: NodeAPI): void {
     client.on('report', onReport);
 
     node.on('input', (msg: NodeMessage, send, done) => {
-      pending++;
-      showPending();
       const end = finishSend(node, done, 'imsp-send.status.failed');
       const finish = (err?: Error): void => {
-        pending--;
-        showPending();
         if (!err) send([msg, null]);
         end(err);
       };

@@ -69,14 +69,15 @@ export = function register(RED: NodeAPI): void {
         done(err as Error);
         return;
       }
-      const summary = {
+      // A single SMS has no concatenation reference: the key is left out rather than shown as undefined.
+      const summary: Omit<SplitResult, 'parts'> = {
         target: result.target,
         encoding: result.encoding,
         code: result.code,
         count: result.count,
-        reference: result.reference,
         referenceBits: result.referenceBits,
       };
+      if (result.reference !== undefined) summary.reference = result.reference;
       const parts = result.parts.map((p) => describePart(p, result));
       node.status({ fill: 'green', shape: 'dot', text: editorKey('sms-split', 'status.parts', { count: result.count, encoding: result.encoding }) });
       if (defaults.output === 'all') {

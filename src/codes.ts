@@ -47,6 +47,7 @@ export type ErrorCode =
   | `CMPP_CONNECT_${number}`
   | `CMPP_${number}`
   | 'CMPP_LOOSE_AUTHENTICATOR'
+  | 'CMPP_ERROR'
   | 'CMPP_BAD_DELIVER'
   | 'CMPP_UNKNOWN_COMMAND'
   | 'CMPP_UNEXPECTED'
@@ -58,6 +59,7 @@ export type ErrorCode =
   | 'SMPP_UNEXPECTED'
   | 'SMPP_BAD_DELIVER'
   | 'SMPP_MO_HEADER'
+  | 'SMPP_ERROR'
   // IMSP
   | `IMSP_${number}`
   | 'IMSP_PARAM'
@@ -69,10 +71,10 @@ export type ErrorCode =
   | 'IMSP_TIMEOUT'
   | 'IMSP_REPLY'
   | 'IMSP_REPLY_TOO_LARGE'
+  | 'IMSP_ERROR'
   // GSM modem
   | `CMS_${number}`
   | `CME_${number}`
-  | `MODEM_${number}`
   | 'MODEM_OPEN'
   | 'MODEM_CLOSED'
   | 'MODEM_TIMEOUT'

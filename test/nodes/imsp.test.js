@@ -18,6 +18,7 @@ function flow(sim, extra = {}) {
   ];
 }
 
+const READY = '@smsflow/node-red-sms/imsp-account:imsp-account.status.ready';
 const next = (id) => new Promise((resolve) => helper.getNode(id).once('input', resolve));
 
 describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`, function () {
@@ -49,8 +50,22 @@ describe(`imsp nodes (Node-RED ${runtimeVersion()}) against the IMSP simulator`,
     fs.unlinkSync(blocker);
     const logged = () => helper.log().args.map((a) => JSON.stringify(a[0])).join('\n');
     await until(() => /imsp-account\.store\.writable/.test(logged()), { timeoutMs: 15000, what: 'the log to say the store writes again' });
-    assert.deepEqual(shown()[shown().length - 1], {}, 'the status cleared');
+    await until(() => shown()[shown().length - 1].text === READY, { what: 'the status back to ready' });
     fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('shows the one status picture of every send node: the account ready when idle and after a success, a red ring for a refusal, never a count of sends', async () => {
+    await helper.load(nodes, flow(sim), { acct: { password: 'pass1234' } });
+    const shown = () => helper.getNode('send').status.args.map((a) => a[0]);
+    await until(() => shown().some((s) => s.fill === 'green' && s.shape === 'dot' && s.text === READY), { what: 'ready when idle' });
+    const result = next('result');
+    helper.getNode('send').receive({ payload: 'UPS on battery' });
+    await result;
+    const caught = next('caught');
+    helper.getNode('send').receive({ payload: 'x', to: '12345' });
+    await caught;
+    await until(() => shown()[shown().length - 1].fill === 'red', { what: 'the red ring of the refusal' });
+    assert.deepEqual(shown().filter((s) => /sending/.test(s.text ?? '')), []);
   });
 
   it('sends and puts one result per recipient and part on the msg', async () => {

@@ -64,6 +64,15 @@ describe(`sms-split node (Node-RED ${runtimeVersion()})`, function () {
     assert.match(p.parts[0].udh, /^060804[0-9A-F]{4}0301$/);
   });
 
+  it('gives a single SMS no reference key at all (not reference: undefined)', async () => {
+    await helper.load(smsSplit, flow({ output: 'all' }));
+    const out = collect(helper.getNode('out'), 1);
+    helper.getNode('split').receive({ payload: 'Pump 3 stopped.' });
+    const [msg] = await out;
+    assert.deepEqual(Object.keys(msg.payload).sort(), ['code', 'count', 'encoding', 'parts', 'referenceBits', 'target']);
+    assert.equal(msg.payload.count, 1);
+  });
+
   it('takes the target and encoding from the msg over the settings', async () => {
     await helper.load(smsSplit, flow({ output: 'all' }));
     const out = collect(helper.getNode('out'), 1);
