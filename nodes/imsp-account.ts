@@ -67,8 +67,7 @@ export = function register(RED: NodeAPI): void {
         client.on('error', (err) => node.warn(err.message));
         const kept = store;
         // An HTTPS account has no link to watch: it is ready unless its store cannot be written.
-        const show = (): void =>
-          shared.status(kept.failure ? linkStatus('failed', editorKey('imsp-account', 'store.notWritable')) : linkStatus('ready', editorKey('imsp-account', 'status.ready')));
+        const show = (): void => shared.status(kept.failure ? linkStatus('failed', editorKey('imsp-account', 'store.notWritable')) : linkStatus('ready', editorKey('imsp-account', 'status.ready')));
         watchStore(RED, node, 'imsp-account', kept, show);
         show();
         activity(RED).channel(node.id, 'imsp', config.name || config.account || 'IMSP', config.sidebarDetails === true);
