@@ -98,6 +98,16 @@ describe('the editor in a real browser', function () {
       assert.ok(opened, `the demo has a ${type}`);
       await page.waitForSelector('.red-ui-tray .red-ui-tray-body .form-row', { timeout: 10000 });
       await page.waitForTimeout(300);
+      // A setting with a default is never shown blank (the runtime would use the default).
+      const blank = await page.evaluate((t) => {
+        const def = RED.nodes.getType(t);
+        const prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
+        return Object.entries(def.defaults)
+          .filter(([, d]) => d.value !== '' && d.value !== undefined && typeof d.value !== 'object' && typeof d.value !== 'boolean' && !d.type)
+          .filter(([key]) => { const el = document.getElementById(prefix + key); return el && el.offsetParent !== null && el.value === ''; })
+          .map(([key]) => key);
+      }, type);
+      assert.deepEqual(blank, [], `${type}: settings shown blank`);
       const labels = await page.$$eval('.red-ui-tray .form-row label span[data-i18n]', (els) => els.map((e) => e.textContent.trim()));
       assert.ok(labels.length > 0 && labels.every((l) => l && !l.includes('.')), `labels are translated: ${labels}`);
       if (type === 'cmpp-connection') {
@@ -201,6 +211,54 @@ describe('the editor in a real browser', function () {
     assert.match(text, /•+000/);
     await page.screenshot({ path: path.join(SHOTS, '05-sidebar.png') });
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('makes each config node from scratch, valid as it opens once its own fields are filled, and deploys them without a warning', async () => {
+    const before = consoleErrors.length;
+    const fill = {
+      'cmpp-connection': { '#node-config-input-spId': '901234' },
+      'smpp-connection': { '#node-config-input-systemId': 'smppclient1' },
+      'imsp-account': { '#node-config-input-account': 'demo0001' },
+      'modem-port': { '#node-config-input-port': 'tcp://127.0.0.1:9' },
+      'sms-route': {},
+    };
+    // As a person does it: in the form of a node that uses one, the + beside its config field.
+    const users = { 'cmpp-connection': ['demo-cmpp-submit', 'connection'], 'smpp-connection': ['demo-smpp-send', 'connection'], 'imsp-account': ['demo-imsp-send', 'account'], 'modem-port': ['demo-modem', 'modem'], 'sms-route': ['demo-route-send', 'route'] };
+    for (const type of CONFIG_TYPES) {
+      const [user, field] = users[type];
+      await page.evaluate((id) => RED.editor.edit(RED.nodes.node(id)), user);
+      await page.waitForSelector(`#node-input-${field}`, { timeout: 10000 });
+      await page.click(`#node-input-btn-${field}-add`);
+      await page.waitForSelector('#node-config-dialog-ok', { timeout: 10000 });
+      await page.waitForTimeout(200);
+      // Every field the form shows is valid before anything is typed, but the node's own identity.
+      const invalid = await page.$$eval('.red-ui-tray .input-error', (els) => els.map((e) => e.id));
+      const own = Object.keys(fill[type]).map((sel) => sel.slice(1));
+      assert.deepEqual(invalid.filter((id) => !own.includes(id) && id !== 'node-config-input-rules-list'), [], `${type}: fields invalid as the form opens`);
+      await page.fill('#node-config-input-name', `from scratch ${type}`);
+      for (const [selector, value] of Object.entries(fill[type])) await page.fill(selector, value);
+      if (type === 'sms-route') {
+        await page.click('#node-config-input-rules-list .red-ui-editableList-addButton');
+        await page.selectOption('#node-config-input-rules-list .sms-route-channel >> nth=0', 'demo-cmpp-conn');
+      }
+      await page.click('#node-config-dialog-ok');
+      await page.waitForFunction(() => !document.querySelector('#node-config-dialog-ok'), null, { timeout: 10000 });
+      await page.click('#node-dialog-cancel');
+      await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0, null, { timeout: 10000 });
+      const made = await page.evaluate((name) => {
+        let found;
+        RED.nodes.eachConfig((n) => { if (n.name === name) found = n; });
+        return found && { valid: found.valid, invalid: found.validationErrors || [] };
+      }, `from scratch ${type}`);
+      assert.deepEqual(made, { valid: true, invalid: [] }, type);
+    }
+    await page.evaluate(() => RED.nodes.dirty(true));
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-notification')].some((n) => /Successfully deployed/.test(n.textContent)), null, { timeout: 15000 });
+    assert.equal(await page.isVisible('#red-ui-deploy-dialog-confirm-type-invalid'), false, 'no "not properly configured" warning');
+    const notes = await page.$$eval('.red-ui-notification', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(notes.filter((n) => /invalid|not properly configured|warning/i.test(n)), []);
+    assert.deepEqual(consoleErrors.slice(before), []);
   });
 
   it('makes a new route in its form: rules, channels picked from the connections, weights; saved as the runtime reads it', async () => {
