@@ -4,6 +4,7 @@ import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { editorKey } from './status';
 
 interface ModemPduDef extends NodeDef {
   modem: string;
@@ -24,7 +25,16 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const port = requireConfig<ModemPortNode>(RED, node, config.modem, 'modem-pdu.status.noModem', 'modem-pdu.errors.noModem', 'modem');
     if (!port) return;
-    const device = port.register(node);
+    let device: modem.Modem;
+    try {
+      device = port.register(node);
+    } catch (err) {
+      // Another modem-port holds the port: every msg is answered with why.
+      node.status({ fill: 'red', shape: 'ring', text: editorKey('modem-pdu', 'status.portInUse') });
+      node.error((err as Error).message);
+      node.on('input', (_msg, _send, done) => done(err as Error));
+      return;
+    }
     const onMessage = (sms: modem.ModemIncoming): void => node.send([null, { payload: sms.payload, from: sms.from, to: sms.to, sms: sms.sms }, null]);
     const onReport = (report: DeliveryReport): void => {
       if ((report.correlation as { node?: string } | undefined)?.node !== node.id) return;

@@ -1,5 +1,5 @@
 import { asError } from '../src/errors';
-import { modem } from '../src/internal';
+import { modem, SmsError } from '../src/internal';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { SharedConnection } from './connection';
@@ -21,6 +21,11 @@ interface ModemPortDef extends NodeDef {
   store: StoreKind;
   sidebarDetails: boolean;
 }
+
+/** Who holds each port now: a serial port has one owner, and two modem-port nodes on one modem would knock each other off. */
+const owners = new Map<string, { id: string; name: string }>();
+
+const portKey = (port: string): string => port.trim().replace(/\/+$/, '').toLowerCase();
 
 export = function register(RED: NodeAPI): void {
   function ModemPortNode(this: ModemPortNode, saved: ModemPortDef): void {
@@ -44,6 +49,12 @@ export = function register(RED: NodeAPI): void {
 
     const shared = new SharedConnection<modem.Modem>({
       open() {
+        const key = portKey(config.port);
+        const owner = owners.get(key);
+        if (owner && owner.id !== node.id && RED.nodes.getNode(owner.id)) {
+          throw new SmsError('MODEM_OPEN', RED._('modem-port.errors.inUse', { port: config.port, other: owner.name, id: owner.id }));
+        }
+        owners.set(key, { id: node.id, name: config.name || config.port });
         const queueTimeout = Number(config.queueTimeout);
         store = openStore(RED, node, 'modem', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.port, (from, to, reason) =>
           RED._('modem-port.store.movedAside', { from, to, reason }),
@@ -77,6 +88,8 @@ export = function register(RED: NodeAPI): void {
         return d;
       },
       async close(d) {
+        const key = portKey(config.port);
+        if (owners.get(key)?.id === node.id) owners.delete(key);
         await d.close();
         await store?.close();
         store = undefined;

@@ -36,7 +36,13 @@ export const DEMO_ACCOUNTS = {
 };
 
 export async function startSimulators(ports: SimulatorPorts = {}, host = '127.0.0.1', imspCertificate?: SelfSignedCertificate): Promise<RunningSimulators> {
-  const cmpp = new IsmgSimulator({ host, port: ports.cmpp ?? 0, accounts: { [DEMO_ACCOUNTS.cmpp.spId]: DEMO_ACCOUNTS.cmpp.sharedSecret }, reportDelayMs: 1500, autoReply: () => '好的，收到！' });
+  const cmpp = new IsmgSimulator({
+    host,
+    port: ports.cmpp ?? 0,
+    accounts: { [DEMO_ACCOUNTS.cmpp.spId]: DEMO_ACCOUNTS.cmpp.sharedSecret },
+    reportDelayMs: 1500,
+    autoReply: () => '收到，请问今天几点前能处理？',
+  });
   const smpp = new SmscSimulator({
     host,
     port: ports.smpp ?? 0,

@@ -31,6 +31,7 @@ describe('the editor in a real browser', function () {
   let browser;
   let page;
   let exampleSims;
+  let demo;
   const consoleErrors = [];
 
   before(async function () {
@@ -39,7 +40,7 @@ describe('the editor in a real browser', function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-editor-'));
     // The examples run against simulators on the ports they name, trusting their certificate file under HOME.
     exampleSims = await testing.startSimulators({}, '127.0.0.1', testing.keptCertificate(path.join(userDir, 'home', '.smsflow', 'imsp-simulator-certificate.json')));
-    const demo = await startDemo(userDir, { HOME: path.join(userDir, 'home') });
+    demo = await startDemo(userDir, { HOME: path.join(userDir, 'home') });
     child = demo.child;
     PORT = demo.ports.editor;
     PHONES_PORT = demo.ports.phones;
@@ -288,32 +289,42 @@ describe('the editor in a real browser', function () {
   });
 
   const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
-  for (const file of examples) {
-    it(`imports, deploys and runs the example "${file}" against the simulators`, async () => {
-      const flow = exampleOn(file, exampleSims.ports);
-      const tab = await page.evaluate((nodes) => {
-        RED.view.importNodes(nodes, { addFlow: true, generateIds: false });
-        return RED.workspaces.active();
-      }, flow);
-      await page.evaluate(() => RED.nodes.dirty(true));
-      await page.click('#red-ui-header-button-deploy');
-      await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-notification')].some((n) => /Successfully deployed/.test(n.textContent)), null, { timeout: 15000 });
-      const inject = flow.find((n) => n.type === 'inject');
-      // Until the deploy has started the example's nodes, the inject answers 404: ask again.
-      if (inject) await until(() => page.evaluate((id) => fetch(`inject/${id}`, { method: 'POST' }).then((r) => r.ok), inject.id), { timeoutMs: 15000, everyMs: 200, what: 'the example\'s inject' });
-      if (flow.some((n) => n.type === 'cmpp-deliver-in') && !inject) {
-        await until(() => exampleSims.cmpp.sessions >= 1, { what: 'the example to log in' });
-        // A full deploy restarts the other examples' connections too: a link that is closing may be the one picked.
-        await until(() => exampleSims.cmpp.injectMo({ from: '13800138000', to: '1069001', text: '請問營業時間？' }).then(() => true, () => false), { everyMs: 100, what: 'a logged-in link to take the phone\'s message' });
-      }
-      await sleep(2500); // its answer, its report
-      await page.evaluate((id) => RED.workspaces.show(id), tab);
-      // Notifications would hide the flow: hidden for the picture, left to Node-RED to close.
+  it('imports all seven examples together, deploys them, and each shows its outcome; the log repeats no line', async () => {
+    // One import, as Node-RED's library does for a selection: a config node the examples share comes once.
+    const nodes = [];
+    const seen = new Set();
+    for (const file of examples) for (const n of exampleOn(file, exampleSims.ports)) if (!seen.has(n.id)) (seen.add(n.id), nodes.push(n));
+    const debugs = [];
+    await page.evaluate(() => { window.__debugSeen = []; RED.comms.subscribe('debug', (topic, msg) => window.__debugSeen.push(msg.id)); });
+    await page.evaluate((all) => RED.view.importNodes(all, { generateIds: false }), nodes);
+    const logFrom = demo.output.length;
+    await page.evaluate(() => RED.nodes.dirty(true));
+    await page.click('#red-ui-header-button-deploy');
+    await page.waitForFunction(() => [...document.querySelectorAll('.red-ui-notification')].some((n) => /Successfully deployed/.test(n.textContent)), null, { timeout: 15000 });
+    // Each example's Inject, as a person presses them one after the other (06 runs on its own timer).
+    for (const inject of nodes.filter((n) => n.type === 'inject' && !n.repeat)) {
+      await until(() => page.evaluate((id) => fetch(`inject/${id}`, { method: 'POST' }).then((r) => r.ok), inject.id), { timeoutMs: 15000, everyMs: 200, what: `the inject ${inject.id}` });
+    }
+    // What each example must show in the Debug sidebar within 10 s: its result, its report, its phone's message.
+    const expected = { 'ex1-d': '01', 'ex2-r': '02', 'ex2-d': '02', 'ex3-r': '03', 'ex3-rep': '03', 'ex4-d': '04', 'ex4-sent': '04', 'ex5-r': '05', 'ex5-rep': '05', 'ex6-r': '06', 'ex7-r': '07', 'ex7-rep': '07' };
+    let shown = [];
+    await until(async () => {
+      shown = await page.evaluate(() => window.__debugSeen);
+      return Object.keys(expected).every((id) => shown.includes(id));
+    }, { timeoutMs: 15000, what: 'every example\'s outcome in the Debug sidebar' }).catch(() => assert.fail(`missing: ${Object.keys(expected).filter((id) => !shown.includes(id))}`));
+    debugs.push(...shown);
+    for (const file of examples) {
+      const tab = nodes.find((n) => n.type === 'tab' && n.label === file.replace(/\.json$/, ''));
+      await page.evaluate((id) => RED.workspaces.show(id), tab.id);
       const hide = await page.addStyleTag({ content: '.red-ui-notification { visibility: hidden !important; }' });
       await page.screenshot({ path: path.join(SHOTS, `example-${file.slice(0, 2)}.png`) });
       await hide.evaluate((el) => el.remove());
-      // The 404s of the inject asked before the deploy was done are not errors of the page.
-      assert.deepEqual(consoleErrors.filter((e) => !/status of 404/.test(e)), []);
-    });
-  }
+    }
+    // The log, counted: an outage or a warning is said once, not once a second.
+    const lines = demo.output.slice(logFrom).split('\n').map((l) => l.replace(/^\d+ \w+ \d\d:\d\d:\d\d - /, '').trim()).filter(Boolean);
+    const counts = new Map();
+    for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+    assert.deepEqual([...counts].filter(([l, n]) => n > 2 && !/Started flows|Stopping flows|Stopped flows|Starting flows/.test(l)), []);
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 404/.test(e)), []);
+  });
 });

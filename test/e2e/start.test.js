@@ -71,7 +71,7 @@ describe('npm start: the demo', function () {
     ws.close();
     assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
     assert.equal(JSON.parse(seen.get('IMSP send result')).parts, 2);
-    assert.equal(JSON.parse(seen.get('CMPP: phone replied')).payload, '好的，收到！');
+    assert.equal(JSON.parse(seen.get('CMPP: phone replied')).payload, '收到，请问今天几点前能处理？');
     const report = JSON.parse(seen.get('CMPP: delivery report'));
     assert.deepEqual([report.payload.status, report.correlation], ['delivered', { alarm: 'room-b' }]);
     assert.equal(JSON.parse(seen.get('IMSP: delivery report')).payload.status, 'delivered');

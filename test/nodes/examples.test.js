@@ -32,15 +32,16 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
   });
   afterEach(() => helper.unload());
 
-  it('gives every config node its own id: importing one example never asks to replace another\'s', () => {
-    const owners = new Map();
+  it('shares one config node per simulator, the same in every example that uses it: deployed together they use one connection (a modem has one owner)', () => {
+    const seen = new Map();
     for (const file of examples) {
       for (const n of JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'))) {
         if (!['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port'].includes(n.type)) continue;
-        assert.ok(!owners.has(n.id), `${n.id} is in ${owners.get(n.id)} and ${file}`);
-        owners.set(n.id, file);
+        if (seen.has(n.id)) assert.deepEqual(n, seen.get(n.id), `${n.id} differs in ${file}`);
+        seen.set(n.id, n);
       }
     }
+    assert.deepEqual([...seen.keys()].sort(), ['smsflow-example-cmpp', 'smsflow-example-imsp', 'smsflow-example-modem', 'smsflow-example-smpp']);
   });
 
   it('has one flow per use case', () => {
@@ -65,10 +66,15 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       }
       const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
       for (const n of flow) assert.ok(known.has(n.type), `${n.type} is a core node or one of ours`);
-      const tab = { id: 'example-tab', type: 'tab', label: file };
+      // Imported, it lands in a tab of its own named after it, not in "Flow 1".
+      const tabs = flow.filter((n) => n.type === 'tab');
+      assert.deepEqual(tabs.map((t) => t.label), [file.replace(/\.json$/, '')]);
       const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
-      await helper.load([...core, ...ours], [tab, ...flow.map((n) => (configTypes.has(n.type) ? n : { ...n, z: tab.id }))]);
-      for (const n of flow) assert.ok(helper.getNode(n.id), `${n.type} ${n.id} started`);
+      assert.deepEqual(flow.filter((n) => n.type !== 'tab' && !configTypes.has(n.type) && n.z !== tabs[0].id).map((n) => n.id), [], 'every node on the tab');
+      // One simulator, one config node, whichever examples use it: deployed together they share it.
+      for (const n of flow.filter((x) => configTypes.has(x.type))) assert.match(n.id, /^smsflow-example-(cmpp|smpp|imsp|modem)$/);
+      await helper.load([...core, ...ours], flow);
+      for (const n of flow.filter((x) => x.type !== 'tab')) assert.ok(helper.getNode(n.id), `${n.type} ${n.id} started`);
       const errors = helper.log().args.filter((a) => a[0] && a[0].level === 20);
       assert.deepEqual(errors.map((a) => a[0].msg), []);
     });
@@ -96,11 +102,9 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
   async function run(prefix) {
     const file = examples.find((f) => f.startsWith(prefix));
     const flow = exampleOn(file, sims.ports);
-    const tab = { id: 'example-tab', type: 'tab', label: file };
-    const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
-    const nodes = flow.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: tab.id } : configTypes.has(n.type) ? n : { ...n, z: tab.id }));
+    const nodes = flow.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z } : n));
     const credentials = Object.fromEntries(flow.filter((n) => n.credentials).map((n) => [n.id, n.credentials]));
-    await helper.load([...core, ...ours], [tab, ...nodes], credentials);
+    await helper.load([...core, ...ours], nodes, credentials);
   }
   const next = (id, timeoutMs = 15000) => new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`nothing reached ${id}`)), timeoutMs);
@@ -145,6 +149,16 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     await sleep(5000);
     const toPhone = sims.cmpp.record.submits.slice(before).filter((s) => s.body.destTerminalId.includes('13800138000'));
     assert.equal(toPhone.length, 1, 'one answer, then silence');
+  });
+
+  it('04 shows something at its Inject: the customer texted answers with a question, which the flow answers once', async () => {
+    await run('04');
+    await until(() => sims.cmpp.sessions === 1, { what: 'the login' });
+    const fromPhone = next('ex4-d');
+    const answered = next('ex4-sent');
+    helper.getNode('ex4-i').receive({});
+    assert.equal((await fromPhone).payload, '收到，请问今天几点前能处理？');
+    assert.equal((await answered).payload.ok, true);
   });
 
   it('05 sends through the virtual modem and gets the delivery report', async () => {

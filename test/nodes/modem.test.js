@@ -37,6 +37,22 @@ describe(`modem nodes (Node-RED ${runtimeVersion()}) against virtual modems over
     ];
   }
 
+  it('refuses a second modem-port on a modem that one already holds, naming it, and the first keeps its line (no reopening back and forth)', async () => {
+    const second = { id: 'portA2', type: 'modem-port', name: 'copy of A', port: `tcp://127.0.0.1:${ports.a}`, baudRate: 115200, smsc: '', reopenMax: 1, signalInterval: 60 };
+    const other = { id: 'sendA2', z: 'tab', type: 'modem-pdu', modem: 'portA2', to: '+886922222222', encoding: 'auto', statusReport: false, validity: '', receive: true, wires: [[], [], []] };
+    await helper.load(nodes, [...flow().map((n) => (n.id === 'portA' ? { ...n, name: 'modem A' } : n)), second, other], { portA: { pin: '0000' }, portA2: { pin: '0000' } });
+    const caught = next('caught');
+    helper.getNode('sendA2').receive({ payload: 'x' });
+    const msg = await caught;
+    assert.equal(msg.error.code, 'MODEM_OPEN');
+    assert.match(msg.error.message, /modem A|modem-port\.errors\.inUse/);
+    const result = next('result');
+    helper.getNode('sendA').receive({ payload: 'still mine' });
+    assert.equal((await result).payload.ok, true);
+    const reopened = helper.log().args.filter((a) => /reopening/.test(JSON.stringify(a[0])));
+    assert.deepEqual(reopened, [], 'the first modem-port was never knocked off');
+  });
+
   it('a store folder that cannot be made: the status says so and the modem still sends', async () => {
     const fs = require('node:fs');
     const os = require('node:os');
