@@ -83,7 +83,7 @@ export = function register(RED: NodeAPI): void {
         .then((result) => {
           outcome = result;
           if (!result.ok) {
-            settle(sendError(result, 'IMSP'));
+            settle(sendError(result, 'IMSP', RED));
             return;
           }
           msg.payload = result;

@@ -67,7 +67,7 @@ export = function register(RED: NodeAPI): void {
         .then((result) => {
           outcome = result;
           if (!result.ok) {
-            finish(sendError(result, 'MODEM'));
+            finish(sendError(result, 'MODEM', RED));
             return;
           }
           msg.payload = result;

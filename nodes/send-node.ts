@@ -63,7 +63,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
   const onCarried = (carried: { origin?: string; correlation?: unknown; result: Outcome }): void => {
     if (carried.origin !== node.id) return;
     if (carried.result.ok) node.send(carriedMessage(carried));
-    else node.error(sendError(carried.result, channel), carriedMessage(carried));
+    else node.error(sendError(carried.result, channel, RED), carriedMessage(carried));
   };
   client.on('carried', onCarried);
 
@@ -89,7 +89,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
     client.send(request(msg, common)).then((result) => {
       outcome = result;
       if (!result.ok) {
-        finish(sendError(result, channel));
+        finish(sendError(result, channel, RED));
         return;
       }
       msg.payload = result;

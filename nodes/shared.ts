@@ -56,15 +56,34 @@ export function carriedMessage(carried: { correlation?: unknown; result: unknown
   return restore({ payload: carried.result, carriedOver: true }, carried.correlation);
 }
 
-/** The error done() gets when a send did not fully succeed: the first failure, with the whole result attached. */
-export function sendError(result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string; kind?: string; via?: string }> }, channel: string): SmsError {
+/** The send failure's words, from the package's catalogue in the runtime's language (Node-RED's `lang` setting). */
+const SEND_FAILED = '@smsflow/node-red-sms/sms-split:sms-split.errors';
+
+/**
+ * The error done() gets when a send did not fully succeed: the first
+ * failure, with the whole result attached. With `RED`, its words are in the
+ * runtime's language; the code and the carrier's own description stay as
+ * they are.
+ */
+export function sendError(
+  result: { results: Array<{ ok: boolean; to: string; part: number; code: number | string; description: string; kind?: string; via?: string }> },
+  channel: string,
+  RED?: Pick<NodeAPI, '_'>,
+): SmsError {
   const failed = result.results.filter((r) => !r.ok);
   const first = failed[0];
   // A route's result names, per part, the kind of channel whose carrier gave a numeric code.
   const code = (typeof first.code === 'number' ? `${first.kind ? first.kind.toUpperCase() : channel}_${first.code}` : first.code) as ErrorCode;
-  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed part(s) or recipient(s); see err.result)` : '';
-  const who = first.via ? `route send to ${first.to} via ${first.via}` : `${channel} send to ${first.to}`;
-  const err = new SmsError(code, `${who}, part ${first.part}, failed: ${first.description}${more}`) as SmsError & { result?: unknown };
+  const values = { channel, to: first.to, via: first.via ?? '', part: first.part, description: first.description, count: failed.length - 1 };
+  const say = (key: string, english: string): string => {
+    const text = RED?._(`${SEND_FAILED}.${key}`, values);
+    return text && !text.endsWith(key) ? text : english;
+  };
+  const more = failed.length > 1 ? say('more', ` (and ${failed.length - 1} more failed part(s) or recipient(s); see err.result)`) : '';
+  const text = first.via
+    ? say('routeSendFailed', `route send to ${first.to} via ${first.via}, part ${first.part}, failed: ${first.description}`)
+    : say('sendFailed', `${channel} send to ${first.to}, part ${first.part}, failed: ${first.description}`);
+  const err = new SmsError(code, `${text}${more}`) as SmsError & { result?: unknown };
   err.result = result;
   return err;
 }

@@ -16,6 +16,11 @@ export class SmsError extends Error {
     this.code = code;
     if (field !== undefined) this.field = field;
   }
+
+  /** The message alone: Node-RED shows an error's toString() to Catch nodes and in the Debug sidebar, and "SmsError: " says nothing to a user (the code is in err.code). */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /** Throws a SMS_FIELD error that names the field and the rule it broke. */

@@ -30,7 +30,7 @@ function routeFlow(dir, ismgPort, smscPort) {
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
     { id: 'send', z: 'tab', type: 'sms-send', configVersion: 2, route: 'route', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
     ...toFile('results', results, 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true, via: msg.payload.via, tries: msg.payload.tries.map((t) => t.channel + ":" + t.code) }); return msg;'),
-    { id: 'catch', z: 'tab', type: 'catch', scope: ['send'], uncaught: false, wires: [['failed-fmt']] },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: ['send'], uncaught: false, wires: [['failed-fmt']] },
     ...toFile('failed', results, 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
     { id: 'receive', z: 'tab', type: 'sms-receive', configVersion: 2, route: 'route', wires: [[], ['reports-fmt']] },
     ...toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, status: msg.payload.status }); return msg;'),

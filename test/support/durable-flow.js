@@ -53,7 +53,7 @@ function durableFlow(dir, port, connection = {}, protocol = 'cmpp') {
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
     { id: 'submit', z: 'tab', type: kind.send, configVersion: 2, connection: 'conn', to: '', encoding: 'auto', registeredDelivery: true, wires: [['results-fmt']] },
     ...toFile('results', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok, carried: msg.carriedOver === true }); return msg;'),
-    { id: 'catch', z: 'tab', type: 'catch', scope: ['submit'], uncaught: false, wires: [['failed-fmt']] },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: ['submit'], uncaught: false, wires: [['failed-fmt']] },
     ...toFile('failed', path.join(dir, 'results.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, ok: false, error: msg.error.message }); return msg;'),
     { id: 'receive', z: 'tab', type: kind.receive, configVersion: 2, connection: 'conn', wires: [[], ['reports-fmt']] },
     ...toFile('reports', path.join(dir, 'reports.jsonl'), 'msg.payload = JSON.stringify({ n: msg.correlation && msg.correlation.n, matched: msg.payload.matched, status: msg.payload.status }); return msg;'),

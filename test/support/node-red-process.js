@@ -20,13 +20,19 @@ async function freePort() {
   return port;
 }
 
+// Node-RED's own lines, in English or in the runtime's Traditional Chinese (settings.lang).
+const SERVER_RUNNING = /Server now running|服務器現在在/;
+const STARTED_FLOWS = /Started flows|流程已啟動/;
+const startsSoFar = (log) => (log.match(new RegExp(STARTED_FLOWS.source, 'g')) || []).length;
+
 function runtime() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   return major > 22 || (major === 22 && minor >= 9) ? 'node-red' : 'node-red-4';
 }
 
 class NodeRedProcess {
-  static async create() {
+  /** `extra`: more Node-RED settings (`lang`, say) over the tests' own. */
+  static async create(extra = {}) {
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-red-'));
     fs.mkdirSync(path.join(userDir, 'node_modules', '@smsflow'), { recursive: true });
     fs.symlinkSync(root, path.join(userDir, 'node_modules', '@smsflow', 'node-red-sms'), 'dir');
@@ -36,7 +42,7 @@ class NodeRedProcess {
     fs.writeFileSync(settings, `module.exports = ${JSON.stringify({
       uiHost: '127.0.0.1', uiPort: port, flowFile: 'flows.json', credentialSecret: 'smsflow-test',
       telemetry: { enabled: false, updateNotification: false }, diagnostics: { enabled: false },
-      editorTheme: { tours: false, projects: { enabled: false } }, logging: { console: { level: 'info' } },
+      editorTheme: { tours: false, projects: { enabled: false } }, logging: { console: { level: 'info' } }, ...extra,
     })};\n// Function nodes of the tests' flows write their lines synchronously (counted even when killed a moment later).\nmodule.exports.functionGlobalContext = { fs: require('fs') };\n`);
     return new NodeRedProcess(userDir, port, settings);
   }
@@ -56,7 +62,7 @@ class NodeRedProcess {
     this.child.stdout.on('data', (c) => { this.log += String(c); });
     this.child.stderr.on('data', (c) => { this.log += String(c); });
     // Both lines: the server can be up a moment before its first flows have started.
-    return this.waitFor(/Server now running/, 30000).then(() => this.waitFor(/Started flows/, 30000));
+    return this.waitFor(SERVER_RUNNING, 30000).then(() => this.waitFor(STARTED_FLOWS, 30000));
   }
 
   waitFor(pattern, timeoutMs = 15000) {
@@ -87,10 +93,10 @@ class NodeRedProcess {
 
   /** A full deploy; resolves when the flows have started again. */
   async deploy(flow) {
-    const before = (this.log.match(/Started flows/g) || []).length;
+    const before = startsSoFar(this.log);
     await this.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
     const started = Date.now();
-    while ((this.log.match(/Started flows/g) || []).length <= before) {
+    while (startsSoFar(this.log) <= before) {
       if (Date.now() - started > 15000) throw new Error(`the deploy did not start the flows:\n${this.log.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
