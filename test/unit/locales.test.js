@@ -62,3 +62,23 @@ describe('locales', () => {
     });
   }
 });
+
+describe('the glossary: one word per language for what every form shares', () => {
+  const glossary = JSON.parse(fs.readFileSync(path.join(nodesDir, 'locales', 'glossary.json'), 'utf8')).label;
+
+  it('has each shared word in every language', () => {
+    assert.ok(Object.keys(glossary).length >= 15, Object.keys(glossary).join(', '));
+    for (const [key, words] of Object.entries(glossary)) assert.deepEqual(Object.keys(words).sort(), [...LANGS].sort(), key);
+  });
+
+  for (const lang of LANGS) {
+    it(`${lang}: every form that labels one of them says the glossary's word`, () => {
+      const differ = [];
+      for (const name of nodeNames) {
+        const label = JSON.parse(fs.readFileSync(path.join(nodesDir, 'locales', lang, `${name}.json`), 'utf8'))[name].label ?? {};
+        for (const [key, words] of Object.entries(glossary)) if (key in label && label[key] !== words[lang]) differ.push(`${name}.label.${key}: "${label[key]}", not "${words[lang]}"`);
+      }
+      assert.deepEqual(differ, []);
+    });
+  }
+});
