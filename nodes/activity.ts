@@ -15,6 +15,8 @@ export const TOPIC = 'smsflow/activity';
 const MAX_MESSAGES = 50;
 const MAX_IDS = 5000;
 const PUBLISH_EVERY_MS = 250;
+/** characters of a text the sidebar shows when the connection keeps texts private */
+const EXCERPT = 20;
 
 export type ChannelKind = 'cmpp' | 'smpp' | 'imsp' | 'modem' | 'route';
 export type MessageState = 'accepted' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
@@ -28,6 +30,8 @@ export interface ChannelView {
   counts: { sent: number; failed: number; delivered: number; undelivered: number; pendingReports: number };
   /** a route: each rule, the channel in use and each channel's state and counts */
   rules?: unknown[];
+  /** the last hour minute by minute, oldest first: [sent, delivered, failed] */
+  chart: Array<[number, number, number]>;
 }
 
 export interface MessageView {
@@ -42,8 +46,34 @@ export interface MessageView {
   at: string;
 }
 
-interface Channel extends ChannelView {
+const MINUTES = 60;
+
+interface Channel extends Omit<ChannelView, 'chart'> {
   details: boolean;
+  /** per minute of the last hour (by minute number mod 60): the minute it counts, and [sent, delivered, failed] */
+  minutes: Array<{ at: number; counts: [number, number, number] }>;
+}
+
+/** Counts one event in the channel's minute now: 0 sent, 1 delivered, 2 failed. */
+function tally(c: Channel, which: 0 | 1 | 2): void {
+  const minute = Math.floor(Date.now() / 60000);
+  const slot = c.minutes[minute % MINUTES];
+  if (slot.at !== minute) {
+    slot.at = minute;
+    slot.counts = [0, 0, 0];
+  }
+  slot.counts[which]++;
+}
+
+/** The last hour, oldest minute first; a minute nothing happened in is zeros. */
+function chartOf(c: Channel): Array<[number, number, number]> {
+  const now = Math.floor(Date.now() / 60000);
+  const out: Array<[number, number, number]> = [];
+  for (let m = now - MINUTES + 1; m <= now; m++) {
+    const slot = c.minutes[((m % MINUTES) + MINUTES) % MINUTES];
+    out.push(slot.at === m ? [...slot.counts] : [0, 0, 0]);
+  }
+  return out;
 }
 
 /** A message followed: what the send node gave, made into its view (numbers and text cut short) only when shown. */
@@ -59,9 +89,9 @@ function mask(value: string, details: boolean): string {
 
 function excerpt(text: string, details: boolean): string {
   if (details) return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  // The first three characters, a surrogate pair counting as one, without spreading the whole text.
+  // The first twenty characters, enough to tell one alert from another, a surrogate pair counting as one, without spreading the whole text.
   let end = 0;
-  for (let n = 0; n < 3 && end < text.length; n++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  for (let n = 0; n < EXCERPT && end < text.length; n++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
   return end < text.length ? `${text.slice(0, end)}…` : text;
 }
 
@@ -79,7 +109,8 @@ class Activity {
   channel(id: string, kind: ChannelKind, name: string, details: boolean): void {
     const existing = this.channels.get(id);
     const counts = existing?.counts ?? { sent: 0, failed: 0, delivered: 0, undelivered: 0, pendingReports: 0 };
-    this.channels.set(id, { id, kind, name, state: existing?.state ?? 'starting', queue: 0, counts, details });
+    const minutes = existing?.minutes ?? Array.from({ length: MINUTES }, () => ({ at: -1, counts: [0, 0, 0] as [number, number, number] }));
+    this.channels.set(id, { id, kind, name, state: existing?.state ?? 'starting', queue: 0, counts, details, minutes });
     this.publish();
   }
 
@@ -133,6 +164,7 @@ class Activity {
     if (c) {
       if (ok) c.counts.sent++;
       else c.counts.failed++;
+      tally(c, ok ? 0 : 2);
       if (ok && reportAsked) c.counts.pendingReports++;
     }
     if (m) {
@@ -156,6 +188,8 @@ class Activity {
     if (c) {
       if (delivered) c.counts.delivered++;
       else if (report.status !== 'pending') c.counts.undelivered++;
+      if (delivered) tally(c, 1);
+      else if (report.status !== 'pending') tally(c, 2);
       if (report.matched !== false) c.counts.pendingReports = Math.max(0, c.counts.pendingReports - 1);
     }
     const key = this.byCarrierId.get(`${channelId}|${report.id}`);
@@ -169,7 +203,11 @@ class Activity {
   }
 
   snapshot(): { channels: ChannelView[]; messages: MessageView[] } {
-    const channels = [...this.channels.values()].map(({ details: _details, ...view }) => ({ ...view, counts: { ...view.counts } }));
+    const channels = [...this.channels.values()].map(({ details: _details, minutes: _minutes, ...view }) => ({
+      ...view,
+      counts: { ...view.counts },
+      chart: chartOf(this.channels.get(view.id) as Channel),
+    }));
     return { channels, messages: this.messages.map((m) => this.view(m)) };
   }
 

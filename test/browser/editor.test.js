@@ -204,15 +204,43 @@ describe('the editor in a real browser', function () {
     assert.match(text, /CMPP · connected/);
     assert.match(text, /MODEM · ready/);
     assert.match(text, /IMSP · ready/);
-    assert.match(text, /SMPP · connected/);
+    assert.match(text, /SMPP · bound/, 'the same word as the smpp nodes\' status');
     assert.match(text, /ROUTE · connected/);
     assert.match(text, /any number · failover · in use: simulated ISMG/);
     assert.match(text, /sent [1-9]/);
     assert.ok(!text.includes('13800138000'), 'phone numbers are cut short unless the connection allows them in full');
     assert.match(text, /•+000/);
-    await page.screenshot({ path: path.join(SHOTS, '05-sidebar.png') });
+    // Enough of a text to know it (the first 20 characters), not all of it; and a chart per connection.
+    assert.match(text, /· 【机房告警】B 区机房温度已连续 10 …/);
+    assert.equal(await page.$$eval('.smsflow-sidebar-chart', (els) => els.length), 5);
+    const drawn = await page.$$eval('.smsflow-sidebar-chart polyline', (els) => els.map((e) => e.getAttribute('points').split(' ').length));
+    assert.deepEqual([...new Set(drawn)], [60], 'each line has a point for each minute of the hour');
+    await page.screenshot({ path: path.join(SHOTS, '05-sidebar-en-US.png') });
     assert.deepEqual(consoleErrors, []);
   });
+
+  for (const [locale, bound, received] of [['zh-TW', 'SMPP · 已綁定', '手機已接收'], ['zh-CN', 'SMPP · 已绑定', '手机已接收']]) {
+    it(`shows the SMS sidebar in ${locale}: every word translated, the chart drawn`, async () => {
+      const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+      const other = await context.newPage();
+      try {
+        await other.goto(`http://127.0.0.1:${PORT}/`);
+        await other.waitForSelector('.red-ui-palette-node[data-palette-type="sms-split"]', { timeout: 60000 });
+        await other.evaluate(() => RED.sidebar.show('smsflow'));
+        let text = '';
+        await until(async () => {
+          text = await other.$eval('.smsflow-sidebar-body', (e) => e.textContent);
+          return text.includes(received);
+        }, { timeoutMs: 20000, what: `the sidebar in ${locale}` }).catch(() => assert.fail(`the sidebar says: ${text}`));
+        assert.ok(text.includes(bound), text);
+        assert.ok(!/received by the phone|connected|delivered|reports awaited|a minute|last hour/.test(text), `English left: ${text}`);
+        assert.equal(await other.$$eval('.smsflow-sidebar-chart', (els) => els.length), 5);
+        await other.screenshot({ path: path.join(SHOTS, `05-sidebar-${locale}.png`) });
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   it('makes each config node from scratch, valid as it opens once its own fields are filled, and deploys them without a warning', async () => {
     const before = consoleErrors.length;
