@@ -56,11 +56,12 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1, { what: 'the login' });
     const sent = next('sent');
-    helper.getNode('submit').receive({ payload: '🔥🔥 fire in room B', to: '13800138000' });
+    helper.getNode('submit').receive({ payload: '🔥🔥 fire in room B, the sprinklers are on', to: '13800138000' });
     await sent;
     const [view] = activity(helper._RED).snapshot().messages;
     assert.equal(view.to, '••••••••000');
-    assert.equal(view.text, '🔥🔥 …');
+    // Twenty characters, each flame one of them (two UTF-16 units).
+    assert.equal(view.text, '🔥🔥 fire in room B, t…');
     assert.equal(view.state, 'sent');
     helper.getNode('submit').receive({ payload: 'ok', to: '13800138000' });
     await until(() => activity(helper._RED).snapshot().messages[0].text === 'ok', { what: 'a short text shown whole' });
