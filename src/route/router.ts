@@ -103,14 +103,8 @@ interface Health {
   movedOn: number;
 }
 
-interface Message {
-  payload: string | Buffer;
-  encoding: Encoding | 'auto';
-  report: boolean;
-  correlation: unknown;
-  maxParts: number;
-  origin?: string;
-}
+/** A message on its way through the rule's channels: what every channel is asked, but the recipients of each try. */
+type Message = Omit<RouteRequest, 'to'>;
 
 const DEFAULT_REVERT_MS = 60000;
 
