@@ -49,7 +49,16 @@ export function receiptStatus(stat: string): DeliveryStatus {
   }
 }
 
-const field = (text: string, name: string): string | undefined => new RegExp(`(?:^|\\s)${name}:(\\S*)`, 'i').exec(text)?.[1];
+/** Each field of the receipt text, made once: a receipt is read for every report that comes. */
+const FIELDS = {
+  id: /(?:^|\s)id:(\S*)/i,
+  stat: /(?:^|\s)stat:(\S*)/i,
+  err: /(?:^|\s)err:(\S*)/i,
+  sub: /(?:^|\s)sub:(\S*)/i,
+  dlvrd: /(?:^|\s)dlvrd:(\S*)/i,
+};
+
+const field = (text: string, name: keyof typeof FIELDS): string | undefined => FIELDS[name].exec(text)?.[1];
 
 /** Reads a receipt from its text and TLVs; undefined when neither gives an id. */
 export function parseReceipt(text: string, tlvs: TlvValues = {}): Receipt | undefined {
@@ -57,7 +66,7 @@ export function parseReceipt(text: string, tlvs: TlvValues = {}): Receipt | unde
   if (!id) return undefined;
   const state = tlvs.messageState as number | undefined;
   const stat = (state !== undefined ? STATES[state] : undefined) ?? field(text, 'stat') ?? 'UNKNOWN';
-  const count = (name: string): number | undefined => {
+  const count = (name: 'sub' | 'dlvrd'): number | undefined => {
     const v = field(text, name);
     return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
   };
@@ -87,7 +96,11 @@ export function idForms(id: string): string[] {
     .toLowerCase()
     .replace(/^0+(?=.)/, '');
   const forms = [plain];
-  if (/^[0-9a-f]{1,16}$/.test(plain)) forms.push(BigInt(`0x${plain}`).toString());
-  if (/^\d{1,20}$/.test(plain) && BigInt(plain) < 1n << 64n) forms.push(BigInt(plain).toString(16));
+  // Numbers a double holds exactly (the usual ids) are converted without a BigInt.
+  if (/^[0-9a-f]{1,16}$/.test(plain)) forms.push(plain.length <= 13 ? parseInt(plain, 16).toString() : BigInt(`0x${plain}`).toString());
+  if (/^\d{1,20}$/.test(plain)) {
+    if (plain.length <= 15) forms.push(Number(plain).toString(16));
+    else if (BigInt(plain) < 1n << 64n) forms.push(BigInt(plain).toString(16));
+  }
   return [...new Set(forms)];
 }
