@@ -5,7 +5,7 @@
  * route: each sees the others' failures within a refresh, and draws the
  * round robin's turns from one counter.
  */
-import { createClient } from '@redis/client';
+import { createRedisClient, RedisClient } from '../store/redis-client';
 import { SmsError } from '../errors';
 
 export interface RouteState {
@@ -59,7 +59,7 @@ return 1`;
 
 export class RedisRouteState implements RouteState {
   private readonly local = new LocalRouteState();
-  private readonly client: ReturnType<typeof createClient>;
+  private readonly client: RedisClient;
   private readonly timer: NodeJS.Timeout;
   private readonly failedKey: string;
   private readonly location: string;
@@ -71,7 +71,7 @@ export class RedisRouteState implements RouteState {
     url.password = url.password ? '***' : '';
     this.location = url.toString();
     this.failedKey = `${options.key}:failed`;
-    this.client = createClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
+    this.client = createRedisClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
     this.client.on('error', (err: Error) => this.fail(err));
     this.ready = this.client.connect().then(
       () => this.refresh(),

@@ -6,7 +6,7 @@
  * journal under its own key. Writes are sent without waiting (Redis keeps
  * their order); reads are awaited.
  */
-import { createClient } from '@redis/client';
+import { createRedisClient, RedisClient } from './redis-client';
 import { SmsError } from '../errors';
 import { MemoryDedup } from './memory';
 import { fromJson, toJson } from './json';
@@ -24,7 +24,7 @@ export interface RedisStoreOptions {
   onError?: (err: Error) => void;
 }
 
-type Client = ReturnType<typeof createClient>;
+type Client = RedisClient;
 
 /** Adds a part; when all are in, removes the hash and returns it (one caller gets it). */
 const MERGE_PART = `
@@ -64,7 +64,7 @@ export class RedisStore implements Store {
     url.password = url.password ? '***' : '';
     this.location = url.toString();
     const fail = (err: Error): void => options.onError?.(new SmsError('STORE_UNREACHABLE', `Redis at ${this.location}: ${err.message}`));
-    this.client = createClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
+    this.client = createRedisClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
     this.client.on('error', fail);
     this.ready = this.client.connect().catch(fail);
     const c = this.client;
