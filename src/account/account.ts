@@ -350,6 +350,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private requeue(records: OutboxRecord[]): void {
     for (const r of records) this.outbox.update(r);
     this.queue.requeue(records);
+    // The timer stops when it finds the queue empty, as it does while a record is in flight: a record back in the queue needs it again.
+    this.armQueueTimer();
   }
 
   /** Hands queued requests to links with room, the least loaded first, within the rate and outside a pause. */
