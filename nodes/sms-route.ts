@@ -12,6 +12,7 @@ import { SharedConnection } from './connection';
 import { Node, NodeAPI, NodeDef } from './red';
 import { CmppConnectionNode, ImspAccountNode, ModemPortNode, RouteClient, SmppConnectionNode, SmsRouteNode } from './shared';
 import { editorKey, linkStatus } from './status';
+import { redisUrlOf } from './store';
 
 interface RuleSetting {
   /** comma or space separated; blank: any number */
@@ -106,12 +107,9 @@ export = function register(RED: NodeAPI): void {
 
     /** The route's state in Redis, shared by every instance that runs this flow; a fault is logged once a minute at most. */
     function redisState(): route.RedisRouteState {
-      const url = new URL(config.redisUrl || 'redis://127.0.0.1:6379');
-      const password = (node.credentials as { redisPassword?: string } | undefined)?.redisPassword;
-      if (password) url.password = encodeURIComponent(password);
       let warnedAt = 0;
       return new route.RedisRouteState({
-        url: url.toString(),
+        url: redisUrlOf(node, config.redisUrl),
         key: `smsflow:route:${node.id}`,
         onError: (err) => {
           if (Date.now() - warnedAt < 60000) return;

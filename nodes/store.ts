@@ -24,6 +24,14 @@ export function storeFile(RED: NodeAPI, node: Node, type: string, settings: Stor
   return path.join(dir, `${type}-${name}-${node.id}.sqlite`);
 }
 
+/** The Redis URL a node's settings give, with the password from its credentials (never in the flow file). */
+export function redisUrlOf(node: Node, setting: string | undefined): string {
+  const url = new URL(setting || 'redis://127.0.0.1:6379');
+  const password = (node.credentials as { redisPassword?: string } | undefined)?.redisPassword;
+  if (password) url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
 /**
  * `movedAside` says, in the node's language, that a damaged file was moved
  * aside; `account` names the carrier account (instances that share it share
@@ -33,11 +41,8 @@ export function openStore(RED: NodeAPI, node: Node, type: string, settings: Stor
   const kind = settings.store || 'sqlite';
   if (kind === 'memory') return new stores.MemoryStore();
   if (kind === 'redis') {
-    const url = new URL(settings.redisUrl || 'redis://127.0.0.1:6379');
-    const password = node.credentials?.redisPassword;
-    if (password) url.password = encodeURIComponent(password);
     return new stores.RedisStore({
-      url: url.toString(),
+      url: redisUrlOf(node, settings.redisUrl),
       prefix: `smsflow:${type}:${account}`,
       instance: `${os.hostname()}:${RED.settings.userDir ?? ''}:${node.id}`,
       onError: (err) => node.warn(err.message),
