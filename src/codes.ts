@@ -39,6 +39,11 @@ export type ErrorCode =
   | 'SMS_TRUNCATED'
   // a route: no rule takes the number
   | 'SMS_NO_ROUTE'
+  // a policy: the message was not sent to this number, by rule
+  | 'SMS_RATE_LIMITED'
+  | 'SMS_DUPLICATE'
+  | 'SMS_QUIET_HOURS'
+  | 'SMS_OPTED_OUT'
   // a field a binary message cannot hold (named with the protocol by the table engine)
   | 'WIRE_FIELD'
   // CMPP

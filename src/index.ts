@@ -16,3 +16,4 @@ export * as pdu from './pdu/api';
 export * as modem from './modem/api';
 export * as store from './store/api';
 export * as route from './route/api';
+export * as policy from './policy/api';

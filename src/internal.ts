@@ -16,4 +16,5 @@ export * as imsp from './imsp';
 export * as pdu from './pdu';
 export * as modem from './modem';
 export * as route from './route';
+export * as policy from './policy';
 export { selfSignedCertificate, SelfSignedCertificate } from './tls';

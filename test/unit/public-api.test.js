@@ -7,13 +7,14 @@
 const assert = require('node:assert/strict');
 
 const PROMISED = {
-  '': ['Reassembler', 'SmsError', 'cmpp', 'decodeText', 'encodeText', 'imsp', 'modem', 'pdu', 'route', 'segment', 'smpp', 'store'],
+  '': ['Reassembler', 'SmsError', 'cmpp', 'decodeText', 'encodeText', 'imsp', 'modem', 'pdu', 'policy', 'route', 'segment', 'smpp', 'store'],
   cmpp: ['CmppClient', 'V2', 'V3', 'decode', 'decodeReport', 'encode', 'encodeReport', 'msgIdFromBuffer', 'msgIdToBuffer', 'packMsgId', 'unpackMsgId'],
   smpp: ['SmppClient', 'decode', 'describeStatus', 'encode', 'parseReceipt', 'statusName'],
   imsp: ['DEFAULT_BASE_URL', 'ImspClient', 'parseChangeReply', 'parseQueryReply', 'parseSubmitReply'],
   pdu: ['decodeDeliver', 'decodeReceived', 'decodeStatusReport', 'decodeSubmit', 'encodeDeliver', 'encodeStatusReport', 'encodeSubmit'],
   modem: ['AtEngine', 'Modem'],
   store: ['MemoryStore', 'RedisStore', 'SqliteStore'],
+  policy: ['MemoryPolicyStore', 'Policy', 'RedisPolicyStore', 'START_WORDS', 'STOP_WORDS', 'SqlitePolicyStore', 'policySender'],
   route: ['FAIL_OVER_DEFAULT', 'LocalRouteState', 'MAY_HAVE_BEEN_SENT', 'RedisRouteState', 'Router', 'cmppChannel', 'imspChannel', 'modemChannel', 'smppChannel'],
 };
 

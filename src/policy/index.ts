@@ -1,0 +1,6 @@
+export { Policy, PolicyOptions, PolicyRequest, PolicySender, PolicyResult, PolicyPart, CarriedHeld, policySender, numberKey } from './policy';
+export { PolicyStore, MemoryPolicyStore, OptOutEntry, HeldRecord, PolicyCounter } from './store';
+export { SqlitePolicyStore, SqlitePolicyStoreOptions } from './sqlite';
+export { RedisPolicyStore, RedisPolicyStoreOptions } from './redis';
+export { QuietHours } from './quiet';
+export { STOP_WORDS, START_WORDS, keywordOf } from './keywords';

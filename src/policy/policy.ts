@@ -1,0 +1,475 @@
+/**
+ * What stands between a flow and every channel: a message to a number that
+ * opted out is never sent; the same text to the same number within a
+ * window is sent once; at most so many SMS go to one number per window;
+ * non-urgent messages wait for the end of quiet hours. Every message ends
+ * with one result: what was sent, and for each recipient refused or held,
+ * its code and what to change. Messages held survive a restart in the
+ * store and go when they may, by the connection or route they came to.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { invalid, SmsError } from '../errors';
+import { duration } from '../limits';
+import { PartResult, SendResult, inOrder } from '../results';
+import { parseRecipients } from '../recipients';
+import { codeMatcher, MAY_HAVE_BEEN_SENT } from '../route/rules';
+import { jsonSafe } from '../store/json';
+import type { Encoding } from '../text/codecs';
+import { segment } from '../text/segmenter';
+import type { Target } from '../text/targets';
+import { keywordList, keywordMeaning, START_WORDS, STOP_WORDS } from './keywords';
+import { QuietHours, QuietWindow } from './quiet';
+import { Admission, HeldRecord, MemoryPolicyStore, OptOutEntry, PolicyCounter, PolicyStore } from './store';
+
+export interface PolicyOptions {
+  /** at most `count` per number per `windowMs`, in messages or in SMS (`parts`); over it refused (SMS_RATE_LIMITED) or held until it may go */
+  limit?: { count: number; windowMs: number; unit?: 'messages' | 'parts'; over?: 'refuse' | 'hold' };
+  /** the same text to the same number within this time is not sent again (SMS_DUPLICATE); 0: off */
+  duplicateWindowMs?: number;
+  /** non-urgent messages wait for the window's end (or are refused: SMS_QUIET_HOURS) */
+  quietHours?: QuietHours & { during?: 'hold' | 'refuse' };
+  /** the words from phones that opt a number out and in, and the replies that confirm it (blank: none) */
+  keywords?: { enabled?: boolean; stop?: string[] | string; start?: string[] | string; stopReply?: string; startReply?: string };
+  /** msg.priority "urgent" passes the limit and quiet hours (never the opt-out list or duplicates); default true */
+  urgentPasses?: boolean;
+  store?: PolicyStore;
+  now?: () => number;
+}
+
+/** What a send asks of the policy: the recipients and the text; the rest goes to the channel as it is. */
+export interface PolicyRequest {
+  to: string | string[];
+  payload: string | Buffer;
+  encoding?: Encoding | 'auto';
+  /** "urgent" passes the limit and quiet hours when the policy lets it */
+  priority?: unknown;
+  correlation?: unknown;
+  origin?: string;
+  [field: string]: unknown;
+}
+
+/** A connection or a route as the policy sees it. */
+export interface PolicySender {
+  /** the result's channel (cmpp, smpp, imsp, modem, route) */
+  channel: string;
+  send(request: PolicyRequest): Promise<SendResult>;
+  /** SMS the text takes per recipient here, and its encoding */
+  measure(payload: string | Buffer, encoding: Encoding | 'auto'): { parts: number; encoding: Encoding };
+}
+
+export interface PolicyPart extends PartResult {
+  /** SMS_RATE_LIMITED: when the next may go (ISO) */
+  nextAt?: string;
+  /** SMS_DUPLICATE: the message sent before, and when */
+  duplicateOf?: { key: string; at: string };
+  /** a recipient that was held: why, and until when */
+  held?: { reason: 'quiet' | 'limit'; until: string };
+}
+
+export interface PolicyResult extends SendResult<string, PolicyPart> {
+  /** the policy's key for the message (SMS_DUPLICATE names it) */
+  key: string;
+}
+
+export interface CarriedHeld {
+  origin?: string;
+  correlation?: unknown;
+  result: PolicyResult;
+}
+
+/**
+ * A number as the policy compares numbers: its last 9 digits, so that one
+ * phone written with its country code or without (+886912345678 and
+ * 0912345678, 8613800138000 and 13800138000) is one number. Shorter
+ * numbers (short codes) are compared whole.
+ */
+export function numberKey(to: string): string {
+  const digits = to.replace(/\D/g, '');
+  return digits.length > KEY_DIGITS ? digits.slice(-KEY_DIGITS) : digits;
+}
+const KEY_DIGITS = 9;
+
+/** The text as a duplicate is found: trimmed, its runs of white space one space. */
+function foldedText(payload: string | Buffer): string {
+  return Buffer.isBuffer(payload) ? `\u0000${payload.toString('base64')}` : payload.trim().replace(/\s+/g, ' ');
+}
+
+function hashOf(number: string, payload: string | Buffer): string {
+  return createHash('sha1').update(number).update('\n').update(foldedText(payload)).digest('base64url');
+}
+
+const mayHaveBeenSent = codeMatcher(MAY_HAVE_BEEN_SENT);
+
+/** How long a timer waits at most before it looks at the clock again (a clock moved by hand is seen within it). */
+const LOOK_AGAIN_MS = 60_000;
+
+export declare interface Policy {
+  on(event: 'carried', listener: (carried: CarriedHeld) => void): this;
+  on(event: 'changed', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+export class Policy extends EventEmitter {
+  readonly store: PolicyStore;
+  private readonly now: () => number;
+  private readonly limit?: Required<NonNullable<PolicyOptions['limit']>>;
+  private readonly duplicateWindowMs: number;
+  private readonly quiet?: QuietWindow;
+  private readonly quietDuring: 'hold' | 'refuse';
+  private readonly urgentPasses: boolean;
+  private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
+  private readonly senders = new Map<string, PolicySender>();
+  /** held messages this process knows: their record, and who waits for their result here */
+  private readonly holding = new Map<string, { record: HeldRecord; resolve?: (result: PolicyResult) => void }>();
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+  readonly ready: Promise<void>;
+
+  constructor(options: PolicyOptions = {}) {
+    super();
+    this.now = options.now ?? Date.now;
+    const limit = options.limit;
+    if (limit && limit.count) {
+      if (!Number.isInteger(limit.count) || limit.count < 0) invalid('limit.count', `a whole number of SMS, 0 for no limit (got ${String(limit.count)})`);
+      if (!(limit.windowMs > 0)) invalid('limit.window', 'the limit needs a window longer than 0');
+      this.limit = { count: limit.count, windowMs: limit.windowMs, unit: limit.unit === 'parts' ? 'parts' : 'messages', over: limit.over === 'hold' ? 'hold' : 'refuse' };
+    }
+    this.duplicateWindowMs = Number(options.duplicateWindowMs) || 0;
+    if (this.duplicateWindowMs < 0) invalid('duplicateWindow', 'a time of 0 (off) or more');
+    if (options.quietHours && (options.quietHours.from || options.quietHours.to)) this.quiet = new QuietWindow(options.quietHours);
+    this.quietDuring = options.quietHours?.during === 'refuse' ? 'refuse' : 'hold';
+    this.urgentPasses = options.urgentPasses !== false;
+    const k = options.keywords ?? {};
+    this.keywords = {
+      enabled: k.enabled !== false,
+      stop: new Set(keywordList(k.stop, STOP_WORDS)),
+      start: new Set(keywordList(k.start, START_WORDS)),
+      stopReply: (k.stopReply ?? '').trim(),
+      startReply: (k.startReply ?? '').trim(),
+    };
+    for (const word of this.keywords.stop) if (this.keywords.start.has(word)) invalid('keywords.start', `"${word}" is both a word to stop and a word to start: keep it in one list`);
+    this.store = options.store ?? new MemoryPolicyStore();
+    this.ready = this.loadHeld();
+    this.ready.catch((err: Error) => this.emit('error', err));
+  }
+
+  /** Lets messages go by `id` (a connection, a route); held ones due for it go now. Returns how to detach. */
+  attach(id: string, sender: PolicySender): () => void {
+    this.senders.set(id, sender);
+    this.wake();
+    return () => {
+      if (this.senders.get(id) === sender) this.senders.delete(id);
+    };
+  }
+
+  /** Checks one message and sends what may go now by `via`; resolves with one result once every recipient has its outcome. */
+  async send(via: string, request: PolicyRequest): Promise<PolicyResult> {
+    const sender = this.senders.get(via);
+    if (!sender) throw new SmsError('SMS_NOT_SENT', `nothing sends by "${via}" in this policy`);
+    const to = parseRecipients(request.to, 32);
+    const encoding = request.encoding ?? 'auto';
+    const measured = sender.measure(request.payload, encoding);
+    const key = randomUUID();
+    const at = this.now();
+    const urgent = this.urgentPasses && request.priority === 'urgent';
+    const weight = this.limit?.unit === 'parts' && Number.isFinite(measured.parts) ? measured.parts : 1;
+    const refused: PolicyPart[] = [];
+    const sendNow: string[] = [];
+    const hashes = new Map<string, string>();
+    const waiting: HeldRecord['waiting'] = {};
+    for (const n of to) {
+      const number = numberKey(n);
+      const hash = this.duplicateWindowMs ? hashOf(number, request.payload) : undefined;
+      const duplicate = hash ? { hash, windowMs: this.duplicateWindowMs, key } : undefined;
+      const quietEnd = !urgent && this.quiet ? this.quiet.endsAt(n, at) : undefined;
+      if (quietEnd !== undefined && this.quietDuring === 'refuse') {
+        const a = await this.store.admit({ number, at, duplicate, record: false });
+        if (a.verdict !== 'ok') refused.push(this.refusal(n, a, this.limit));
+        else {
+          this.store.count('quiet');
+          refused.push(quietRefusal(n, quietEnd, this.quiet?.zoneOf(n)));
+        }
+        continue;
+      }
+      const limit = urgent || quietEnd !== undefined || !this.limit ? undefined : { count: this.limit.count, windowMs: this.limit.windowMs, weight };
+      const a = await this.store.admit({ number, at, duplicate, limit, record: true, holdWhenLimited: this.limit?.over === 'hold' });
+      if (a.verdict === 'ok') {
+        if (hash) hashes.set(n, hash);
+        if (quietEnd !== undefined) waiting[n] = { until: quietEnd, reason: 'quiet' };
+        else sendNow.push(n);
+      } else if (a.verdict === 'limited' && this.limit?.over === 'hold' && Number.isFinite(a.nextAt)) {
+        if (hash) hashes.set(n, hash);
+        waiting[n] = { until: a.nextAt, reason: 'limit' };
+      } else refused.push(this.refusal(n, a, this.limit));
+    }
+    const base = { channel: sender.channel, to, encoding: measured.encoding, parts: measured.parts, key };
+    const heldCount = Object.keys(waiting).length;
+    if (!sendNow.length && !heldCount) return { ...base, ok: false, results: inOrder(refused, to) };
+    await new Promise<void>((resolve) => this.store.afterCommit(resolve));
+    const results: PolicyPart[] = [...refused];
+    let held: Promise<PolicyResult> | undefined;
+    if (heldCount) {
+      const { to: _to, ...rest } = request;
+      const record: HeldRecord = { key, via, request: jsonSafe(rest) as Record<string, unknown>, waiting, results: [...refused], heldAt: at };
+      for (let i = 0; i < heldCount; i++) this.store.count('held');
+      this.store.hold(record);
+      held = new Promise((resolve) => this.holding.set(key, { record, resolve }));
+      this.arm();
+      this.emit('changed');
+    }
+    if (sendNow.length) {
+      const sent = await this.deliver(sender, request, sendNow, hashes, key);
+      const entry = this.holding.get(key);
+      if (entry) {
+        // Kept with the held record, so that its outcome after a restart is whole.
+        entry.record.results.push(...sent.results);
+        this.store.hold(entry.record);
+      } else results.push(...sent.results);
+      if (!held) return { ...base, encoding: sent.encoding, parts: sent.parts, ok: results.every((r) => r.ok), results: inOrder(results, to) };
+    }
+    return held as Promise<PolicyResult>;
+  }
+
+  /** Sends to some recipients; a recipient whose every part was refused for sure frees its text for another try. */
+  private async deliver(sender: PolicySender, request: PolicyRequest, to: string[], hashes: Map<string, string>, key: string): Promise<SendResult> {
+    const { priority: _priority, ...rest } = request;
+    let result: SendResult;
+    try {
+      result = await sender.send({ ...rest, to });
+    } catch (err) {
+      const code = (err as SmsError).code ?? 'SMS_NOT_SENT';
+      const measured = sender.measure(request.payload, request.encoding ?? 'auto');
+      result = {
+        channel: sender.channel,
+        ok: false,
+        to,
+        encoding: measured.encoding,
+        parts: measured.parts,
+        results: to.map((n) => ({ to: n, part: 1, ok: false, id: '', code, description: (err as Error).message })),
+      };
+    }
+    for (const n of to) {
+      const hash = hashes.get(n);
+      if (!hash) continue;
+      const mine = result.results.filter((r) => r.to === n);
+      if (mine.length && mine.every((r) => !r.ok && (typeof r.code === 'number' || !mayHaveBeenSent(String(r.code))))) this.store.forget(hash, key);
+    }
+    return result;
+  }
+
+  private refusal(to: string, a: Admission, limit?: LimitRule): PolicyPart {
+    const no = { to, part: 1, ok: false, id: '' };
+    switch (a.verdict) {
+      case 'optedOut':
+        return {
+          ...no,
+          code: 'SMS_OPTED_OUT',
+          description: `not sent: ${to} asked for no more messages (opted out at ${new Date(a.since).toISOString()}); it is sent to again once it opts in (START, or msg.action "optIn")`,
+        };
+      case 'duplicate':
+        return {
+          ...no,
+          code: 'SMS_DUPLICATE',
+          description: `not sent: the same text went to ${to} at ${new Date(a.at).toISOString()} (message ${a.key}), ${a.copies} copy(ies) suppressed since; change the text, or shorten the policy's duplicate window`,
+          duplicateOf: { key: a.key, at: new Date(a.at).toISOString() },
+        };
+      case 'limited': {
+        const rule = limit ? `${limit.count} ${limit.unit === 'parts' ? 'SMS' : 'message(s)'} per ${duration(limit.windowMs)}` : 'the limit';
+        if (!Number.isFinite(a.nextAt))
+          return { ...no, code: 'SMS_RATE_LIMITED', description: `not sent: this message needs more SMS than ${to} may get in the window (${rule}); shorten it or raise the limit` };
+        return {
+          ...no,
+          code: 'SMS_RATE_LIMITED',
+          description: `not sent: ${to} has had ${rule}; the next may go at ${new Date(a.nextAt).toISOString()} (or set msg.priority to "urgent", or raise the policy's limit)`,
+          nextAt: new Date(a.nextAt).toISOString(),
+        };
+      }
+      default:
+        return { ...no, code: 'SMS_NOT_SENT', description: 'not sent' };
+    }
+  }
+
+  /** A message from a phone: a stop word opts its sender out, a start word in (with the reply, if one is set). */
+  async heard(via: string, sms: { from: string; payload: unknown }): Promise<'stop' | 'start' | undefined> {
+    if (!this.keywords.enabled || typeof sms.payload !== 'string' || !sms.from) return undefined;
+    const meaning = keywordMeaning(sms.payload, this.keywords.stop, this.keywords.start);
+    if (!meaning) return undefined;
+    if (meaning === 'stop') this.optOut(sms.from, `keyword ${sms.payload.trim()}`, via);
+    else await this.optIn(sms.from);
+    const reply = meaning === 'stop' ? this.keywords.stopReply : this.keywords.startReply;
+    const sender = this.senders.get(via);
+    if (reply && sender) {
+      // The confirmation goes even to a number that just opted out: it is the last message it gets.
+      sender.send({ to: sms.from, payload: reply, encoding: 'auto' }).catch((err: Error) => this.emit('error', err));
+    }
+    return meaning;
+  }
+
+  optOut(to: string, how = 'flow', via?: string): OptOutEntry {
+    const entry: OptOutEntry = { number: to.trim(), key: numberKey(to), at: this.now(), how, via };
+    if (!entry.key) invalid('to', `"${to}" is not a phone number`);
+    this.store.optOut(entry);
+    this.emit('changed');
+    return entry;
+  }
+
+  async optIn(to: string): Promise<boolean> {
+    const was = await this.store.optIn(numberKey(to));
+    this.emit('changed');
+    return was;
+  }
+
+  async optOuts(): Promise<OptOutEntry[]> {
+    return [...(await this.store.optOuts())].sort((a, b) => a.at - b.at);
+  }
+
+  /** The opt-out list as CSV: number, when, how, by which connection. */
+  async optOutCsv(): Promise<string> {
+    const cell = (s: string): string => {
+      return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    };
+    const rows = (await this.optOuts()).map((e) => [e.number, new Date(e.at).toISOString(), e.how, e.via ?? ''].map(cell).join(','));
+    return ['number,opted_out_at,how,via', ...rows].join('\r\n') + '\r\n';
+  }
+
+  async counters(): Promise<Record<PolicyCounter, number> & { waiting: number }> {
+    return { ...(await this.store.counters()), waiting: this.holding.size };
+  }
+
+  /** held messages this process knows */
+  get waiting(): number {
+    return this.holding.size;
+  }
+
+  /** Looks at the held messages against the clock now (a test's clock, or one set by hand). */
+  wake(): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.now();
+    let next = Infinity;
+    for (const [key, entry] of this.holding) {
+      if (!this.senders.has(entry.record.via)) continue;
+      const due = Object.entries(entry.record.waiting).filter(([, w]) => w.until <= now);
+      if (due.length)
+        this.releaseDue(
+          key,
+          entry,
+          due.map(([n]) => n),
+        );
+      for (const w of Object.values(entry.record.waiting)) if (w.until > now) next = Math.min(next, w.until);
+    }
+    if (next < Infinity) this.arm(next - now);
+  }
+
+  private arm(delayMs = 0): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.wake();
+      },
+      Math.min(Math.max(delayMs, 0), LOOK_AGAIN_MS),
+    );
+    this.timer.unref?.();
+  }
+
+  /** Sends the recipients now due of a held message, after checking them again (an opt-out since, the limit now). */
+  private releaseDue(key: string, entry: { record: HeldRecord; resolve?: (result: PolicyResult) => void }, due: string[]): void {
+    const record = entry.record;
+    const reasons = new Map(due.map((n) => [n, record.waiting[n]]));
+    for (const n of due) delete record.waiting[n];
+    const sender = this.senders.get(record.via) as PolicySender;
+    const request = { ...record.request, to: due } as PolicyRequest;
+    const go = async (): Promise<void> => {
+      const at = this.now();
+      const now: string[] = [];
+      for (const n of due) {
+        const limit =
+          this.limit && !(this.urgentPasses && request.priority === 'urgent')
+            ? { count: this.limit.count, windowMs: this.limit.windowMs, weight: this.limit.unit === 'parts' ? sender.measure(request.payload, request.encoding ?? 'auto').parts : 1 }
+            : undefined;
+        const a = await this.store.admit({ number: numberKey(n), at, limit, record: true, holdWhenLimited: false });
+        if (a.verdict === 'ok') now.push(n);
+        else if (a.verdict === 'limited' && this.limit?.over === 'hold' && Number.isFinite(a.nextAt)) record.waiting[n] = { until: a.nextAt, reason: 'limit' };
+        else record.results.push(this.refusal(n, a, this.limit));
+      }
+      if (now.length) {
+        const sent = await this.deliver(sender, request, now, new Map(), key);
+        for (const r of sent.results as PolicyPart[]) {
+          const w = reasons.get(r.to);
+          if (w) r.held = { reason: w.reason, until: new Date(w.until).toISOString() };
+        }
+        record.results.push(...sent.results);
+      }
+      if (Object.keys(record.waiting).length) {
+        this.store.hold(record);
+        this.arm();
+        return;
+      }
+      this.holding.delete(key);
+      this.emit('changed');
+      const to = record.results.map((r) => r.to).filter((n, i, all) => all.indexOf(n) === i);
+      const measured = sender.measure(request.payload, request.encoding ?? 'auto');
+      const result: PolicyResult = {
+        channel: sender.channel,
+        ok: record.results.every((r) => r.ok),
+        to,
+        encoding: measured.encoding,
+        parts: measured.parts,
+        results: inOrder(record.results, to),
+        key,
+      };
+      if (entry.resolve) entry.resolve(result);
+      else this.emit('carried', { origin: record.request.origin as string | undefined, correlation: record.request.correlation, result: { ...result, carriedOver: true } });
+    };
+    // Taken from the store first: with a shared store, only the instance that takes it sends it.
+    Promise.resolve(Object.keys(record.waiting).length ? true : this.store.release(key))
+      .then((mine) => (mine ? go() : (this.holding.delete(key), undefined)))
+      .catch((err: Error) => this.emit('error', err));
+  }
+
+  private async loadHeld(): Promise<void> {
+    for (const record of await this.store.held()) {
+      if (!this.holding.has(record.key)) this.holding.set(record.key, { record });
+    }
+    this.arm();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.store.close();
+  }
+}
+
+type LimitRule = { count: number; windowMs: number; unit: 'messages' | 'parts' };
+
+function quietRefusal(to: string, until: number, zone: string | undefined): PolicyPart {
+  return {
+    to,
+    part: 1,
+    ok: false,
+    id: '',
+    code: 'SMS_QUIET_HOURS',
+    description: `not sent: it is within quiet hours for ${to}${zone ? ` (${zone})` : ''} until ${new Date(until).toISOString()}; send it later, mark it msg.priority "urgent", or set the policy to hold messages in quiet hours`,
+  };
+}
+
+/** A client's send as the policy sees it: `target` says how its texts are counted in SMS. */
+export function policySender<R extends PolicyRequest>(channel: string, target: Target, send: (request: R) => Promise<SendResult>): PolicySender {
+  return {
+    channel,
+    send,
+    measure(payload, encoding) {
+      try {
+        const s = segment(payload, { target, encoding });
+        return { parts: s.count, encoding: s.encoding };
+      } catch {
+        // The channel refuses it with its own words; the policy counts it as one.
+        return { parts: 1, encoding: 'ucs2' };
+      }
+    },
+  };
+}

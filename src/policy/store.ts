@@ -1,0 +1,277 @@
+/**
+ * What a policy must not forget: who sent what to each number lately (the
+ * per-number limit's log and the duplicates' texts), who asked for no more
+ * messages, and the messages held for later. One check per message answers
+ * in constant time: the log of a number is at most its limit long, and the
+ * texts are found by their hash.
+ */
+import type { PartResult } from '../results';
+import type { MaybePromise } from '../store/store';
+
+export interface AdmitCheck {
+  /** the number as the policy compares numbers (numberKey) */
+  number: string;
+  at: number;
+  /** the hash of the number and its text, the window in which a copy is refused, and the message's own key */
+  duplicate?: { hash: string; windowMs: number; key: string };
+  /** at most `count` (messages or SMS) per `windowMs`; this message weighs `weight` */
+  limit?: { count: number; windowMs: number; weight: number };
+  /** false: only ask (opted out? a copy?), count nothing and remember nothing */
+  record: boolean;
+  /** a message over the limit that is held still counts as its text sent: later copies are duplicates */
+  holdWhenLimited?: boolean;
+}
+
+export type Admission =
+  | { verdict: 'ok' }
+  | { verdict: 'optedOut'; since: number }
+  | { verdict: 'duplicate'; key: string; at: number; copies: number }
+  /** `nextAt`: when the limit lets this message go (Infinity: never, it weighs more than the limit) */
+  | { verdict: 'limited'; nextAt: number };
+
+export interface OptOutEntry {
+  /** as it came (the sender of a STOP, a flow's msg.to) */
+  number: string;
+  /** as the policy compares numbers (numberKey) */
+  key: string;
+  at: number;
+  /** what put it there: the keyword a phone sent, a flow, the editor */
+  how: string;
+  /** the connection it came by, if by one */
+  via?: string;
+}
+
+/** A message some of whose recipients wait (quiet hours, the limit) to be sent. */
+export interface HeldRecord {
+  key: string;
+  /** the connection or route it goes by */
+  via: string;
+  /** the send, without its recipients (JSON-safe) */
+  request: Record<string, unknown>;
+  /** number as written -> when it may go, and why it waits */
+  waiting: Record<string, { until: number; reason: 'quiet' | 'limit' }>;
+  /** the results of its recipients already sent or refused */
+  results: PartResult[];
+  heldAt: number;
+}
+
+export type PolicyCounter = 'suppressed' | 'limited' | 'quiet' | 'optedOut' | 'held';
+
+export interface PolicyStore {
+  readonly kind: string;
+  readonly location: string;
+  admit(check: AdmitCheck): MaybePromise<Admission>;
+  /** a message that was not sent after all no longer makes its copies duplicates */
+  forget(hash: string, key: string): void;
+  optOut(entry: OptOutEntry): void;
+  /** true when the number (its key) was there */
+  optIn(key: string): MaybePromise<boolean>;
+  optOuts(): MaybePromise<OptOutEntry[]>;
+  hold(record: HeldRecord): void;
+  /** takes a held message to send it: true only for the one that takes it (a shared store) */
+  release(key: string): MaybePromise<boolean>;
+  held(): MaybePromise<HeldRecord[]>;
+  count(counter: PolicyCounter): void;
+  counters(): MaybePromise<Record<PolicyCounter, number>>;
+  /** runs `then` once what was written is durable (before a message leaves) */
+  afterCommit(then: () => void): void;
+  close(): MaybePromise<void>;
+}
+
+interface DuplicateEntry {
+  key: string;
+  at: number;
+  expiresAt: number;
+  copies: number;
+}
+
+/** The limit's verdict over a number's log ([at, weight], oldest first), expired entries dropped from it. */
+export function limitVerdict(log: Array<[number, number]>, limit: { count: number; windowMs: number; weight: number }, at: number): number | undefined {
+  while (log.length && log[0][0] + limit.windowMs <= at) log.shift();
+  let sum = 0;
+  for (const [, w] of log) sum += w;
+  if (sum + limit.weight <= limit.count) return undefined;
+  if (limit.weight > limit.count) return Infinity;
+  let freed = 0;
+  for (const [t, w] of log) {
+    freed += w;
+    if (sum - freed + limit.weight <= limit.count) return t + limit.windowMs;
+  }
+  return Infinity;
+}
+
+export const NO_COUNTS: Record<PolicyCounter, number> = { suppressed: 0, limited: 0, quiet: 0, optedOut: 0, held: 0 };
+
+/**
+ * The policy's state in this process. A subclass that keeps it on disk
+ * hears every change through `changed` and gives back what it kept by
+ * `restore`.
+ */
+export class MemoryPolicyStore implements PolicyStore {
+  readonly kind: string = 'memory';
+  readonly location: string = 'memory';
+  protected readonly logs = new Map<string, Array<[number, number]>>();
+  protected readonly duplicates = new Map<string, DuplicateEntry>();
+  protected readonly opted = new Map<string, OptOutEntry>();
+  protected readonly holding = new Map<string, HeldRecord>();
+  protected readonly counts: Record<PolicyCounter, number> = { ...NO_COUNTS };
+  /** texts and logs in the order they were written: the oldest expire first */
+  private readonly expiring: Array<[kind: 'dup' | 'log', key: string, dueAt: number, stamp: number]> = [];
+  private expiringHead = 0;
+
+  admit(check: AdmitCheck): Admission {
+    this.expire(check.at);
+    const opted = this.opted.get(check.number);
+    if (opted) {
+      if (check.record) this.bump('optedOut');
+      return { verdict: 'optedOut', since: opted.at };
+    }
+    const dup = check.duplicate;
+    if (dup) {
+      const earlier = this.duplicates.get(dup.hash);
+      if (earlier && earlier.expiresAt > check.at) {
+        if (check.record) {
+          earlier.copies++;
+          this.changed('dup', dup.hash, earlier);
+          this.bump('suppressed');
+        }
+        return { verdict: 'duplicate', key: earlier.key, at: earlier.at, copies: earlier.copies };
+      }
+    }
+    if (!check.record) return { verdict: 'ok' };
+    if (check.limit) {
+      const log = this.logs.get(check.number) ?? [];
+      const nextAt = limitVerdict(log, check.limit, check.at);
+      if (nextAt !== undefined) {
+        if (check.holdWhenLimited) this.remember(check);
+        this.bump('limited');
+        return { verdict: 'limited', nextAt };
+      }
+      log.push([check.at, check.limit.weight]);
+      this.logs.set(check.number, log);
+      this.changed('log', check.number, log, check.at + check.limit.windowMs);
+      this.expiring.push(['log', check.number, check.at + check.limit.windowMs, check.at]);
+    }
+    this.remember(check);
+    return { verdict: 'ok' };
+  }
+
+  private remember(check: AdmitCheck): void {
+    const dup = check.duplicate;
+    if (!dup) return;
+    const entry = { key: dup.key, at: check.at, expiresAt: check.at + dup.windowMs, copies: 0 };
+    this.duplicates.set(dup.hash, entry);
+    this.changed('dup', dup.hash, entry, entry.expiresAt);
+    this.expiring.push(['dup', dup.hash, entry.expiresAt, check.at]);
+  }
+
+  /** Drops what has expired, oldest first: each entry once, so a check costs the same at any size. */
+  private expire(at: number): void {
+    const q = this.expiring;
+    while (this.expiringHead < q.length && q[this.expiringHead][2] <= at) {
+      const [kind, key, , stamp] = q[this.expiringHead++];
+      if (kind === 'dup') {
+        const entry = this.duplicates.get(key);
+        if (entry && entry.expiresAt <= at) {
+          this.duplicates.delete(key);
+          this.changed('dup', key, undefined);
+        }
+      } else {
+        // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
+        const log = this.logs.get(key);
+        if (log && (!log.length || log[log.length - 1][0] === stamp)) {
+          this.logs.delete(key);
+          this.changed('log', key, undefined);
+        }
+      }
+    }
+    if (this.expiringHead > 1024 && this.expiringHead * 2 > q.length) {
+      q.splice(0, this.expiringHead);
+      this.expiringHead = 0;
+    }
+  }
+
+  forget(hash: string, key: string): void {
+    const entry = this.duplicates.get(hash);
+    if (entry?.key !== key) return;
+    this.duplicates.delete(hash);
+    this.changed('dup', hash, undefined);
+  }
+
+  optOut(entry: OptOutEntry): void {
+    this.opted.set(entry.key, entry);
+    this.changed('optout', entry.key, entry);
+  }
+
+  optIn(key: string): boolean {
+    const was = this.opted.delete(key);
+    if (was) this.changed('optout', key, undefined);
+    return was;
+  }
+
+  optOuts(): OptOutEntry[] {
+    return [...this.opted.values()];
+  }
+
+  hold(record: HeldRecord): void {
+    this.holding.set(record.key, record);
+    this.changed('held', record.key, record);
+  }
+
+  release(key: string): boolean {
+    const was = this.holding.delete(key);
+    if (was) this.changed('held', key, undefined);
+    return was;
+  }
+
+  held(): HeldRecord[] {
+    return [...this.holding.values()];
+  }
+
+  count(counter: PolicyCounter): void {
+    this.bump(counter);
+  }
+
+  private bump(counter: PolicyCounter): void {
+    this.counts[counter]++;
+    this.changed('count', counter, this.counts[counter]);
+  }
+
+  counters(): Record<PolicyCounter, number> {
+    return { ...this.counts };
+  }
+
+  afterCommit(then: () => void): void {
+    then();
+  }
+
+  close(): void {}
+
+  /** Puts back a row a subclass kept (at start). */
+  protected restore(kind: 'log' | 'dup' | 'optout' | 'held' | 'count', key: string, value: unknown): void {
+    switch (kind) {
+      case 'log': {
+        const log = value as Array<[number, number]>;
+        this.logs.set(key, log);
+        const last = log[log.length - 1];
+        if (last) this.expiring.push(['log', key, Number.MAX_SAFE_INTEGER, last[0]]);
+        break;
+      }
+      case 'dup':
+        this.duplicates.set(key, value as DuplicateEntry);
+        break;
+      case 'optout':
+        this.opted.set(key, value as OptOutEntry);
+        break;
+      case 'held':
+        this.holding.set(key, value as HeldRecord);
+        break;
+      case 'count':
+        if (key in this.counts) this.counts[key as PolicyCounter] = Number(value) || 0;
+        break;
+    }
+  }
+
+  /** a row of the state changed (undefined: it is gone); `expiresAt`: it may be forgotten then */
+  protected changed(_kind: 'log' | 'dup' | 'optout' | 'held' | 'count', _key: string, _value: unknown, _expiresAt?: number): void {}
+}

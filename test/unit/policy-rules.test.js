@@ -1,0 +1,83 @@
+'use strict';
+// The policy's rules on their own: quiet hours in time zones (across
+// midnight and a change of the clocks), the words that stop and start
+// messages, and the limit's verdict over a number's log.
+const assert = require('node:assert/strict');
+const { QuietWindow } = require('../../dist/src/policy/quiet');
+const { keywordMeaning, keywordList, STOP_WORDS, START_WORDS } = require('../../dist/src/policy/keywords');
+const { limitVerdict } = require('../../dist/src/policy/store');
+const { Policy, numberKey } = require('../../dist/src/policy/policy');
+
+const iso = (ms) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+describe('policy rules', () => {
+  it('quiet hours across midnight, in the zone of the number by its longest prefix', () => {
+    const w = new QuietWindow({ from: '22:00', to: '07:00', timeZone: 'Asia/Taipei', zones: [{ prefix: '+44', timeZone: 'Europe/London' }, { prefix: '+4420', timeZone: 'Asia/Tokyo' }] });
+    const rows = [
+      ['0912345678', Date.UTC(2026, 11, 3, 13, 59), undefined], // 21:59 Taipei
+      ['0912345678', Date.UTC(2026, 11, 3, 14, 0), '2026-12-03T23:00:00.000Z'], // 22:00
+      ['0912345678', Date.UTC(2026, 11, 3, 22, 59, 30), '2026-12-03T23:00:00.000Z'], // 06:59:30
+      ['0912345678', Date.UTC(2026, 11, 3, 23, 0), undefined], // 07:00
+      ['+447700900123', Date.UTC(2026, 11, 3, 14, 0), undefined], // 14:00 London
+      ['+447700900123', Date.UTC(2026, 11, 3, 23, 30), '2026-12-04T07:00:00.000Z'],
+      ['+442071234567', Date.UTC(2026, 11, 3, 14, 0), '2026-12-03T22:00:00.000Z'], // 23:00 Tokyo
+    ];
+    assert.deepEqual(rows.map(([n, at]) => iso(w.endsAt(n, at))), rows.map((r) => r[2]));
+  });
+
+  it('quiet hours whose night holds a change of the clocks end at the local time', () => {
+    // London goes from GMT to BST at 01:00 UTC on 29 March 2026: 07:00 local is 06:00 UTC.
+    const w = new QuietWindow({ from: '23:00', to: '07:00', timeZone: 'Europe/London' });
+    assert.equal(iso(w.endsAt('1', Date.UTC(2026, 2, 28, 23, 30))), '2026-03-29T06:00:00.000Z');
+    // and back to GMT on 25 October 2026: 07:00 local is 07:00 UTC.
+    assert.equal(iso(w.endsAt('1', Date.UTC(2026, 9, 24, 23, 30))), '2026-10-25T07:00:00.000Z');
+  });
+
+  it('refuses bad settings, naming the field', () => {
+    assert.throws(() => new QuietWindow({ from: '25:00', to: '07:00' }), { code: 'SMS_FIELD', field: 'quietHours.from', message: /HH:MM/ });
+    assert.throws(() => new QuietWindow({ from: '22:00', to: '22:00' }), { field: 'quietHours.to' });
+    assert.throws(() => new QuietWindow({ from: '22:00', to: '07:00', timeZone: 'Mars/Olympus' }), { field: 'quietHours.timeZone', message: /Asia\/Taipei/ });
+    assert.throws(() => new Policy({ keywords: { stop: 'STOP, START' } }), { field: 'keywords.start', message: /"START" is both/ });
+    assert.throws(() => new Policy({ limit: { count: 2.5, windowMs: 1000 } }), { field: 'limit.count' });
+  });
+
+  it('stop and start words: alone, in any case, with spaces and punctuation around; never inside a sentence', () => {
+    const stop = new Set(STOP_WORDS);
+    const start = new Set(START_WORDS);
+    const rows = [
+      ['STOP', 'stop'],
+      [' stop! ', 'stop'],
+      ['Stop.', 'stop'],
+      ['退訂', 'stop'],
+      ['退订。', 'stop'],
+      ['td', 'stop'],
+      ['ＳＴＯＰ', 'stop'],
+      ['取消', 'stop'],
+      ['start', 'start'],
+      ['訂閱', 'start'],
+      ['please stop the pump', undefined],
+      ['STOPPED', undefined],
+      ['', undefined],
+    ];
+    assert.deepEqual(rows.map(([t]) => keywordMeaning(t, stop, start)), rows.map((r) => r[1]));
+    assert.deepEqual(keywordList('arrêt, 停止  nomore', STOP_WORDS), ['ARRÊT', '停止', 'NOMORE']);
+    assert.deepEqual(keywordList('', START_WORDS), ['START', '訂閱', '订阅']);
+  });
+
+  it('one phone, written with or without its country code, is one number', () => {
+    assert.equal(numberKey('+886912345678'), numberKey('0912345678'));
+    assert.equal(numberKey('8613800138000'), numberKey('13800138000'));
+    assert.equal(numberKey('+86 138 0013 8000'), numberKey('13800138000'));
+    assert.notEqual(numberKey('13800138000'), numberKey('13800138001'));
+    assert.equal(numberKey('10086'), '10086');
+  });
+
+  it('the limit: what fits in the window, when the next may go, and a message heavier than the limit', () => {
+    const limit = { count: 5, windowMs: 1000, weight: 1 };
+    const log = [[100, 1], [200, 2], [300, 2]];
+    assert.equal(limitVerdict([...log], limit, 400), 1100, 'full until the first leaves the window');
+    assert.equal(limitVerdict([...log], { ...limit, weight: 3 }, 400), 1200, 'three SMS need the first two gone');
+    assert.equal(limitVerdict([...log], limit, 1100), undefined, 'the first has left');
+    assert.equal(limitVerdict([], { ...limit, weight: 6 }, 0), Infinity);
+  });
+});
