@@ -169,11 +169,13 @@ export class Policy extends EventEmitter {
     if (!sender) throw new SmsError('SMS_NOT_SENT', `nothing sends by "${via}" in this policy`);
     const to = parseRecipients(request.to, 32);
     const encoding = request.encoding ?? 'auto';
-    const measured = sender.measure(request.payload, encoding);
+    // Measured only when the limit counts SMS, or when no channel will say (nothing sent now).
+    let measuredOnce: { parts: number; encoding: Encoding } | undefined;
+    const measured = (): { parts: number; encoding: Encoding } => (measuredOnce ??= sender.measure(request.payload, encoding));
     const key = randomUUID();
     const at = this.now();
     const urgent = this.urgentPasses && request.priority === 'urgent';
-    const weight = this.limit?.unit === 'parts' && Number.isFinite(measured.parts) ? measured.parts : 1;
+    const weight = this.limit?.unit === 'parts' && Number.isFinite(measured().parts) ? measured().parts : 1;
     const refused: PolicyPart[] = [];
     const sendNow: string[] = [];
     const hashes = new Map<string, string>();
@@ -203,10 +205,9 @@ export class Policy extends EventEmitter {
         waiting[n] = { until: a.nextAt, reason: 'limit' };
       } else refused.push(this.refusal(n, a, this.limit));
     }
-    const base = { channel: sender.channel, to, encoding: measured.encoding, parts: measured.parts, key };
     const heldCount = Object.keys(waiting).length;
-    if (!sendNow.length && !heldCount) return { ...base, ok: false, results: inOrder(refused, to) };
-    await new Promise<void>((resolve) => this.store.afterCommit(resolve));
+    const base = (): Omit<PolicyResult, 'ok' | 'results'> => ({ channel: sender.channel, to, encoding: measured().encoding, parts: measured().parts, key });
+    if (!sendNow.length && !heldCount) return { ...base(), ok: false, results: inOrder(refused, to) };
     const results: PolicyPart[] = [...refused];
     let held: Promise<PolicyResult> | undefined;
     if (heldCount) {
@@ -226,7 +227,7 @@ export class Policy extends EventEmitter {
         entry.record.results.push(...sent.results);
         this.store.hold(entry.record);
       } else results.push(...sent.results);
-      if (!held) return { ...base, encoding: sent.encoding, parts: sent.parts, ok: results.every((r) => r.ok), results: inOrder(results, to) };
+      if (!held) return { channel: sender.channel, to, key, encoding: sent.encoding, parts: sent.parts, ok: results.every((r) => r.ok), results: refused.length ? inOrder(results, to) : results };
     }
     return held as Promise<PolicyResult>;
   }

@@ -35,25 +35,34 @@ function checkZone(field: string, timeZone: string): string {
   return timeZone;
 }
 
-/** A local clock in one time zone: the minute of the day at an instant. */
+/**
+ * A local clock in one time zone: the minute of the day at an instant. The
+ * zone's offset is looked up once per minute of UTC (a lookup costs
+ * microseconds, and every message asks).
+ */
 class ZoneClock {
   private readonly format: Intl.DateTimeFormat;
+  private minuteStart = NaN;
+  private minuteOfDayThen = 0;
 
   constructor(timeZone: string | undefined) {
-    this.format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+    this.format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
   }
 
   /** minutes (with their fraction) since local midnight */
   minuteOfDay(at: number): number {
-    let h = 0;
-    let m = 0;
-    let s = 0;
-    for (const part of this.format.formatToParts(at)) {
-      if (part.type === 'hour') h = Number(part.value);
-      else if (part.type === 'minute') m = Number(part.value);
-      else if (part.type === 'second') s = Number(part.value);
+    const start = at - (at % 60000);
+    if (start !== this.minuteStart) {
+      let h = 0;
+      let m = 0;
+      for (const part of this.format.formatToParts(start)) {
+        if (part.type === 'hour') h = Number(part.value);
+        else if (part.type === 'minute') m = Number(part.value);
+      }
+      this.minuteStart = start;
+      this.minuteOfDayThen = h * 60 + m;
     }
-    return h * 60 + m + s / 60 + (at % 1000) / 60000;
+    return this.minuteOfDayThen + (at - start) / 60000;
   }
 }
 

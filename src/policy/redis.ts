@@ -194,10 +194,6 @@ export class RedisPolicyStore implements PolicyStore {
     return out;
   }
 
-  afterCommit(then: () => void): void {
-    then();
-  }
-
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     if (this.client.isOpen) await this.client.quit().catch(() => undefined);

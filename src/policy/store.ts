@@ -73,8 +73,6 @@ export interface PolicyStore {
   held(): MaybePromise<HeldRecord[]>;
   count(counter: PolicyCounter): void;
   counters(): MaybePromise<Record<PolicyCounter, number>>;
-  /** runs `then` once what was written is durable (before a message leaves) */
-  afterCommit(then: () => void): void;
   close(): MaybePromise<void>;
 }
 
@@ -132,7 +130,7 @@ export class MemoryPolicyStore implements PolicyStore {
       if (earlier && earlier.expiresAt > check.at) {
         if (check.record) {
           earlier.copies++;
-          this.changed('dup', dup.hash, earlier);
+          this.changed('dup', dup.hash, earlier, earlier.expiresAt);
           this.bump('suppressed');
         }
         return { verdict: 'duplicate', key: earlier.key, at: earlier.at, copies: earlier.copies };
@@ -174,14 +172,14 @@ export class MemoryPolicyStore implements PolicyStore {
         const entry = this.duplicates.get(key);
         if (entry && entry.expiresAt <= at) {
           this.duplicates.delete(key);
-          this.changed('dup', key, undefined);
+          this.changed('dup', key, undefined, entry.expiresAt);
         }
       } else {
         // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
         const log = this.logs.get(key);
         if (log && (!log.length || log[log.length - 1][0] === stamp)) {
           this.logs.delete(key);
-          this.changed('log', key, undefined);
+          this.changed('log', key, undefined, at);
         }
       }
     }
@@ -195,7 +193,7 @@ export class MemoryPolicyStore implements PolicyStore {
     const entry = this.duplicates.get(hash);
     if (entry?.key !== key) return;
     this.duplicates.delete(hash);
-    this.changed('dup', hash, undefined);
+    this.changed('dup', hash, undefined, entry.expiresAt);
   }
 
   optOut(entry: OptOutEntry): void {
@@ -241,14 +239,15 @@ export class MemoryPolicyStore implements PolicyStore {
     return { ...this.counts };
   }
 
-  afterCommit(then: () => void): void {
-    then();
-  }
-
   close(): void {}
 
   /** Puts back a row a subclass kept (at start). */
   protected restore(kind: 'log' | 'dup' | 'optout' | 'held' | 'count', key: string, value: unknown): void {
+    if (value === undefined) {
+      if (kind === 'log') this.logs.delete(key);
+      else if (kind === 'dup') this.duplicates.delete(key);
+      return;
+    }
     switch (kind) {
       case 'log': {
         const log = value as Array<[number, number]>;
@@ -257,9 +256,12 @@ export class MemoryPolicyStore implements PolicyStore {
         if (last) this.expiring.push(['log', key, Number.MAX_SAFE_INTEGER, last[0]]);
         break;
       }
-      case 'dup':
-        this.duplicates.set(key, value as DuplicateEntry);
+      case 'dup': {
+        const entry = value as DuplicateEntry;
+        this.duplicates.set(key, entry);
+        this.expiring.push(['dup', key, entry.expiresAt, entry.at]);
         break;
+      }
       case 'optout':
         this.opted.set(key, value as OptOutEntry);
         break;
