@@ -1,6 +1,7 @@
-import { cmpp, SmsError } from '../src/internal';
+import { cmpp, policy, SmsError } from '../src/internal';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
+import { guardOf, serveGuard } from './policy';
 import { SharedConnection } from './connection';
 import { closeCarrier, watchCarrier } from './carrier-connection';
 import { CmppConnectionNode } from './shared';
@@ -9,6 +10,8 @@ import { activity } from './activity';
 import { store as storeKinds } from '../src/internal';
 
 interface CmppConnectionDef extends NodeDef {
+  /** the sms-policy its sends go through ('' for none) */
+  policy: string;
   host: string;
   port: string | number;
   spId: string;
@@ -78,16 +81,24 @@ export = function register(RED: NodeAPI): void {
 
     let store: storeKinds.Store | undefined;
     const label = config.name || `${config.spId}@${where}`;
+    let stopGuard = (): void => undefined;
     const shared: SharedConnection<cmpp.CmppClient> = new SharedConnection<cmpp.CmppClient>({
       open() {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
         const client = new cmpp.CmppClient({ ...options(), store });
         watchCarrier(RED, node, shared, client, { set: 'cmpp-connection', kind: 'cmpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
+        node.guard = guardOf(RED, node, config.policy);
+        stopGuard = serveGuard(
+          node.guard,
+          policy.policySender('cmpp', 'cmpp', (r) => client.send(r as unknown as cmpp.CmppSendRequest)),
+          client,
+        );
         client.start().catch(() => undefined); // state events report it
         return client;
       },
       async close(client) {
+        stopGuard();
         await closeCarrier(RED, node, 'cmpp-connection', label, client, store);
         store = undefined;
       },

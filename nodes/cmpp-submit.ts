@@ -25,6 +25,7 @@ export = function register(RED: NodeAPI): void {
       channel: 'CMPP',
       failedKey: 'cmpp-submit.status.failed',
       deregister: (removed) => connection.deregister(node, removed),
+      guard: () => connection.guard,
       // Written out, not spread: a spread object is a slow one for every read after.
       request: (msg, c) => ({
         to: c.to,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { imsp, SmsError } from '../src/internal';
+import { imsp, policy, SmsError } from '../src/internal';
 import { SharedConnection } from './connection';
 import { openStore, StoreKind, watchStore } from './store';
 import { editorKey, linkStatus } from './status';
@@ -9,8 +9,11 @@ import { store as stores } from '../src/internal';
 import { ImspAccountNode } from './shared';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
+import { guardOf, serveGuard } from './policy';
 
 interface ImspAccountDef extends NodeDef {
+  /** the sms-policy its sends go through ('' for none) */
+  policy: string;
   baseUrl: string;
   account: string;
   method: 'POST' | 'GET';
@@ -49,6 +52,7 @@ export = function register(RED: NodeAPI): void {
     const config = migrate(saved);
     const node = this;
     let store: stores.Store | undefined;
+    let stopGuard = (): void => undefined;
     const shared = new SharedConnection<imsp.ImspClient>({
       open() {
         store = openStore(RED, node, 'imsp', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.account || 'account', (from, to, reason) =>
@@ -74,10 +78,17 @@ export = function register(RED: NodeAPI): void {
         activity(RED).update(node.id, { state: 'ready' });
         client.on('report', (report) => activity(RED).report(node.id, report));
         // Reports still awaited before a restart: their polling resumes.
+        node.guard = guardOf(RED, node, config.policy);
+        stopGuard = serveGuard(
+          node.guard,
+          policy.policySender('imsp', 'imsp', (r) => client.send(r as unknown as imsp.ImspSendRequest)),
+          client,
+        );
         client.resume().catch((err) => node.warn((err as Error).message));
         return client;
       },
       async close(client) {
+        stopGuard();
         client.close();
         await store?.close();
         store = undefined;

@@ -3,6 +3,7 @@ import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { answerAction, heldCarried, sendGuarded } from './policy';
 import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
 import { statusOf, editorKey } from './status';
 
@@ -41,6 +42,9 @@ export = function register(RED: NodeAPI): void {
       node.send([null, reportMessage(report)]);
     };
     client.on('report', onReport);
+    const guard = account.guard;
+    const onHeldCarried = heldCarried(RED, node, 'IMSP', (msg) => node.send([msg, null]));
+    guard?.policy.on('carried', onHeldCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {
       const end = finishSend(node, done, 'imsp-send.status.failed');
@@ -48,6 +52,7 @@ export = function register(RED: NodeAPI): void {
         if (!err) send([msg, null]);
         end(err);
       };
+      if (answerAction(guard, msg, msg.to ?? config.to, (m) => send([m, null]), done)) return;
       if (msg.action === 'changePassword') {
         client.changePassword(String(msg.payload)).then((r) => {
           if (!r.ok) {
@@ -68,31 +73,31 @@ export = function register(RED: NodeAPI): void {
         activity(RED).sent(key, config.account, outcome, err, track);
         finish(err);
       };
-      client
-        .send({
-          to: (msg.to ?? config.to) as string | string[],
-          payload: text,
-          encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-          msgType,
-          destPort: (msg.destPort as string) ?? (config.destPort || undefined),
-          expireMinutes: Number(msg.expire ?? config.expire ?? 0),
-          track,
-          correlation: { ...correlationOf(msg), node: node.id },
-          maxParts: maxPartsOf(config.maxParts),
-        })
-        .then((result) => {
-          outcome = result;
-          if (!result.ok) {
-            settle(sendError(result, 'IMSP', RED));
-            return;
-          }
-          msg.payload = result;
-          settle();
-        }, settle);
+      const request: imsp.ImspSendRequest = {
+        to: (msg.to ?? config.to) as string | string[],
+        payload: text,
+        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+        msgType,
+        destPort: (msg.destPort as string) ?? (config.destPort || undefined),
+        expireMinutes: Number(msg.expire ?? config.expire ?? 0),
+        track,
+        correlation: { ...correlationOf(msg), node: node.id },
+        maxParts: maxPartsOf(config.maxParts),
+      };
+      sendGuarded(guard, request, msg, node.id, (r) => client.send(r)).then((result) => {
+        outcome = result;
+        if (!result.ok) {
+          settle(sendError(result, 'IMSP', RED));
+          return;
+        }
+        msg.payload = result;
+        settle();
+      }, settle);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
       statusOf(node).stop();
+      guard?.policy.off('carried', onHeldCarried);
       client.off('report', onReport);
       account.deregister(node, removed).then(
         () => done(),

@@ -3,6 +3,7 @@ import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { answerAction, heldCarried, sendGuarded } from './policy';
 import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 import { editorKey } from './status';
 
@@ -42,8 +43,12 @@ export = function register(RED: NodeAPI): void {
     };
     if (config.receive !== false) device.on('message', onMessage);
     device.on('report', onReport);
+    const guard = port.guard;
+    const onHeldCarried = heldCarried(RED, node, 'MODEM', (msg) => node.send([msg, null, null]));
+    guard?.policy.on('carried', onHeldCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {
+      if (answerAction(guard, msg, msg.to ?? config.to, (m) => send([m, null, null]), done)) return;
       const statusReport = typeof msg.statusReport === 'boolean' ? msg.statusReport : config.statusReport !== false;
       const text = textToSend(msg, config.message);
       const key = activity(RED).accepted(config.modem, msg.to ?? config.to, text);
@@ -53,30 +58,30 @@ export = function register(RED: NodeAPI): void {
         activity(RED).sent(key, config.modem, outcome, err, statusReport);
         end(err);
       };
-      device
-        .send({
-          to: (msg.to ?? config.to) as string | string[],
-          payload: text,
-          encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
-          statusReport,
-          validityMinutes: Number(msg.validity ?? config.validity) || undefined,
-          flash: msg.flash === true,
-          correlation: { ...correlationOf(msg), node: node.id },
-          maxParts: maxPartsOf(config.maxParts),
-        })
-        .then((result) => {
-          outcome = result;
-          if (!result.ok) {
-            finish(sendError(result, 'MODEM', RED));
-            return;
-          }
-          msg.payload = result;
-          send([msg, null, null]);
-          finish();
-        }, finish);
+      const request: modem.ModemSendRequest = {
+        to: (msg.to ?? config.to) as string | string[],
+        payload: text,
+        encoding: (msg.encoding as Encoding) || config.encoding || 'auto',
+        statusReport,
+        validityMinutes: Number(msg.validity ?? config.validity) || undefined,
+        flash: msg.flash === true,
+        correlation: { ...correlationOf(msg), node: node.id },
+        maxParts: maxPartsOf(config.maxParts),
+      };
+      sendGuarded(guard, request, msg, node.id, (r) => device.send(r)).then((result) => {
+        outcome = result;
+        if (!result.ok) {
+          finish(sendError(result, 'MODEM', RED));
+          return;
+        }
+        msg.payload = result;
+        send([msg, null, null]);
+        finish();
+      }, finish);
     });
 
     node.on('close', (removed: boolean, done: () => void) => {
+      guard?.policy.off('carried', onHeldCarried);
       device.off('message', onMessage);
       device.off('report', onReport);
       port.deregister(node, removed).then(

@@ -1,7 +1,8 @@
 import { asError } from '../src/errors';
-import { modem, SmsError } from '../src/internal';
+import { modem, policy, SmsError } from '../src/internal';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
+import { guardOf, serveGuard } from './policy';
 import { SharedConnection } from './connection';
 import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
@@ -10,6 +11,8 @@ import { activity } from './activity';
 import { store as stores } from '../src/internal';
 
 interface ModemPortDef extends NodeDef {
+  /** the sms-policy its sends go through ('' for none) */
+  policy: string;
   port: string;
   baudRate: string | number;
   smsc: string;
@@ -47,6 +50,7 @@ export = function register(RED: NodeAPI): void {
       } else shared.status({});
     };
 
+    let stopGuard = (): void => undefined;
     const shared = new SharedConnection<modem.Modem>({
       open() {
         const key = portKey(config.port);
@@ -84,10 +88,17 @@ export = function register(RED: NodeAPI): void {
         });
         d.on('signal', (signal) => show(d.state, signal));
         d.on('error', (err) => node.warn(err.message));
+        node.guard = guardOf(RED, node, config.policy);
+        stopGuard = serveGuard(
+          node.guard,
+          policy.policySender('modem', 'pdu', (r) => d.send(r as unknown as modem.ModemSendRequest)),
+          d,
+        );
         d.start().catch(() => undefined); // the state event says why
         return d;
       },
       async close(d) {
+        stopGuard();
         const key = portKey(config.port);
         if (owners.get(key)?.id === node.id) owners.delete(key);
         await d.close();

@@ -41,6 +41,15 @@ type Handler = (req: unknown, res: unknown, next: () => void) => void;
 interface JsonResponse {
   json(body: unknown): void;
   status(code: number): JsonResponse;
+  set(header: string, value: string): JsonResponse;
+  send(body: string): void;
+}
+
+/** an admin request: the path's parameters, the query, the JSON body */
+export interface AdminRequest {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body?: Record<string, unknown>;
 }
 
 export interface NodeAPI {
@@ -57,7 +66,8 @@ export interface NodeAPI {
   };
   _(key: string, substitutions?: Record<string, string | number>): string;
   httpAdmin: {
-    get(path: string, permission: Handler, handler: (req: unknown, res: JsonResponse) => void): void;
+    get(path: string, permission: Handler, handler: (req: AdminRequest, res: JsonResponse) => void): void;
+    post(path: string, permission: Handler, handler: (req: AdminRequest, res: JsonResponse) => void): void;
   };
   auth: {
     needsPermission(permission: string): Handler;

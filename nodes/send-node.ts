@@ -8,6 +8,7 @@
 import { DeliveryReport, Encoding } from '../src/internal';
 import { activity } from './activity';
 import { Node, NodeAPI, NodeMessage } from './red';
+import { answerAction, Guard, sendGuarded } from './policy';
 import { carriedMessage, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend } from './shared';
 
 /** What every carrier send takes, whatever the protocol. */
@@ -52,6 +53,8 @@ export interface SendNodeWiring<R> {
   /** the status key of a failed send */
   failedKey: string;
   deregister: (removed: boolean) => Promise<void>;
+  /** the connection's sms-policy, read once the connection is open: every send goes through it */
+  guard?: () => Guard | undefined;
   /** adds what the protocol takes besides (CMPP's Src_Id, SMPP's sender) to what every send takes */
   request: (msg: NodeMessage, common: CarrierSend) => R;
 }
@@ -60,14 +63,17 @@ export interface SendNodeWiring<R> {
 export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R>): void {
   const { config, client, channel, failedKey, deregister, request } = wiring;
   const keep = keptProperties(config.keep);
+  const guard = wiring.guard?.();
   const onCarried = (carried: { origin?: string; correlation?: unknown; result: Outcome }): void => {
     if (carried.origin !== node.id) return;
     if (carried.result.ok) node.send(carriedMessage(carried));
     else node.error(sendError(carried.result, channel, RED), carriedMessage(carried));
   };
   client.on('carried', onCarried);
+  guard?.policy.on('carried', onCarried);
 
   node.on('input', (msg: NodeMessage, send, done) => {
+    if (answerAction(guard, msg, msg.to ?? config.to, send, done)) return;
     const registered = typeof msg.registeredDelivery === 'boolean' ? msg.registeredDelivery : config.registeredDelivery !== false;
     const text = textToSend(msg, config.message);
     const key = activity(RED).accepted(config.connection, msg.to ?? config.to, text);
@@ -86,7 +92,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
       maxParts: maxPartsOf(config.maxParts),
       origin: node.id,
     };
-    client.send(request(msg, common)).then((result) => {
+    sendGuarded(guard, request(msg, common), msg, node.id, (r) => client.send(r)).then((result) => {
       outcome = result;
       if (!result.ok) {
         finish(sendError(result, channel, RED));
@@ -100,6 +106,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
 
   node.on('close', (removed: boolean, done: () => void) => {
     client.off('carried', onCarried);
+    guard?.policy.off('carried', onCarried);
     deregister(removed).then(
       () => done(),
       () => done(),

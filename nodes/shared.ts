@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, route, smpp, SmsError } from '../src/internal';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
+import type { Guard } from './policy';
 
 /** The correlation data a send stores and its delivery report brings back. */
 export interface Correlation {
@@ -156,6 +157,8 @@ export function finishSend(node: Node, done: (err?: Error) => void, failedKey: s
 
 /** The cmpp-connection config node, as its users see it. */
 export interface CmppConnectionNode extends Node {
+  /** the sms-policy its sends go through, once it is open (its first user registered) */
+  guard?: Guard;
   register(user: Node): cmpp.CmppClient;
   /** `removed`: the user was deleted, not only redeployed (then the connection stays up for it) */
   deregister(user: Node, removed?: boolean): Promise<void>;
@@ -163,18 +166,24 @@ export interface CmppConnectionNode extends Node {
 
 /** The smpp-connection config node, as its users see it. */
 export interface SmppConnectionNode extends Node {
+  /** the sms-policy its sends go through, once it is open (its first user registered) */
+  guard?: Guard;
   register(user: Node): smpp.SmppClient;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }
 
 /** The imsp-account config node, as its users see it. */
 export interface ImspAccountNode extends Node {
+  /** the sms-policy its sends go through, once it is open (its first user registered) */
+  guard?: Guard;
   register(user: Node): imsp.ImspClient;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }
 
 /** The modem-port config node, as its users see it. */
 export interface ModemPortNode extends Node {
+  /** the sms-policy its sends go through, once it is open (its first user registered) */
+  guard?: Guard;
   register(user: Node): modem.Modem;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }
@@ -192,6 +201,8 @@ export class RouteClient extends EventEmitter {
 
 /** The sms-route config node, as its users (sms send, sms receive) see it. */
 export interface SmsRouteNode extends Node {
+  /** the sms-policy its sends go through, once it is open (its first user registered) */
+  guard?: Guard;
   register(user: Node): RouteClient;
   deregister(user: Node, removed?: boolean): Promise<void>;
 }

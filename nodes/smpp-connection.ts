@@ -1,13 +1,16 @@
-import { smpp, SmsError, store as storeKinds } from '../src/internal';
+import { policy, smpp, SmsError, store as storeKinds } from '../src/internal';
 import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
+import { guardOf, serveGuard } from './policy';
 import { closeCarrier, watchCarrier } from './carrier-connection';
 import { SmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
 
 interface SmppConnectionDef extends NodeDef {
+  /** the sms-policy its sends go through ('' for none) */
+  policy: string;
   host: string;
   port: string | number;
   tls: boolean;
@@ -79,6 +82,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     let store: storeKinds.Store | undefined;
+    let stopGuard = (): void => undefined;
     const shared: SharedConnection<smpp.SmppClient> = new SharedConnection<smpp.SmppClient>({
       open() {
         if (!config.systemId) throw new SmsError('SMS_FIELD', RED._('smpp-connection.errors.systemId'), 'systemId');
@@ -86,9 +90,16 @@ export = function register(RED: NodeAPI): void {
         const client = new smpp.SmppClient({ ...options(), store });
         watchCarrier(RED, node, shared, client, { set: 'smpp-connection', kind: 'smpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
         client.start().catch(() => undefined); // state events report it
+        node.guard = guardOf(RED, node, config.policy);
+        stopGuard = serveGuard(
+          node.guard,
+          policy.policySender('smpp', 'smpp', (r) => client.send(r as unknown as smpp.SmppSendRequest)),
+          client,
+        );
         return client;
       },
       async close(client) {
+        stopGuard();
         await closeCarrier(RED, node, 'smpp-connection', label, client, store);
         store = undefined;
       },

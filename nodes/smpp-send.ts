@@ -24,6 +24,7 @@ export = function register(RED: NodeAPI): void {
       channel: 'SMPP',
       failedKey: 'smpp-send.status.failed',
       deregister: (removed) => connection.deregister(node, removed),
+      guard: () => connection.guard,
       // Written out, not spread: a spread object is a slow one for every read after.
       request: (msg, c) => ({
         to: c.to,

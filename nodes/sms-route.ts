@@ -6,10 +6,11 @@
  * carried over a restart, and shows which channel is in use.
  */
 import { EventEmitter } from 'node:events';
-import { cmpp, DeliveryReport, imsp, modem, route, smpp, SmsError } from '../src/internal';
+import { cmpp, DeliveryReport, imsp, modem, policy, route, smpp, SmsError } from '../src/internal';
 import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { Node, NodeAPI, NodeDef } from './red';
+import { guardOf, serveGuard } from './policy';
 import { CmppConnectionNode, ImspAccountNode, ModemPortNode, RouteClient, SmppConnectionNode, SmsRouteNode } from './shared';
 import { editorKey, linkStatus } from './status';
 import { redisUrlOf } from './store';
@@ -31,6 +32,8 @@ interface SmsRouteDef extends NodeDef {
   /** where failures and the round robin's turn are kept: this instance, or Redis for several */
   state: 'memory' | 'redis';
   redisUrl: string;
+  /** the sms-policy its sends go through ('' for none) */
+  policy: string;
 }
 
 type ChannelNode = (CmppConnectionNode | SmppConnectionNode | ImspAccountNode | ModemPortNode) & { type: string; name?: string };
@@ -84,6 +87,14 @@ export = function register(RED: NodeAPI): void {
         const client = new RouteClient(router);
         activity(RED).channel(node.id, 'route', label, false);
         for (const [id, source] of sources) stops.push(...follow(client, id, source));
+        node.guard = guardOf(RED, node, config.policy);
+        stops.push(
+          serveGuard(
+            node.guard,
+            policy.policySender('route', 'generic', (r) => router.send(r as unknown as route.RouteSend)),
+            client,
+          ),
+        );
         const show = (): void => showRoute(router);
         let pending: NodeJS.Immediate | undefined;
         router.on('change', () => {

@@ -32,6 +32,7 @@ export = function register(RED: NodeAPI): void {
       channel: 'ROUTE',
       failedKey: 'sms-send.status.failed',
       deregister: (removed) => owner.deregister(node, removed),
+      guard: () => owner.guard,
       request: (_msg, c) => ({
         to: c.to,
         payload: c.payload,

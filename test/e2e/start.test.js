@@ -47,7 +47,7 @@ describe('npm start: the demo', function () {
 
   it('keeps the demo connections\' state in SQLite files under the user directory (the embedded default)', () => {
     const files = fs.readdirSync(path.join(userDir, 'smsflow')).filter((f) => f.endsWith('.sqlite')).sort();
-    assert.deepEqual(files.map((f) => f.split('-')[0]), ['cmpp', 'imsp', 'modem', 'smpp'], files.join(', '));
+    assert.deepEqual(files.map((f) => f.split('-')[0]), ['cmpp', 'imsp', 'modem', 'policy', 'smpp'], files.join(', '));
   });
 
   it('sends through each channel and shows the reply and the delivery reports', async () => {
@@ -61,12 +61,13 @@ describe('npm start: the demo', function () {
       for (const m of JSON.parse(data)) if (m.topic === 'debug') seen.set(m.data.name, m.data.msg);
     });
     ws.send(JSON.stringify({ subscribe: 'debug' }));
-    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject', 'demo-modem-inject', 'demo-smpp-inject']) {
+    for (const id of ['demo-inject-long', 'demo-cmpp-inject', 'demo-imsp-inject', 'demo-modem-inject', 'demo-smpp-inject', 'demo-storm-inject']) {
       const status = await new Promise((resolve, reject) => http.request({ host: '127.0.0.1', port: PORT, path: `/inject/${id}`, method: 'POST' }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject).end());
       assert.equal(status, 200, `pressing ${id}`);
     }
     const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report',
-      'modem send result', 'modem: phone replied', 'modem: delivery report', 'SMPP send result', 'SMPP: phone replied', 'SMPP: delivery receipt'];
+      'modem send result', 'modem: phone replied', 'modem: delivery report', 'SMPP send result', 'SMPP: phone replied', 'SMPP: delivery receipt',
+      'storm: sent', 'storm: held back (err.code)'];
     await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
     ws.close();
     assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
@@ -80,6 +81,9 @@ describe('npm start: the demo', function () {
     assert.deepEqual(JSON.parse(seen.get('modem: delivery report')).payload.parts, { total: 2, delivered: 2, failed: 0 });
     assert.equal(JSON.parse(seen.get('SMPP send result')).ok, true);
     assert.equal(JSON.parse(seen.get('SMPP: phone replied')).payload, 'OK, received!');
+    // 20 copies of one alert: one sent, the copies held back by the policy.
+    assert.equal(JSON.parse(seen.get('storm: sent')).ok, true);
+    assert.equal(seen.get('storm: held back (err.code)'), 'SMS_DUPLICATE');
     const receipt = JSON.parse(seen.get('SMPP: delivery receipt'));
     assert.deepEqual([receipt.payload.status, receipt.correlation], ['delivered', { alarm: 'pump-3' }]);
   });
@@ -93,8 +97,10 @@ describe('npm start: the demo', function () {
     assert.match(output, new RegExp(`Phones +http://127.0.0.1:${PHONES}/`));
     const entries = JSON.parse(await get('/inboxes.json'));
     const byChannel = (c) => entries.find((e) => e.channel === c);
-    assert.deepEqual([byChannel('cmpp').phone, byChannel('cmpp').parts, byChannel('cmpp').incomplete], ['13800138000', 2, false]);
-    assert.match(byChannel('cmpp').text, /^【机房告警】B 区机房温度/);
+    // The CMPP phone also has the storm's one alert: the long message is the one that begins with its tag.
+    const long = entries.find((e) => e.channel === 'cmpp' && e.text.startsWith('【机房告警】'));
+    assert.ok(long, `the long CMPP message among ${JSON.stringify(entries.map((e) => [e.channel, e.text.slice(0, 12)]))}`);
+    assert.deepEqual([long.phone, long.parts, long.incomplete], ['13800138000', 2, false]);
     assert.equal(byChannel('imsp').phone, '0912345678');
     assert.equal(byChannel('modem').from, '+886911111111');
     assert.deepEqual([byChannel('smpp').phone, byChannel('smpp').from], ['447700900123', 'ALERTS']);

@@ -53,6 +53,7 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       'Send and receive with a GSM modem',
       'IoT alert with a rate limit',
       'Send and receive by SMPP',
+      'IoT alert without alert storms',
     ]);
   });
 
@@ -64,15 +65,15 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       for (const n of flow.filter((x) => x.credentials)) {
         assert.ok(['secret', 'pass1234', 'password'].includes(Object.values(n.credentials)[0]), `${n.id}: only the simulators' demo credentials`);
       }
-      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu']);
+      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu', 'sms-policy', 'sms-route', 'sms-send', 'sms-receive']);
       for (const n of flow) assert.ok(known.has(n.type), `${n.type} is a core node or one of ours`);
       // Imported, it lands in a tab of its own named after it, not in "Flow 1".
       const tabs = flow.filter((n) => n.type === 'tab');
       assert.deepEqual(tabs.map((t) => t.label), [file.replace(/\.json$/, '')]);
-      const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port']);
+      const configTypes = new Set(['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port', 'sms-policy', 'sms-route']);
       assert.deepEqual(flow.filter((n) => n.type !== 'tab' && !configTypes.has(n.type) && n.z !== tabs[0].id).map((n) => n.id), [], 'every node on the tab');
       // One simulator, one config node, whichever examples use it: deployed together they share it.
-      for (const n of flow.filter((x) => configTypes.has(x.type))) assert.match(n.id, /^smsflow-example-(cmpp|smpp|imsp|modem)$/);
+      for (const n of flow.filter((x) => configTypes.has(x.type))) assert.match(n.id, /^smsflow-example-(cmpp|smpp|imsp|modem|policy|storm-route)$/);
       await helper.load([...core, ...ours], flow);
       for (const n of flow.filter((x) => x.type !== 'tab')) assert.ok(helper.getNode(n.id), `${n.type} ${n.id} started`);
       const errors = helper.log().args.filter((a) => a[0] && a[0].level === 20);
@@ -182,6 +183,32 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     await sleep(500);
     assert.equal(more, 0, 'the rate limit drops the second alert');
     await until(() => sims.phone.inbox.some((m) => m.text.startsWith('ALERT room-b: temperature 36.4 C')), { what: 'the alert at the phone, naming the room' });
+  });
+
+  it('08 sends one SMS for 20 copies of an alert (the rest SMS_DUPLICATE at the Catch node), lets an urgent one through, and stops on TD from the phone', async () => {
+    await run('08');
+    await until(() => sims.cmpp.sessions >= 1, { what: 'the login' });
+    const sent = [];
+    const held = [];
+    helper.getNode('ex8-r').on('input', (m) => sent.push(m));
+    helper.getNode('ex8-held').on('input', (m) => held.push(m));
+    helper.getNode('ex8-i').receive({});
+    await until(() => sent.length + held.length === 20, { what: '20 outcomes' });
+    assert.equal(sent.length, 1);
+    assert.deepEqual([...new Set(held.map((m) => m.error.code))], ['SMS_DUPLICATE']);
+    helper.getNode('ex8-u').receive({});
+    await until(() => sent.length === 2, { what: 'the urgent alert' });
+    assert.equal(sent[1].payload.ok, true);
+    const mo = next('ex8-mo');
+    await sims.cmpp.injectMo({ from: '13800138000', to: '1069001', text: 'TD' });
+    assert.equal((await mo).payload, 'TD');
+    await until(() => (sims.cmpp.inboxes.get('13800138000') ?? []).some((m) => m.text === '您已退订告警短信，回复 START 可恢复。'), { what: 'the confirmation at the phone' });
+    helper.getNode('ex8-f').receive({ payload: 'ALERT room-b: smoke' });
+    await until(() => held.length === 39, { what: '20 more outcomes' });
+    assert.deepEqual([...new Set(held.slice(19).map((m) => m.error.code))], ['SMS_OPTED_OUT']);
+    helper.getNode('ex8-l').receive({});
+    await until(() => sent.length === 3, { what: 'the list' });
+    assert.deepEqual(sent[2].payload.map((e) => e.number), ['13800138000']);
   });
 
   it('07 sends by SMPP, gets the receipt, and shows the phone\'s answer', async () => {
