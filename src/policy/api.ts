@@ -5,3 +5,4 @@ export { SqlitePolicyStore, SqlitePolicyStoreOptions } from './sqlite';
 export { RedisPolicyStore, RedisPolicyStoreOptions } from './redis';
 export { QuietHours } from './quiet';
 export { STOP_WORDS, START_WORDS } from './keywords';
+export { MessageStatus, RecipientStatus, RecipientState, HistoryQuery } from './history';

@@ -4,3 +4,4 @@ export { SqlitePolicyStore, SqlitePolicyStoreOptions } from './sqlite';
 export { RedisPolicyStore, RedisPolicyStoreOptions } from './redis';
 export { QuietHours } from './quiet';
 export { STOP_WORDS, START_WORDS, keywordOf } from './keywords';
+export { MessageStatus, RecipientStatus, RecipientState, HistoryQuery, HistoryLimits, statusOf } from './history';

@@ -18,6 +18,8 @@ import { jsonSafe } from '../store/json';
 import type { Encoding } from '../text/codecs';
 import { segment } from '../text/segmenter';
 import type { Target } from '../text/targets';
+import type { DeliveryReport } from '../tracking/reports';
+import { DEFAULT_HISTORY, HistoryChange, HistoryQuery, MessageStatus, statusOf } from './history';
 import { keywordList, keywordMeaning, START_WORDS, STOP_WORDS } from './keywords';
 import { QuietHours, QuietWindow } from './quiet';
 import { Admission, HeldRecord, MemoryPolicyStore, OptOutEntry, PolicyCounter, PolicyStore } from './store';
@@ -33,6 +35,8 @@ export interface PolicyOptions {
   keywords?: { enabled?: boolean; stop?: string[] | string; start?: string[] | string; stopReply?: string; startReply?: string };
   /** msg.priority "urgent" passes the limit and quiet hours (never the opt-out list or duplicates); default true */
   urgentPasses?: boolean;
+  /** each message's story for `status` and `search`: kept this long (default 7 days) and this many at most (default 100,000); false: none */
+  history?: { keepMs?: number; max?: number } | false;
   store?: PolicyStore;
   now?: () => number;
 }
@@ -45,6 +49,8 @@ export interface PolicyRequest {
   /** "urgent" passes the limit and quiet hours when the policy lets it */
   priority?: unknown;
   correlation?: unknown;
+  /** what `status` finds the message by besides its key and ids (a node gives its msg.correlation) */
+  tag?: unknown;
   origin?: string;
   [field: string]: unknown;
 }
@@ -118,6 +124,7 @@ export class Policy extends EventEmitter {
   private readonly quiet?: QuietWindow;
   private readonly quietDuring: 'hold' | 'refuse';
   private readonly urgentPasses: boolean;
+  private readonly historyOn: boolean;
   private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
   private readonly senders = new Map<string, PolicySender>();
   /** held messages this process knows: their record, and who waits for their result here */
@@ -150,6 +157,14 @@ export class Policy extends EventEmitter {
     };
     for (const word of this.keywords.stop) if (this.keywords.start.has(word)) invalid('keywords.start', `"${word}" is both a word to stop and a word to start: keep it in one list`);
     this.store = options.store ?? new MemoryPolicyStore();
+    this.historyOn = options.history !== false;
+    if (options.history) {
+      const keepMs = options.history.keepMs ?? DEFAULT_HISTORY.keepMs;
+      const max = options.history.max ?? DEFAULT_HISTORY.max;
+      if (!(keepMs > 0)) invalid('history.keep', `a time longer than 0 (got ${String(keepMs)})`);
+      if (!Number.isInteger(max) || max < 1) invalid('history.max', `a whole number of messages, 1 or more (got ${String(max)})`);
+      this.store.keepHistory({ keepMs, max });
+    }
     this.ready = this.loadHeld();
     this.ready.catch((err: Error) => this.emit('error', err));
   }
@@ -206,6 +221,11 @@ export class Policy extends EventEmitter {
       } else refused.push(this.refusal(n, a, this.limit));
     }
     const heldCount = Object.keys(waiting).length;
+    if (this.historyOn) {
+      const text = typeof request.payload === 'string' ? request.payload : `(${request.payload.length} octets)`;
+      this.note(key, { kind: 'accepted', at, via, channel: sender.channel, to, text, tag: request.tag, waiting }, at);
+      if (refused.length) this.note(key, { kind: 'results', at, results: refused }, at);
+    }
     const base = (): Omit<PolicyResult, 'ok' | 'results'> => ({ channel: sender.channel, to, encoding: measured().encoding, parts: measured().parts, key });
     if (!sendNow.length && !heldCount) return { ...base(), ok: false, results: inOrder(refused, to) };
     const results: PolicyPart[] = [...refused];
@@ -221,6 +241,7 @@ export class Policy extends EventEmitter {
     }
     if (sendNow.length) {
       const sent = await this.deliver(sender, request, sendNow, hashes, key);
+      this.note(key, { kind: 'results', at: this.now(), results: sent.results }, at);
       const entry = this.holding.get(key);
       if (entry) {
         // Kept with the held record, so that its outcome after a restart is whole.
@@ -234,7 +255,7 @@ export class Policy extends EventEmitter {
 
   /** Sends to some recipients; a recipient whose every part was refused for sure frees its text for another try. */
   private async deliver(sender: PolicySender, request: PolicyRequest, to: string[], hashes: Map<string, string>, key: string): Promise<SendResult> {
-    const { priority: _priority, ...rest } = request;
+    const { priority: _priority, tag: _tag, ...rest } = request;
     let result: SendResult;
     try {
       result = await sender.send({ ...rest, to });
@@ -289,6 +310,43 @@ export class Policy extends EventEmitter {
       default:
         return { ...no, code: 'SMS_NOT_SENT', description: 'not sent' };
     }
+  }
+
+  private note(key: string, change: HistoryChange, since: number): void {
+    if (this.historyOn) this.store.note(key, change, since);
+  }
+
+  /** A carrier's report: kept with the message it answers (found by the id of its part and its number). */
+  async reported(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>): Promise<boolean> {
+    if (!this.historyOn || !report.id) return false;
+    const number = numberKey(report.to);
+    const found = await this.store.history({ id: report.id }, 20);
+    for (const entry of found) {
+      const accepted = entry.changes.find((c) => c.kind === 'accepted');
+      if (!accepted?.to.some((n) => numberKey(n) === number)) continue;
+      this.store.note(
+        entry.key,
+        { kind: 'report', at: this.now(), to: accepted.to.find((n) => numberKey(n) === number) as string, id: report.id, status: report.status, detail: report.detail, parts: report.parts },
+        accepted.at,
+      );
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * What became of the messages a key, a carrier's id or a tag (msg.correlation) finds, newest first:
+   * accepted, held, refused or sent (per recipient and part, with ids), and what the carrier reported.
+   */
+  async status(query: HistoryQuery, limit = 20): Promise<MessageStatus[]> {
+    const entries = await this.store.history(query, limit);
+    return entries.map(statusOf).filter((s): s is MessageStatus => s !== undefined);
+  }
+
+  /** The latest messages, newest first; `text`: only those whose numbers, carrier ids or text hold it. */
+  async search(text?: string, limit = 20): Promise<MessageStatus[]> {
+    const entries = await this.store.recent(limit, text);
+    return entries.map(statusOf).filter((s): s is MessageStatus => s !== undefined);
   }
 
   /** A message from a phone: a stop word opts its sender out, a start word in (with the reply, if one is set). */
@@ -386,6 +444,7 @@ export class Policy extends EventEmitter {
     const go = async (): Promise<void> => {
       const at = this.now();
       const now: string[] = [];
+      const before = record.results.length;
       for (const n of due) {
         const limit =
           this.limit && !(this.urgentPasses && request.priority === 'urgent')
@@ -404,6 +463,7 @@ export class Policy extends EventEmitter {
         }
         record.results.push(...sent.results);
       }
+      this.note(key, { kind: 'results', at: this.now(), results: record.results.slice(before), waiting: { ...record.waiting } }, record.heldAt);
       if (Object.keys(record.waiting).length) {
         this.store.hold(record);
         this.arm();

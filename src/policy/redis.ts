@@ -4,9 +4,11 @@
  * instances given the same alert at once send it once, and count one limit
  * per number between them.
  */
+import { createHash } from 'node:crypto';
 import { SmsError } from '../errors';
 import { fromJson, toJson } from '../store/json';
 import { createRedisClient, RedisClient } from '../store/redis-client';
+import { DEFAULT_HISTORY, HistoryChange, HistoryEntry, HistoryLimits, HistoryQuery, idsOf, searchable, tagKey } from './history';
 import { AdmitCheck, Admission, HeldRecord, NO_COUNTS, OptOutEntry, PolicyCounter, PolicyStore } from './store';
 
 export interface RedisPolicyStoreOptions {
@@ -92,19 +94,25 @@ local v = redis.call('GET', KEYS[1])
 if v and cjson.decode(v).key == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
 return 1`;
 
+/** the messages one id or tag finds at most (the newest) */
+const FOUND_AT_MOST = 20;
+/** the latest messages a search in the sidebar looks through */
+const SEARCHED_AT_MOST = 2000;
+
 export class RedisPolicyStore implements PolicyStore {
   readonly kind = 'redis';
   readonly location: string;
   private readonly client: RedisClient;
   private readonly ready: Promise<unknown>;
-  private readonly keys: Record<'optOuts' | 'held' | 'counters', string>;
+  private readonly keys: Record<'optOuts' | 'held' | 'counters' | 'recent', string>;
+  private historyLimits: HistoryLimits = DEFAULT_HISTORY;
 
   constructor(private readonly options: RedisPolicyStoreOptions) {
     const url = new URL(options.url);
     url.password = url.password ? '***' : '';
     this.location = url.toString();
     const p = options.prefix;
-    this.keys = { optOuts: `${p}:optouts`, held: `${p}:held`, counters: `${p}:counters` };
+    this.keys = { optOuts: `${p}:optouts`, held: `${p}:held`, counters: `${p}:counters`, recent: `${p}:history` };
     this.client = createRedisClient({ url: options.url, socket: { reconnectStrategy: (tries: number) => Math.min(5000, 100 * 2 ** tries) } });
     this.client.on('error', (err: Error) => this.options.onError?.(err));
     this.ready = this.client.connect().catch((err: Error) => {
@@ -192,6 +200,61 @@ export class RedisPolicyStore implements PolicyStore {
     const out = { ...NO_COUNTS };
     for (const k of Object.keys(out) as PolicyCounter[]) out[k] = Number(all[k] ?? 0);
     return out;
+  }
+
+  keepHistory(limits: HistoryLimits): void {
+    this.historyLimits = limits;
+  }
+
+  /** A message's changes in a list of its own that lives as long as history is kept; lists of keys find it by id and tag. */
+  note(key: string, change: HistoryChange, since: number): void {
+    const p = this.options.prefix;
+    const { keepMs, max } = this.historyLimits;
+    const ttl = Math.max(1, Math.round(since + keepMs - change.at));
+    const m = this.client.multi();
+    m.rPush(`${p}:h:${key}`, JSON.stringify(change));
+    m.pExpire(`${p}:h:${key}`, ttl);
+    for (const id of idsOf(change)) {
+      m.lPush(`${p}:hid:${id}`, key);
+      m.lTrim(`${p}:hid:${id}`, 0, FOUND_AT_MOST - 1);
+      m.pExpire(`${p}:hid:${id}`, ttl);
+    }
+    if (change.kind === 'accepted') {
+      const tag = tagKey(change.tag);
+      if (tag) {
+        const t = `${p}:ht:${createHash('sha1').update(tag).digest('base64url')}`;
+        m.lPush(t, key);
+        m.lTrim(t, 0, FOUND_AT_MOST - 1);
+        m.pExpire(t, ttl);
+      }
+      m.zAdd(this.keys.recent, { score: since, value: key });
+      m.zRemRangeByScore(this.keys.recent, '-inf', String(change.at - keepMs));
+      m.zRemRangeByRank(this.keys.recent, 0, -max - 1);
+    }
+    this.run(() => m.exec()).catch((err: Error) => this.options.onError?.(err));
+  }
+
+  private async entries(keys: string[], limit: number): Promise<HistoryEntry[]> {
+    const p = this.options.prefix;
+    const lists = await Promise.all(
+      [...new Set(keys)].slice(0, limit).map(async (key) => ({ key, changes: (await this.client.lRange(`${p}:h:${key}`, 0, -1)).map((c) => JSON.parse(c) as HistoryChange) })),
+    );
+    return lists.filter((e) => e.changes.length);
+  }
+
+  async history(query: HistoryQuery, limit: number): Promise<HistoryEntry[]> {
+    const p = this.options.prefix;
+    const tag = tagKey(query.tag);
+    const list = query.id ? `${p}:hid:${query.id}` : tag ? `${p}:ht:${createHash('sha1').update(tag).digest('base64url')}` : undefined;
+    const keys = query.key ? [query.key] : list ? await this.run(() => this.client.lRange(list, 0, limit - 1)) : [];
+    return this.entries(keys, limit);
+  }
+
+  async recent(limit: number, search?: string): Promise<HistoryEntry[]> {
+    const words = search?.trim().toLowerCase();
+    const keys = await this.run(() => this.client.zRange(this.keys.recent, 0, words ? SEARCHED_AT_MOST - 1 : limit - 1, { REV: true }));
+    const all = await this.entries(keys, keys.length);
+    return (words ? all.filter((e) => searchable(e).includes(words)) : all).slice(0, limit);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import type { PartResult } from '../results';
 import type { MaybePromise } from '../store/store';
+import { DEFAULT_HISTORY, HistoryChange, HistoryEntry, HistoryLimits, HistoryQuery, idsOf, searchable, tagKey } from './history';
 
 export interface AdmitCheck {
   /** the number as the policy compares numbers (numberKey) */
@@ -73,7 +74,30 @@ export interface PolicyStore {
   held(): MaybePromise<HeldRecord[]>;
   count(counter: PolicyCounter): void;
   counters(): MaybePromise<Record<PolicyCounter, number>>;
+  /** how long messages' history is kept, and how many at most */
+  keepHistory(limits: HistoryLimits): void;
+  /** a change in a message's history; `since`: when the message was accepted (the oldest go first) */
+  note(key: string, change: HistoryChange, since: number): void;
+  /** the messages a key, a carrier id or a tag finds, newest first */
+  history(query: HistoryQuery, limit: number): MaybePromise<HistoryEntry[]>;
+  /** the latest messages, newest first; `search`: only those whose numbers, ids or text hold it */
+  recent(limit: number, search?: string): MaybePromise<HistoryEntry[]>;
   close(): MaybePromise<void>;
+}
+
+/** A key added to the list a Map holds for `index`. */
+function indexAdd(map: Map<string, string[]>, index: string, key: string): void {
+  const keys = map.get(index);
+  if (!keys) map.set(index, [key]);
+  else if (keys[keys.length - 1] !== key) keys.push(key);
+}
+
+function indexRemove(map: Map<string, string[]>, index: string, key: string): void {
+  const keys = map.get(index);
+  if (!keys) return;
+  const i = keys.indexOf(key);
+  if (i >= 0) keys.splice(i, 1);
+  if (!keys.length) map.delete(index);
 }
 
 interface DuplicateEntry {
@@ -116,6 +140,13 @@ export class MemoryPolicyStore implements PolicyStore {
   /** texts and logs in the order they were written: the oldest expire first */
   private readonly expiring: Array<[kind: 'dup' | 'log', key: string, dueAt: number, stamp: number]> = [];
   private expiringHead = 0;
+  protected historyLimits: HistoryLimits = DEFAULT_HISTORY;
+  /** messages' history: key -> when accepted and its changes; in the order accepted, with the ids and tags that find them */
+  private readonly stories = new Map<string, { since: number; changes: HistoryChange[] }>();
+  private readonly storyOrder: string[] = [];
+  private storyHead = 0;
+  private readonly byId = new Map<string, string[]>();
+  private readonly byTag = new Map<string, string[]>();
 
   admit(check: AdmitCheck): Admission {
     this.expire(check.at);
@@ -237,6 +268,71 @@ export class MemoryPolicyStore implements PolicyStore {
 
   counters(): Record<PolicyCounter, number> {
     return { ...this.counts };
+  }
+
+  keepHistory(limits: HistoryLimits): void {
+    this.historyLimits = limits;
+  }
+
+  note(key: string, change: HistoryChange, since: number): void {
+    let story = this.stories.get(key);
+    if (!story) {
+      story = { since, changes: [] };
+      this.stories.set(key, story);
+      this.storyOrder.push(key);
+    }
+    story.changes.push(change);
+    for (const id of idsOf(change)) indexAdd(this.byId, id, key);
+    const tag = change.kind === 'accepted' ? tagKey(change.tag) : undefined;
+    if (tag) indexAdd(this.byTag, tag, key);
+    this.trimHistory(change.at);
+  }
+
+  /** Forgets the oldest messages beyond the count or the time kept, each once. */
+  private trimHistory(now: number): void {
+    const { keepMs, max } = this.historyLimits;
+    const order = this.storyOrder;
+    while (this.storyHead < order.length) {
+      const key = order[this.storyHead];
+      const story = this.stories.get(key);
+      if (story && this.stories.size <= max && story.since > now - keepMs) break;
+      this.storyHead++;
+      if (!story) continue;
+      this.stories.delete(key);
+      for (const c of story.changes) {
+        for (const id of idsOf(c)) indexRemove(this.byId, id, key);
+        const tag = c.kind === 'accepted' ? tagKey(c.tag) : undefined;
+        if (tag) indexRemove(this.byTag, tag, key);
+      }
+    }
+    if (this.storyHead > 1024 && this.storyHead * 2 > order.length) {
+      order.splice(0, this.storyHead);
+      this.storyHead = 0;
+    }
+  }
+
+  history(query: HistoryQuery, limit: number): HistoryEntry[] {
+    const tag = tagKey(query.tag);
+    const keys = query.key ? [query.key] : query.id ? (this.byId.get(query.id) ?? []) : tag ? (this.byTag.get(tag) ?? []) : [];
+    const out: HistoryEntry[] = [];
+    for (let i = keys.length - 1; i >= 0 && out.length < limit; i--) {
+      const story = this.stories.get(keys[i]);
+      if (story) out.push({ key: keys[i], changes: [...story.changes] });
+    }
+    return out;
+  }
+
+  recent(limit: number, search?: string): HistoryEntry[] {
+    const words = search?.trim().toLowerCase();
+    const out: HistoryEntry[] = [];
+    for (let i = this.storyOrder.length - 1; i >= this.storyHead && out.length < limit; i--) {
+      const key = this.storyOrder[i];
+      const story = this.stories.get(key);
+      if (!story) continue;
+      const entry = { key, changes: [...story.changes] };
+      if (!words || searchable(entry).includes(words)) out.push(entry);
+    }
+    return out;
   }
 
   close(): void {}
