@@ -107,6 +107,19 @@ function hashOf(number: string, payload: string | Buffer): string {
 
 const mayHaveBeenSent = codeMatcher(MAY_HAVE_BEEN_SENT);
 
+/**
+ * A message's key: a UUID laid out as version 7, its first 48 bits the
+ * time in ms, so that keys sort by time and the store's index of them
+ * grows at its end instead of at a random page.
+ */
+function timeOrderedKey(at: number): string {
+  const time = Math.max(0, Math.floor(at)).toString(16).padStart(12, '0').slice(-12);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+}
+
+/** reports kept waiting for the results that bring their id, at most */
+const EARLY_AT_MOST = 1000;
+
 /** How long a timer waits at most before it looks at the clock again (a clock moved by hand is seen within it). */
 const LOOK_AGAIN_MS = 60_000;
 
@@ -125,6 +138,8 @@ export class Policy extends EventEmitter {
   private readonly quietDuring: 'hold' | 'refuse';
   private readonly urgentPasses: boolean;
   private readonly historyOn: boolean;
+  /** reports whose id no message had yet, by id (the oldest forgotten first) */
+  private readonly early = new Map<string, Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>();
   private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
   private readonly senders = new Map<string, PolicySender>();
   /** held messages this process knows: their record, and who waits for their result here */
@@ -187,8 +202,8 @@ export class Policy extends EventEmitter {
     // Measured only when the limit counts SMS, or when no channel will say (nothing sent now).
     let measuredOnce: { parts: number; encoding: Encoding } | undefined;
     const measured = (): { parts: number; encoding: Encoding } => (measuredOnce ??= sender.measure(request.payload, encoding));
-    const key = randomUUID();
     const at = this.now();
+    const key = timeOrderedKey(at);
     const urgent = this.urgentPasses && request.priority === 'urgent';
     const weight = this.limit?.unit === 'parts' && Number.isFinite(measured().parts) ? measured().parts : 1;
     const refused: PolicyPart[] = [];
@@ -313,7 +328,15 @@ export class Policy extends EventEmitter {
   }
 
   private note(key: string, change: HistoryChange, since: number): void {
-    if (this.historyOn) this.store.note(key, change, since);
+    if (!this.historyOn) return;
+    this.store.note(key, change, since);
+    if (change.kind !== 'results' || !this.early.size) return;
+    for (const r of change.results) {
+      const report = r.id ? this.early.get(r.id) : undefined;
+      if (!report) continue;
+      this.early.delete(r.id);
+      this.reported(report).catch((err: Error) => this.emit('error', err));
+    }
   }
 
   /** A carrier's report: kept with the message it answers (found by the id of its part and its number). */
@@ -330,6 +353,11 @@ export class Policy extends EventEmitter {
         accepted.at,
       );
       return true;
+    }
+    // A report read in the same chunk as its SUBMIT's answer comes before the send's results are noted: it waits for them.
+    if (!found.length) {
+      this.early.set(report.id, report);
+      if (this.early.size > EARLY_AT_MOST) this.early.delete(this.early.keys().next().value as string);
     }
     return false;
   }

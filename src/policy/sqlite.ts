@@ -100,8 +100,9 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
       this.restore(row.kind, row.key, fromJson(row.record));
     }
     // In the order they happened: the last event of a key is its state (a record of null: it is gone).
-    for (const row of this.db.prepare('SELECT kind, key, record FROM events ORDER BY id').all() as Array<{ kind: Kind; key: string; record: string | null }>) {
-      this.restore(row.kind, row.key, row.record === null ? undefined : JSON.parse(row.record));
+    for (const row of this.db.prepare('SELECT kind, key, record FROM events ORDER BY id').all() as Array<{ kind: Kind | 'batch'; key: string; record: string | null }>) {
+      if (row.kind !== 'batch') this.restore(row.kind, row.key, row.record === null ? undefined : JSON.parse(row.record));
+      else for (const [kind, key, value] of JSON.parse(row.record as string) as Array<[Kind, string, unknown]>) this.restore(kind, key, value ?? undefined);
     }
     this.put = this.db.prepare('INSERT OR REPLACE INTO policy (kind, key, record) VALUES (?, ?, ?)');
     this.del = this.db.prepare('DELETE FROM policy WHERE kind = ? AND key = ?');
@@ -192,14 +193,20 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     const now = this.now();
     try {
       this.db.transaction(() => {
+        // The events of one commit are one row, kept until the last of them expires: one insert however many messages.
+        const events: Array<[Kind, string, unknown]> = [];
+        let eventsExpireAt = now;
         for (const [kind, key, value, expiresAt] of rows) {
           if (EVENTS.has(kind)) {
             // A row that expired needs no event: it is not read back.
-            if (value !== undefined || (expiresAt ?? 0) > now) this.append.run(kind, key, value === undefined ? null : JSON.stringify(value), expiresAt ?? now);
+            if (value === undefined && (expiresAt ?? 0) <= now) continue;
+            events.push([kind, key, value ?? null]);
+            eventsExpireAt = Math.max(eventsExpireAt, expiresAt ?? now);
           } else if (value === undefined) this.del.run(kind, key);
           // Only a held message can hold a Buffer (its text); the rest is plain JSON.
           else this.put.run(kind, key, kind === 'held' ? toJson(value) : JSON.stringify(value));
         }
+        if (events.length) this.append.run('batch', '', JSON.stringify(events), eventsExpireAt);
         for (const [key, story] of stories) {
           const accepted = story.changes.find((c) => c.kind === 'accepted');
           this.history_.add.run(key, story.since, accepted ? 1 : 0, accepted ? (tagKey(accepted.tag) ?? null) : null, JSON.stringify(story.changes));

@@ -135,6 +135,21 @@ describe('a message\'s status from the policy\'s history', function () {
     });
   }
 
+  it('a report read before the send\'s results are noted (the same chunk as the answer) still lands in the message\'s history', async () => {
+    const g = await gateway();
+    const p = new policy.Policy({ store: new policy.MemoryPolicyStore() });
+    open.push(() => p.close());
+    // The report reaches the policy before the send's result does: what a gateway answering fast does to a loaded process.
+    p.attach('c', policy.policySender('cmpp', 'cmpp', async (r) => {
+      const result = await g.client.send(r);
+      assert.equal(await p.reported({ id: result.results[0].id, to: r.to[0], status: 'delivered', detail: 'DELIVRD' }), false, 'not known yet');
+      return result;
+    }));
+    const sent = await p.send('c', { to: '13800138000', payload: 'fast gateway' });
+    await until(async () => (await p.status({ key: sent.key }))[0].state === 'delivered', { what: 'the early report in the history' });
+    assert.equal((await p.status({ key: sent.key }))[0].recipients[0].report.detail, 'DELIVRD');
+  });
+
   it('keeps at most the messages it is told, the oldest going first, and none past the time kept', async () => {
     const g = await gateway();
     const clock = { now: Date.UTC(2026, 11, 3, 4, 0) };
