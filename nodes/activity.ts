@@ -202,6 +202,12 @@ class Activity {
     this.publish();
   }
 
+  /** Numbers and a text as the sidebar shows them for a channel: cut short unless it allows them in full. */
+  shown(channelId: string, numbers: string[], text: string): { to: string[]; text: string } {
+    const details = this.channels.get(channelId)?.details ?? false;
+    return { to: numbers.map((n) => mask(n, details)), text: excerpt(text, details) };
+  }
+
   snapshot(): { channels: ChannelView[]; messages: MessageView[] } {
     const channels = [...this.channels.values()].map(({ details: _details, minutes: _minutes, ...view }) => ({
       ...view,

@@ -5,7 +5,7 @@
  * send through the policy (and hear its held messages carried over a restart).
  */
 import { EventEmitter } from 'node:events';
-import { policy, SmsError } from '../src/internal';
+import { DeliveryReport, policy, SmsError } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { Node, NodeAPI, NodeMessage } from './red';
 import { carriedMessage, sendError } from './shared';
@@ -54,10 +54,15 @@ export function serveGuard(guard: Guard | undefined, sender: policy.PolicySender
   const onMessage = (sms: { from: string; payload: unknown }): void => {
     guard.policy.heard(guard.via, sms).catch(() => undefined);
   };
+  const onReport = (report: DeliveryReport): void => {
+    guard.policy.reported(report).catch((err: Error) => guard.policy.emit('error', err));
+  };
   source.on('message', onMessage);
+  source.on('report', onReport);
   return () => {
     detach();
     source.off('message', onMessage);
+    source.off('report', onReport);
   };
 }
 
@@ -96,7 +101,7 @@ export function answerAction(guard: Guard | undefined, msg: NodeMessage, to: unk
 /** Sends through the guard's policy when there is one (msg.priority with it), else straight by the client. */
 export function sendGuarded<R, T>(guard: Guard | undefined, request: R, msg: NodeMessage, origin: string, send: (request: R) => Promise<T>): Promise<T> {
   if (!guard) return send(request);
-  return guard.policy.send(guard.via, { ...(request as unknown as policy.PolicyRequest), priority: msg.priority, origin }) as unknown as Promise<T>;
+  return guard.policy.send(guard.via, { ...(request as unknown as policy.PolicyRequest), priority: msg.priority, tag: msg.correlation, origin }) as unknown as Promise<T>;
 }
 
 /** A message the policy held over a restart, now sent or refused: a msg of its own from the node that took it. */

@@ -7,6 +7,7 @@
  */
 import { policy } from '../src/internal';
 import { textOf } from '../src/text-of';
+import { activity } from './activity';
 import { AdminRequest, NodeAPI, NodeDef } from './red';
 import { SmsPolicyNode, usePolicyTexts } from './policy';
 import { redisUrlOf, storeFile, StoreKind } from './store';
@@ -33,6 +34,10 @@ interface SmsPolicyDef extends NodeDef {
   startReply: string;
   store: StoreKind;
   redisUrl: string;
+  /** days each message's story is kept for sms status and the sidebar; 0: none */
+  historyDays: string | number;
+  /** messages kept at most */
+  historyMax: string | number;
 }
 
 const num = (value: unknown, fallback: number): number => {
@@ -41,6 +46,10 @@ const num = (value: unknown, fallback: number): number => {
 };
 
 const MINUTE = 60000;
+const DAY = 24 * 60 * MINUTE;
+
+/** the deployed policies, for the sidebar */
+const deployed = new Map<string, SmsPolicyNode>();
 
 /** "+886 Asia/Taipei" lines as the quiet hours' zones by prefix. */
 function zonesOf(setting: string | undefined): Array<{ prefix: string; timeZone: string }> {
@@ -76,6 +85,7 @@ export = function register(RED: NodeAPI): void {
             ? { from: config.quietFrom, to: config.quietTo, timeZone: config.timeZone || undefined, zones: zonesOf(config.zones), during: config.quietDuring }
             : undefined,
         urgentPasses: config.urgentPasses !== false,
+        history: num(config.historyDays, 7) > 0 ? { keepMs: num(config.historyDays, 7) * DAY, max: Math.round(num(config.historyMax, 100000)) } : false,
         keywords: { enabled: config.keywords !== false, stop: config.stopWords, start: config.startWords, stopReply: config.stopReply, startReply: config.startReply },
         store,
       });
@@ -84,11 +94,13 @@ export = function register(RED: NodeAPI): void {
       node.error((err as Error).message);
       return;
     }
+    deployed.set(node.id, node);
     node.policy.on('error', (err: Error) => node.warn(err.message));
     node.policy.on('carried', (carried: policy.CarriedHeld) => {
       if (!carried.origin || !RED.nodes.getNode(carried.origin)) node.warn(RED._('sms-policy.warn.carriedOrphan', { ok: String(carried.result.ok), to: carried.result.to.join(',') }));
     });
     node.on('close', (_removed: boolean, done: () => void) => {
+      if (deployed.get(node.id) === node) deployed.delete(node.id);
       node.policy.close().then(
         () => done(),
         () => done(),
@@ -117,6 +129,22 @@ function registerPolicyRoutes(RED: NodeAPI): void {
     );
   };
   RED.httpAdmin.get('/smsflow/policy/:id/optouts', RED.auth.needsPermission('flows.read'), (req, res) => serve(res, req, async (p) => ({ list: await p.optOuts(), counters: await p.counters() })));
+  RED.httpAdmin.get('/smsflow/policies', RED.auth.needsPermission('flows.read'), (_req, res) => {
+    Promise.all([...deployed.values()].map(async (n) => ({ id: n.id, name: n.name || RED._('sms-policy.paletteLabel'), counters: await n.policy.counters() }))).then(
+      (list) => res.json(list),
+      (err: Error) => res.status(500).json({ error: err.message }),
+    );
+  });
+  // The latest messages, or those whose number, carrier id or text holds ?q=; numbers and texts cut short as the sidebar shows them.
+  RED.httpAdmin.get('/smsflow/policy/:id/history', RED.auth.needsPermission('flows.read'), (req, res) =>
+    serve(res, req, async (p) =>
+      (await p.search(textOf(req.query.q), 20)).map((m) => {
+        const shown = activity(RED).shown(m.via, m.to, m.text);
+        const recipients = m.recipients.map((r, i) => ({ ...r, to: shown.to[i] ?? activity(RED).shown(m.via, [r.to], '').to[0] }));
+        return { ...m, to: shown.to, text: shown.text, recipients, correlation: undefined };
+      }),
+    ),
+  );
   RED.httpAdmin.get('/smsflow/policy/:id/optouts.csv', RED.auth.needsPermission('flows.read'), (req, res) => serve(res, req, (p) => p.optOutCsv()));
   RED.httpAdmin.post('/smsflow/policy/:id/optouts', RED.auth.needsPermission('flows.write'), (req, res) =>
     serve(res, req, async (p) => {

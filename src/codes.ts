@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'SMS_DUPLICATE'
   | 'SMS_QUIET_HOURS'
   | 'SMS_OPTED_OUT'
+  | 'SMS_NOT_FOUND'
   // a field a binary message cannot hold (named with the protocol by the table engine)
   | 'WIRE_FIELD'
   // CMPP

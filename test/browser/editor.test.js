@@ -21,7 +21,7 @@ let PHONES_PORT;
 const SHOTS = path.join(__dirname, '..', '..', 'test-results', 'editor');
 const root = path.join(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
-const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-send', 'smpp-receive', 'imsp-send', 'modem-pdu', 'sms-send', 'sms-receive'];
+const NODE_TYPES = ['sms-split', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-send', 'smpp-receive', 'imsp-send', 'modem-pdu', 'sms-send', 'sms-receive', 'sms-status'];
 const CONFIG_TYPES = ['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port', 'sms-route', 'sms-policy'];
 
 describe('the editor in a real browser', function () {
@@ -199,7 +199,7 @@ describe('the editor in a real browser', function () {
     await until(async () => {
       text = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
       const channels = await page.$$eval('.smsflow-sidebar-channel', (els) => els.length);
-      return channels === 5 && /delivered \(DELIVRD\)/.test(text) && /ISMG \(up\): sent 1/.test(text);
+      return channels === 6 && /delivered \(DELIVRD\)/.test(text) && /ISMG \(up\): sent 1/.test(text);
     }, { timeoutMs: 20000, what: 'the sidebar to show the demo\'s sends and a report' }).catch(() => assert.fail(`the sidebar says: ${text}`));
     assert.match(text, /CMPP · connected/);
     assert.match(text, /MODEM · ready/);
@@ -212,10 +212,33 @@ describe('the editor in a real browser', function () {
     assert.match(text, /•+000/);
     // Enough of a text to know it (the first 20 characters), not all of it; and a chart per connection.
     assert.match(text, /· 【机房告警】B 区机房温度已连续 10 …/);
-    assert.equal(await page.$$eval('.smsflow-sidebar-chart', (els) => els.length), 5);
+    assert.equal(await page.$$eval('.smsflow-sidebar-chart', (els) => els.length), 6);
     const drawn = await page.$$eval('.smsflow-sidebar-chart polyline', (els) => els.map((e) => e.getAttribute('points').split(' ').length));
     assert.deepEqual([...new Set(drawn)], [60], 'each line has a point for each minute of the hour');
     await page.screenshot({ path: path.join(SHOTS, '05-sidebar-en-US.png') });
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it('shows each policy in the SMS sidebar: what it held back, and a search over its messages, numbers cut short', async () => {
+    await page.evaluate(() => RED.sidebar.show('smsflow'));
+    // The demo's alert storm: 20 copies of one alert, one sent.
+    await page.evaluate(() => $.post('inject/demo-storm-inject'));
+    let text = '';
+    await until(async () => {
+      text = await page.$eval('.smsflow-sidebar-policies', (e) => e.textContent);
+      return /suppressed (19|[2-9]\d)/.test(text) && (await page.$$eval('.smsflow-sidebar-found [data-state="suppressed"]', (els) => els.length)) > 0;
+    }, { timeoutMs: 20000, what: 'the policy\'s counts and history in the sidebar' }).catch(() => assert.fail(`the sidebar says: ${text}`));
+    assert.match(text, /alert policy policy/);
+    await page.fill('.smsflow-sidebar-search', '13800138000');
+    await until(async () => (await page.$$eval('.smsflow-sidebar-found .smsflow-sidebar-message', (els) => els.map((e) => e.getAttribute('data-state')))).some((s) => s === 'sent' || s === 'delivered'), { timeoutMs: 10000, what: 'the alert that went, found by its number' });
+    await page.fill('.smsflow-sidebar-search', '19999999999');
+    await until(async () => /no message found/.test(await page.$eval('.smsflow-sidebar-found', (e) => e.textContent)), { timeoutMs: 10000, what: 'nothing found for another number' });
+    await page.fill('.smsflow-sidebar-search', 'ALERT room-b');
+    await until(async () => (await page.$$eval('.smsflow-sidebar-found .smsflow-sidebar-message', (els) => els.length)) >= 2, { timeoutMs: 10000, what: 'the alerts found by their text' });
+    text = await page.$eval('.smsflow-sidebar-policies', (e) => e.textContent);
+    assert.ok(!text.includes('13800138000'), `numbers cut short: ${text}`);
+    assert.match(text, /•+000 suppressed/);
+    await page.screenshot({ path: path.join(SHOTS, '05-sidebar-policy.png') });
     assert.deepEqual(consoleErrors, []);
   });
 
@@ -234,7 +257,7 @@ describe('the editor in a real browser', function () {
         }, { timeoutMs: 20000, what: `the sidebar in ${locale}` }).catch(() => assert.fail(`the sidebar says: ${text}`));
         assert.ok(text.includes(bound), text);
         assert.ok(!/received by the phone|connected|delivered|reports awaited|a minute|last hour/.test(text), `English left: ${text}`);
-        assert.equal(await other.$$eval('.smsflow-sidebar-chart', (els) => els.length), 5);
+        assert.equal(await other.$$eval('.smsflow-sidebar-chart', (els) => els.length), 6);
         await other.screenshot({ path: path.join(SHOTS, `05-sidebar-${locale}.png`) });
       } finally {
         await context.close();

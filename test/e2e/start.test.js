@@ -67,7 +67,7 @@ describe('npm start: the demo', function () {
     }
     const expected = ['parts', 'CMPP send result', 'IMSP send result', 'CMPP: phone replied', 'CMPP: delivery report', 'IMSP: delivery report',
       'modem send result', 'modem: phone replied', 'modem: delivery report', 'SMPP send result', 'SMPP: phone replied', 'SMPP: delivery receipt',
-      'storm: sent', 'storm: held back (err.code)'];
+      'storm: sent', 'storm: held back (err.code)', 'storm: what became of it'];
     await until(() => expected.every((n) => seen.has(n)), { timeoutMs: 20000, what: `the debug messages; seen: ${[...seen.keys()]}` });
     ws.close();
     assert.equal(JSON.parse(seen.get('CMPP send result')).ok, true);
@@ -84,6 +84,10 @@ describe('npm start: the demo', function () {
     // 20 copies of one alert: one sent, the copies held back by the policy.
     assert.equal(JSON.parse(seen.get('storm: sent')).ok, true);
     assert.equal(seen.get('storm: held back (err.code)'), 'SMS_DUPLICATE');
+    // sms status reads the alert that went from the policy's history, by the send result's key.
+    const story = JSON.parse(seen.get('storm: what became of it'));
+    assert.equal(story.key, JSON.parse(seen.get('storm: sent')).key);
+    assert.match(story.state, /^(sent|delivered)$/);
     const receipt = JSON.parse(seen.get('SMPP: delivery receipt'));
     assert.deepEqual([receipt.payload.status, receipt.correlation], ['delivered', { alarm: 'pump-3' }]);
   });

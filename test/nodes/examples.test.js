@@ -65,7 +65,7 @@ describe(`examples (Node-RED ${runtimeVersion()})`, function () {
       for (const n of flow.filter((x) => x.credentials)) {
         assert.ok(['secret', 'pass1234', 'password'].includes(Object.values(n.credentials)[0]), `${n.id}: only the simulators' demo credentials`);
       }
-      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu', 'sms-policy', 'sms-route', 'sms-send', 'sms-receive']);
+      const known = new Set(['tab', 'comment', 'inject', 'debug', 'catch', 'switch', 'change', 'template', 'delay', 'function', 'sms-split', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'smpp-receive', 'imsp-account', 'imsp-send', 'modem-port', 'modem-pdu', 'sms-policy', 'sms-status', 'sms-route', 'sms-send', 'sms-receive']);
       for (const n of flow) assert.ok(known.has(n.type), `${n.type} is a core node or one of ours`);
       // Imported, it lands in a tab of its own named after it, not in "Flow 1".
       const tabs = flow.filter((n) => n.type === 'tab');
@@ -192,10 +192,17 @@ describe(`examples run as they are against the simulators (Node-RED ${runtimeVer
     const held = [];
     helper.getNode('ex8-r').on('input', (m) => sent.push(m));
     helper.getNode('ex8-held').on('input', (m) => held.push(m));
+    const status = next('ex8-std');
     helper.getNode('ex8-i').receive({});
     await until(() => sent.length + held.length === 20, { what: '20 outcomes' });
     assert.equal(sent.length, 1);
     assert.deepEqual([...new Set(held.map((m) => m.error.code))], ['SMS_DUPLICATE']);
+    // Two seconds later sms status reads the alert from the policy's history: sent by CMPP, and reported.
+    const story = (await status).payload;
+    assert.deepEqual([story.key, story.channel, story.to], [sent[0].payload.key, 'route', ['13800138000']]);
+    assert.equal(story.state, 'delivered');
+    assert.equal(story.recipients[0].parts[0].id, sent[0].payload.results[0].id);
+    assert.equal(story.recipients[0].report.detail, 'DELIVRD');
     helper.getNode('ex8-u').receive({});
     await until(() => sent.length === 2, { what: 'the urgent alert' });
     assert.equal(sent[1].payload.ok, true);

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { helper, runtimeVersion } = require('../support/node-red');
 const { until } = require('../support/wait');
 const testing = require('../../dist/src/testing');
-const nodes = ['sms-policy', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'sms-route', 'sms-send'].map((n) => require(`../../dist/nodes/${n}.js`));
+const nodes = ['sms-policy', 'sms-status', 'cmpp-connection', 'cmpp-submit', 'cmpp-deliver-in', 'smpp-connection', 'smpp-send', 'sms-route', 'sms-send'].map((n) => require(`../../dist/nodes/${n}.js`));
 
 function flow(ismgPort, smscPort, policyExtra = {}) {
   return [
@@ -19,6 +19,8 @@ function flow(ismgPort, smscPort, policyExtra = {}) {
     { id: 'deliver', z: 'tab', type: 'cmpp-deliver-in', configVersion: 2, connection: 'cmpp', wires: [['mo'], []] },
     { id: 'smppSend', z: 'tab', type: 'smpp-send', configVersion: 2, connection: 'smpp', to: '', registeredDelivery: false, wires: [['sent']] },
     { id: 'routeSend', z: 'tab', type: 'sms-send', configVersion: 2, route: 'route', to: '', registeredDelivery: false, wires: [['sent']] },
+    { id: 'status', z: 'tab', type: 'sms-status', policy: 'policy', wires: [['statuses']] },
+    { id: 'statuses', z: 'tab', type: 'helper' },
     { id: 'sent', z: 'tab', type: 'helper' },
     { id: 'mo', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -125,6 +127,54 @@ describe(`sms-policy (Node-RED ${runtimeVersion()}) over CMPP, SMPP and a route`
     const missing = await server.get('/smsflow/policy/nope/optouts').expect(404);
     // The test helper loads no node catalogue: the key stands for the text.
     assert.match(missing.body.error, /not deployed|sms-policy\.errors\.notDeployed/);
+  });
+
+  it('sms status answers what became of a message: by its result, its correlation, a carrier id; SMS_NOT_FOUND at the Catch node when none; the sidebar searches the history, numbers cut short', async () => {
+    await helper.load(nodes, flow(ismg.port, smsc.port), CREDENTIALS);
+    await until(() => ismg.sessions === 1, { what: 'logged in' });
+    const sent = collect('sent');
+    const caught = collect('caught');
+    const statuses = collect('statuses');
+    helper.getNode('submit').receive({ payload: 'Boiler 3: temperature high', to: '13800138000', correlation: { alarm: 'boiler-3' }, registeredDelivery: true });
+    await until(() => sent.length === 1, { what: 'the send result' });
+    const result = sent[0].payload;
+    let asked = 0;
+    const ask = async (msg) => {
+      const question = ++asked;
+      helper.getNode('status').receive({ ...msg, question });
+      const answer = () => statuses.find((m) => m.question === question) ?? caught.find((m) => m.question === question);
+      await until(() => answer(), { what: `the answer to question ${question}` });
+      return answer();
+    };
+    await until(async () => (await ask({ payload: result })).payload.state === 'delivered', { what: 'the report in the history' });
+    const byCorrelation = (await ask({ correlation: { alarm: 'boiler-3' } })).payload;
+    assert.equal(byCorrelation.key, result.key);
+    assert.deepEqual(byCorrelation.correlation, { alarm: 'boiler-3' });
+    assert.equal(byCorrelation.recipients[0].report.detail, 'DELIVRD');
+    assert.equal(byCorrelation.recipients[0].parts[0].id, result.results[0].id);
+    assert.equal((await ask({ id: result.results[0].id })).payload.key, result.key);
+    assert.equal((await ask({ payload: result.key })).payload.key, result.key);
+    const missing = await ask({ key: 'no-such-key' });
+    assert.equal(missing.error.code, 'SMS_NOT_FOUND');
+    // (the test helper's RED._ gives the key; a real runtime's words are checked in error-language)
+    assert.equal(missing.error.message, 'sms-status.errors.notFound');
+    const nothing = await ask({ payload: 42 });
+    assert.deepEqual([nothing.error.code, nothing.error.message], ['SMS_FIELD', 'sms-status.errors.noQuery']);
+
+    // A copy is suppressed: its status says so, and the sidebar counts it.
+    helper.getNode('submit').receive({ payload: 'Boiler 3: temperature high', to: '13800138000', correlation: { alarm: 'boiler-3' } });
+    await until(() => caught.some((m) => m.error.code === 'SMS_DUPLICATE'), { what: 'the copy refused' });
+    const [both, copy] = [await ask({ correlation: { alarm: 'boiler-3' } }), caught.find((m) => m.error.code === 'SMS_DUPLICATE')];
+    assert.deepEqual(both.statuses.map((st) => st.state), ['suppressed', 'delivered']);
+    assert.equal(copy.error.code, 'SMS_DUPLICATE');
+    const get = (p) => helper.request().get(p).expect(200).then((r) => r.body);
+    const [listed] = await get('/smsflow/policies');
+    assert.deepEqual([listed.id, listed.name, listed.counters.suppressed], ['policy', 'alerts', 1]);
+    const found = await get('/smsflow/policy/policy/history?q=13800138000');
+    assert.deepEqual(found.map((m) => [m.state, m.to]), [['suppressed', ['••••••••000']], ['delivered', ['••••••••000']]]);
+    assert.equal(found[1].text, 'Boiler 3: temperatur…');
+    assert.equal(found[1].correlation, undefined);
+    assert.deepEqual(await get('/smsflow/policy/policy/history?q=13900000000'), []);
   });
 
   it('a connection naming a policy that is gone says so and sends without it', async () => {
