@@ -7,9 +7,11 @@
  * its code and what to change. Messages held survive a restart in the
  * store and go when they may, by the connection or route they came to.
  */
+import * as crypto from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { invalid, SmsError } from '../errors';
+import { boundMap } from '../bounded';
 import { duration } from '../limits';
 import { PartResult, SendResult, inOrder } from '../results';
 import { parseRecipients } from '../recipients';
@@ -101,8 +103,14 @@ function foldedText(payload: string | Buffer): string {
   return Buffer.isBuffer(payload) ? `\u0000${payload.toString('base64')}` : payload.trim().replace(/\s+/g, ' ');
 }
 
+/** The one-shot hash where Node has it (20.12+, no Hash object per message), else a Hash. */
+const sha1: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'base64url'): string }).hash('sha1', text, 'base64url')
+    : (text) => createHash('sha1').update(text).digest('base64url');
+
 function hashOf(number: string, payload: string | Buffer): string {
-  return createHash('sha1').update(number).update('\n').update(foldedText(payload)).digest('base64url');
+  return sha1(`${number}\n${foldedText(payload)}`);
 }
 
 const mayHaveBeenSent = codeMatcher(MAY_HAVE_BEEN_SENT);
@@ -117,6 +125,8 @@ function timeOrderedKey(at: number): string {
   return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
 }
 
+/** sends whose report is looked for in memory before the store, at most */
+const AWAITED_AT_MOST = 50_000;
 /** reports kept waiting for the results that bring their id, at most */
 const EARLY_AT_MOST = 1000;
 
@@ -138,6 +148,8 @@ export class Policy extends EventEmitter {
   private readonly quietDuring: 'hold' | 'refuse';
   private readonly urgentPasses: boolean;
   private readonly historyOn: boolean;
+  /** the first part's id of each recipient sent lately (with its number: a modem's ids repeat) -> its message, for its report */
+  private readonly awaited = new Map<string, { key: string; to: string; since: number }>();
   /** reports whose id no message had yet, by id (the oldest forgotten first) */
   private readonly early = new Map<string, Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>();
   private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
@@ -330,7 +342,10 @@ export class Policy extends EventEmitter {
   private note(key: string, change: HistoryChange, since: number): void {
     if (!this.historyOn) return;
     this.store.note(key, change, since);
-    if (change.kind !== 'results' || !this.early.size) return;
+    if (change.kind !== 'results') return;
+    for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.awaited.set(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
+    boundMap(this.awaited, AWAITED_AT_MOST);
+    if (!this.early.size) return;
     for (const r of change.results) {
       const report = r.id ? this.early.get(r.id) : undefined;
       if (!report) continue;
@@ -343,15 +358,22 @@ export class Policy extends EventEmitter {
   async reported(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>): Promise<boolean> {
     if (!this.historyOn || !report.id) return false;
     const number = numberKey(report.to);
+    const keep = (key: string, to: string, since: number): void => {
+      this.store.note(key, { kind: 'report', at: this.now(), to, id: report.id, status: report.status, detail: report.detail, parts: report.parts }, since);
+    };
+    const awaitedKey = `${report.id}\u0000${number}`;
+    const sent = this.awaited.get(awaitedKey);
+    if (sent) {
+      if (report.status !== 'pending') this.awaited.delete(awaitedKey);
+      keep(sent.key, sent.to, sent.since);
+      return true;
+    }
+    // Sent before a restart, or long ago: the store knows.
     const found = await this.store.history({ id: report.id }, 20);
     for (const entry of found) {
       const accepted = entry.changes.find((c) => c.kind === 'accepted');
       if (!accepted?.to.some((n) => numberKey(n) === number)) continue;
-      this.store.note(
-        entry.key,
-        { kind: 'report', at: this.now(), to: accepted.to.find((n) => numberKey(n) === number) as string, id: report.id, status: report.status, detail: report.detail, parts: report.parts },
-        accepted.at,
-      );
+      keep(entry.key, accepted.to.find((n) => numberKey(n) === number) as string, accepted.at);
       return true;
     }
     // A report read in the same chunk as its SUBMIT's answer comes before the send's results are noted: it waits for them.

@@ -100,9 +100,8 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
       this.restore(row.kind, row.key, fromJson(row.record));
     }
     // In the order they happened: the last event of a key is its state (a record of null: it is gone).
-    for (const row of this.db.prepare('SELECT kind, key, record FROM events ORDER BY id').all() as Array<{ kind: Kind | 'batch'; key: string; record: string | null }>) {
-      if (row.kind !== 'batch') this.restore(row.kind, row.key, row.record === null ? undefined : JSON.parse(row.record));
-      else for (const [kind, key, value] of JSON.parse(row.record as string) as Array<[Kind, string, unknown]>) this.restore(kind, key, value ?? undefined);
+    for (const row of this.db.prepare("SELECT record FROM events WHERE kind = 'batch' ORDER BY id").all() as Array<{ record: string }>) {
+      for (const [kind, key, value, expiresAt] of JSON.parse(row.record) as Array<[Kind, string, unknown, number]>) this.restore(kind, key, value ?? undefined, expiresAt);
     }
     this.put = this.db.prepare('INSERT OR REPLACE INTO policy (kind, key, record) VALUES (?, ?, ?)');
     this.del = this.db.prepare('DELETE FROM policy WHERE kind = ? AND key = ?');
@@ -194,13 +193,13 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     try {
       this.db.transaction(() => {
         // The events of one commit are one row, kept until the last of them expires: one insert however many messages.
-        const events: Array<[Kind, string, unknown]> = [];
+        const events: Array<[Kind, string, unknown, number]> = [];
         let eventsExpireAt = now;
         for (const [kind, key, value, expiresAt] of rows) {
           if (EVENTS.has(kind)) {
             // A row that expired needs no event: it is not read back.
             if (value === undefined && (expiresAt ?? 0) <= now) continue;
-            events.push([kind, key, value ?? null]);
+            events.push([kind, key, value ?? null, expiresAt ?? now]);
             eventsExpireAt = Math.max(eventsExpireAt, expiresAt ?? now);
           } else if (value === undefined) this.del.run(kind, key);
           // Only a held message can hold a Buffer (its text); the rest is plain JSON.

@@ -107,19 +107,57 @@ interface DuplicateEntry {
   copies: number;
 }
 
-/** The limit's verdict over a number's log ([at, weight], oldest first), expired entries dropped from it. */
-export function limitVerdict(log: Array<[number, number]>, limit: { count: number; windowMs: number; weight: number }, at: number): number | undefined {
-  while (log.length && log[0][0] + limit.windowMs <= at) log.shift();
+/**
+ * The limit's verdict over a number's log (flat: at, weight, at, weight...,
+ * oldest first), expired entries dropped from it: undefined when the message
+ * fits, else when it may go (Infinity: never, it weighs more than the limit).
+ */
+export function limitVerdict(log: number[], limit: { count: number; windowMs: number; weight: number }, at: number): number | undefined {
+  let gone = 0;
+  while (gone < log.length && log[gone] + limit.windowMs <= at) gone += 2;
+  if (gone) log.splice(0, gone);
   let sum = 0;
-  for (const [, w] of log) sum += w;
+  for (let i = 1; i < log.length; i += 2) sum += log[i];
   if (sum + limit.weight <= limit.count) return undefined;
   if (limit.weight > limit.count) return Infinity;
   let freed = 0;
-  for (const [t, w] of log) {
-    freed += w;
-    if (sum - freed + limit.weight <= limit.count) return t + limit.windowMs;
+  for (let i = 0; i < log.length; i += 2) {
+    freed += log[i + 1];
+    if (sum - freed + limit.weight <= limit.count) return log[i] + limit.windowMs;
   }
   return Infinity;
+}
+
+/**
+ * What expires, in the order it was written, as parallel arrays (no object
+ * per entry). One queue per kind: each kind has one window, so its entries
+ * fall due in order and the oldest are dropped from the head.
+ */
+class ExpiryQueue {
+  private keys: string[] = [];
+  private dues: number[] = [];
+  private stamps: number[] = [];
+  private head = 0;
+
+  push(key: string, dueAt: number, stamp: number): void {
+    this.keys.push(key);
+    this.dues.push(dueAt);
+    this.stamps.push(stamp);
+  }
+
+  /** Each entry due by `at`, once, oldest first. */
+  drain(at: number, each: (key: string, stamp: number) => void): void {
+    while (this.head < this.keys.length && this.dues[this.head] <= at) {
+      const i = this.head++;
+      each(this.keys[i], this.stamps[i]);
+    }
+    if (this.head > 1024 && this.head * 2 > this.keys.length) {
+      this.keys = this.keys.slice(this.head);
+      this.dues = this.dues.slice(this.head);
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 export const NO_COUNTS: Record<PolicyCounter, number> = { suppressed: 0, limited: 0, quiet: 0, optedOut: 0, held: 0 };
@@ -132,14 +170,14 @@ export const NO_COUNTS: Record<PolicyCounter, number> = { suppressed: 0, limited
 export class MemoryPolicyStore implements PolicyStore {
   readonly kind: string = 'memory';
   readonly location: string = 'memory';
-  protected readonly logs = new Map<string, Array<[number, number]>>();
+  protected readonly logs = new Map<string, number[]>();
   protected readonly duplicates = new Map<string, DuplicateEntry>();
   protected readonly opted = new Map<string, OptOutEntry>();
   protected readonly holding = new Map<string, HeldRecord>();
   protected readonly counts: Record<PolicyCounter, number> = { ...NO_COUNTS };
   /** texts and logs in the order they were written: the oldest expire first */
-  private readonly expiring: Array<[kind: 'dup' | 'log', key: string, dueAt: number, stamp: number]> = [];
-  private expiringHead = 0;
+  private readonly expiringTexts = new ExpiryQueue();
+  private readonly expiringLogs = new ExpiryQueue();
   protected historyLimits: HistoryLimits = DEFAULT_HISTORY;
   /** messages' history: key -> when accepted and its changes; in the order accepted, with the ids and tags that find them */
   private readonly stories = new Map<string, { since: number; changes: HistoryChange[] }>();
@@ -176,10 +214,10 @@ export class MemoryPolicyStore implements PolicyStore {
         this.bump('limited');
         return { verdict: 'limited', nextAt };
       }
-      log.push([check.at, check.limit.weight]);
-      this.logs.set(check.number, log);
+      if (!log.length) this.logs.set(check.number, log);
+      log.push(check.at, check.limit.weight);
       this.changed('log', check.number, log, check.at + check.limit.windowMs);
-      this.expiring.push(['log', check.number, check.at + check.limit.windowMs, check.at]);
+      this.expiringLogs.push(check.number, check.at + check.limit.windowMs, check.at);
     }
     this.remember(check);
     return { verdict: 'ok' };
@@ -191,33 +229,26 @@ export class MemoryPolicyStore implements PolicyStore {
     const entry = { key: dup.key, at: check.at, expiresAt: check.at + dup.windowMs, copies: 0 };
     this.duplicates.set(dup.hash, entry);
     this.changed('dup', dup.hash, entry, entry.expiresAt);
-    this.expiring.push(['dup', dup.hash, entry.expiresAt, check.at]);
+    this.expiringTexts.push(dup.hash, entry.expiresAt, check.at);
   }
 
   /** Drops what has expired, oldest first: each entry once, so a check costs the same at any size. */
   private expire(at: number): void {
-    const q = this.expiring;
-    while (this.expiringHead < q.length && q[this.expiringHead][2] <= at) {
-      const [kind, key, , stamp] = q[this.expiringHead++];
-      if (kind === 'dup') {
-        const entry = this.duplicates.get(key);
-        if (entry && entry.expiresAt <= at) {
-          this.duplicates.delete(key);
-          this.changed('dup', key, undefined, entry.expiresAt);
-        }
-      } else {
-        // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
-        const log = this.logs.get(key);
-        if (log && (!log.length || log[log.length - 1][0] === stamp)) {
-          this.logs.delete(key);
-          this.changed('log', key, undefined, at);
-        }
+    this.expiringTexts.drain(at, (key) => {
+      const entry = this.duplicates.get(key);
+      if (entry && entry.expiresAt <= at) {
+        this.duplicates.delete(key);
+        this.changed('dup', key, undefined, entry.expiresAt);
       }
-    }
-    if (this.expiringHead > 1024 && this.expiringHead * 2 > q.length) {
-      q.splice(0, this.expiringHead);
-      this.expiringHead = 0;
-    }
+    });
+    this.expiringLogs.drain(at, (key, stamp) => {
+      // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
+      const log = this.logs.get(key);
+      if (log && (!log.length || log[log.length - 2] === stamp)) {
+        this.logs.delete(key);
+        this.changed('log', key, undefined, at);
+      }
+    });
   }
 
   forget(hash: string, key: string): void {
@@ -338,7 +369,7 @@ export class MemoryPolicyStore implements PolicyStore {
   close(): void {}
 
   /** Puts back a row a subclass kept (at start). */
-  protected restore(kind: 'log' | 'dup' | 'optout' | 'held' | 'count', key: string, value: unknown): void {
+  protected restore(kind: 'log' | 'dup' | 'optout' | 'held' | 'count', key: string, value: unknown, expiresAt?: number): void {
     if (value === undefined) {
       if (kind === 'log') this.logs.delete(key);
       else if (kind === 'dup') this.duplicates.delete(key);
@@ -346,16 +377,18 @@ export class MemoryPolicyStore implements PolicyStore {
     }
     switch (kind) {
       case 'log': {
-        const log = value as Array<[number, number]>;
+        const log = value as number[];
+        if (!log.length) break;
         this.logs.set(key, log);
-        const last = log[log.length - 1];
-        if (last) this.expiring.push(['log', key, Number.MAX_SAFE_INTEGER, last[0]]);
+        // Forgotten when its last entry leaves the window (when it was written to expire); a log read without that, at its last entry.
+        const last = log[log.length - 2];
+        this.expiringLogs.push(key, expiresAt ?? last, last);
         break;
       }
       case 'dup': {
         const entry = value as DuplicateEntry;
         this.duplicates.set(key, entry);
-        this.expiring.push(['dup', key, entry.expiresAt, entry.at]);
+        this.expiringTexts.push(key, entry.expiresAt, entry.at);
         break;
       }
       case 'optout':

@@ -169,6 +169,26 @@ describe('policy in front of every channel', function () {
     assert.equal((await p.send('s', { to: '13800138000', payload: 'new text' })).results[0].code, 'SMS_RATE_LIMITED');
   });
 
+  it('after a restart, what leaves its window is forgotten: the numbers\' logs and the texts read back from the file expire (memory stays bounded)', async () => {
+    const c = await channel('cmpp');
+    const file = path.join(tmp(), 'p.sqlite');
+    let clock = Date.UTC(2026, 11, 3, 4, 0);
+    const options = () => ({ limit: { count: 5, windowMs: 10 * MINUTE }, duplicateWindowMs: 5 * MINUTE, store: new policy.SqlitePolicyStore({ file, now: () => clock }), now: () => clock });
+    let p = new policy.Policy(options());
+    p.attach('c', c.sender);
+    for (let i = 0; i < 20; i++) assert.equal((await p.send('c', { to: `139000000${String(i).padStart(2, '0')}`, payload: `reading ${i}` })).ok, true);
+    await new Promise((r) => setTimeout(r, 20));
+    await p.close();
+    p = make(options());
+    p.attach('c', c.sender);
+    // Read back: 20 numbers counted, 20 texts remembered.
+    assert.deepEqual([p.store.logs.size, p.store.duplicates.size], [20, 20]);
+    assert.equal((await p.send('c', { to: '13900000003', payload: 'reading 3' })).results[0].code, 'SMS_DUPLICATE');
+    clock += 11 * MINUTE;
+    assert.equal((await p.send('c', { to: '13800138000', payload: 'later' })).ok, true);
+    assert.deepEqual([p.store.logs.size, p.store.duplicates.size], [1, 1], 'only the last message is remembered');
+  });
+
   it('quiet hours: held over a restart and sent when they end, by the clock the test moves; urgent goes at once; refuse mode says until when', async () => {
     const c = await channel('cmpp');
     const file = path.join(tmp(), 'p.sqlite');

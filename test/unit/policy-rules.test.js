@@ -74,7 +74,7 @@ describe('policy rules', () => {
 
   it('the limit: what fits in the window, when the next may go, and a message heavier than the limit', () => {
     const limit = { count: 5, windowMs: 1000, weight: 1 };
-    const log = [[100, 1], [200, 2], [300, 2]];
+    const log = [100, 1, 200, 2, 300, 2]; // at, weight, at, weight...
     assert.equal(limitVerdict([...log], limit, 400), 1100, 'full until the first leaves the window');
     assert.equal(limitVerdict([...log], { ...limit, weight: 3 }, 400), 1200, 'three SMS need the first two gone');
     assert.equal(limitVerdict([...log], limit, 1100), undefined, 'the first has left');
