@@ -140,7 +140,8 @@ function registerPolicyRoutes(RED: NodeAPI): void {
     serve(res, req, async (p) =>
       (await p.search(textOf(req.query.q), 20)).map((m) => {
         const shown = activity(RED).shown(m.via, m.to, m.text);
-        const recipients = m.recipients.map((r, i) => ({ ...r, to: shown.to[i] ?? activity(RED).shown(m.via, [r.to], '').to[0] }));
+        // The recipients are in the order of `to`.
+        const recipients = m.recipients.map((r, i) => ({ ...r, to: shown.to[i] }));
         return { ...m, to: shown.to, text: shown.text, recipients, correlation: undefined };
       }),
     ),

@@ -30,6 +30,13 @@ function policyFlow(dir, ismgPort, store = { store: 'sqlite' }) {
         + "msg.payload = 'queued ' + n; return [null, msg];",
     },
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
+    // GET /status?n=N: what sms status says of the message sent with correlation { n: N }.
+    { id: 'status-in', z: 'tab', type: 'http in', url: '/status', method: 'get', wires: [['status-ask']] },
+    { id: 'status-ask', z: 'tab', type: 'function', outputs: 1, func: 'msg.correlation = { n: Number(msg.req.query.n) }; return msg;', wires: [['status']] },
+    { id: 'status', z: 'tab', type: 'sms-status', policy: 'policy', wires: [['status-out']] },
+    { id: 'status-out', z: 'tab', type: 'http response', wires: [] },
+    { id: 'status-catch', z: 'tab', type: 'catch', scope: ['status'], uncaught: false, wires: [['status-err']] },
+    { id: 'status-err', z: 'tab', type: 'function', outputs: 1, func: 'msg.payload = { error: msg.error.code }; return msg;', wires: [['status-out']] },
     { id: 'send', z: 'tab', type: 'cmpp-submit', configVersion: 2, connection: 'cmpp', to: '', encoding: 'auto', registeredDelivery: false, wires: [['results-fmt']] },
     ...toFile('results', results, 'msg.payload = JSON.stringify({ n: msg.correlation.n, ok: msg.payload.ok }); return msg;'),
     { id: 'catcher', z: 'tab', type: 'catch', scope: ['send'], uncaught: false, wires: [['failed-fmt']] },
@@ -72,10 +79,18 @@ describe('sms-policy in a real Node-RED process', function () {
     assert.deepEqual([...new Set(first.filter((r) => !r.ok).map((r) => r.code))], ['SMS_DUPLICATE']);
     assert.match(first[1].error, /^CMPP send to 13800138000, part 1, failed: not sent: the same text went to 13800138000 at /);
     assert.equal(ismg.record.submits.length, 1);
+    const status = async (n) => JSON.parse(await red.request('GET', `/status?n=${n}`));
+    const story = async () => [await status(0), await status(1), await status(499)].map((s) => [s.state, s.recipients[0].code ?? 0, s.recipients[0].parts.map((p) => p.id)]);
+    const before = await story();
+    assert.deepEqual(before[0].slice(0, 2), ['sent', 0]);
+    assert.match(before[0][2][0], /^\d+$/, 'the Msg_Id the gateway gave');
+    assert.deepEqual(before.slice(1).map((x) => x[0] + ' ' + x[1]), ['suppressed SMS_DUPLICATE', 'suppressed SMS_DUPLICATE']);
 
     await red.kill('SIGKILL');
     await red.start();
     await until(() => ismg.sessions >= 1, { timeoutMs: 15000, what: 'logged in again' });
+    assert.deepEqual(await story(), before, 'sms status says the same after kill -9 and a restart');
+    assert.deepEqual(await status(123456), { error: 'SMS_NOT_FOUND' });
     await red.request('POST', alert(500, 500), {});
     await until(() => results().length === 1000, { timeoutMs: 30000, what: '1000 outcomes' });
     const second = results().slice(500);
