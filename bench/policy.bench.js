@@ -2,7 +2,8 @@
 // The policy's cost on the send path: CmppClient.send with delivery reports
 // and the SQLite store, with every rule of an sms-policy on (a limit per
 // number, duplicates, quiet hours outside their window, STOP words; its
-// state in a SQLite file) and with none, in alternating rounds of one run.
+// state in a SQLite file; with each message's history, the default, and without)
+// and with none, in alternating rounds of one run. The policy hears the reports.
 // Each message goes to a number of its own, so every one is checked and sent.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,7 +14,7 @@ const { alternate, keepBusy, printTable, QUICK, verdict } = require('./harness')
 
 const SECONDS = QUICK ? 0.2 : 1.5;
 
-async function throughput(dir, withPolicy, round) {
+async function throughput(dir, withPolicy, round, history = true) {
   const sim = new testing.IsmgSimulator({ lean: true, reportDelayMs: 0 });
   const port = await sim.start();
   const s = new store.SqliteStore({ file: path.join(dir, `client-${withPolicy}-${round}.sqlite`) });
@@ -30,9 +31,12 @@ async function throughput(dir, withPolicy, round) {
       limit: { count: 5, windowMs: 3600e3 },
       duplicateWindowMs: 600e3,
       quietHours: { from: hhmm(at), to: hhmm(new Date(at.getTime() + 60e3)), timeZone: 'UTC' },
+      history: history ? undefined : false,
       store: new policy.SqlitePolicyStore({ file: path.join(dir, `policy-${round}.sqlite`) }),
     });
     p.attach('c', policy.policySender('cmpp', 'cmpp', (r) => client.send(r)));
+    // As a connection that names the policy does: its reports go to the message's history.
+    client.on('report', (r) => p.reported(r));
   }
   let n = 0;
   const rate = await keepBusy(async () => {
@@ -53,9 +57,10 @@ module.exports = async function run() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-bench-policy-'));
   let round = 0;
   try {
-    const r = await alternate({ none: () => throughput(dir, false, round++), all: () => throughput(dir, true, round++) });
+    const r = await alternate({ none: () => throughput(dir, false, round++), all: () => throughput(dir, true, round++), noHistory: () => throughput(dir, true, round++, false) });
     printTable('The policy on the send path (CmppClient.send with reports, SQLite store, messages per second)', [
-      { name: 'every rule on (limit, duplicates, quiet hours, opt-out; SQLite)', ours: r.all, peer: r.none, peerName: 'no policy' },
+      { name: 'every rule on and history (the default; SQLite)', ours: r.all, peer: r.none, peerName: 'no policy' },
+      { name: 'every rule on, no history (SQLite)', ours: r.noHistory, peer: r.none, peerName: 'no policy' },
     ]);
     console.log(verdict(r.all / r.none, 0.9, 'the policy'));
   } finally {
