@@ -4,6 +4,7 @@
  * Node-RED instances share a database.
  */
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { RecentMap } from '../bounded';
 
 /**
  * The journal and the outbox in memory keep nothing: what waits lives in the
@@ -69,43 +70,20 @@ class MemoryPartials implements PartialStore {
   }
 }
 
-/** Keeps the newest `max` keys (the durable stores use it too: a DELIVER sent again just after a restart is rare). */
-/**
- * The keys seen last, at most `max`, the oldest forgotten first. The order
- * is a queue of its own: taking the oldest key from a Map that has had many
- * deletions walks past every deleted slot (45 us a receipt at 100,000), a
- * queue's head is one step whatever the size.
- */
+/** Keeps the newest `max` keys, the oldest forgotten first (the durable stores use it too: a DELIVER sent again just after a restart is rare). */
 export class MemoryDedup implements DedupStore {
-  /** key -> its value, and the turn it was last set in (an older turn in the queue is stale) */
-  private readonly seen = new Map<string, { value: number; turn: number }>();
-  private queue: Array<{ key: string; turn: number }> = [];
-  private head = 0;
-  private turns = 0;
+  private readonly seen: RecentMap<number>;
 
-  constructor(private readonly max = 10000) {}
+  constructor(max = 10000) {
+    this.seen = new RecentMap<number>(max);
+  }
 
   get(key: string): number | undefined {
-    return this.seen.get(key)?.value;
+    return this.seen.get(key);
   }
 
   set(key: string, value: number): void {
-    const turn = ++this.turns;
-    this.seen.set(key, { value, turn });
-    this.queue.push({ key, turn });
-    while (this.seen.size > this.max) {
-      const oldest = this.queue[this.head++];
-      if (this.seen.get(oldest.key)?.turn === oldest.turn) this.seen.delete(oldest.key);
-    }
-    // Taken and stale entries are dropped now and then, so that the queue follows the map.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    if (this.queue.length > 2 * this.max + 1024) {
-      this.queue = [...this.seen].map(([k, v]) => ({ key: k, turn: v.turn })).sort((a, b) => a.turn - b.turn);
-      this.head = 0;
-    }
+    this.seen.set(key, value);
   }
 }
 

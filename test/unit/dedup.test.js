@@ -26,6 +26,6 @@ describe('de-duplication of incoming messages', () => {
     assert.equal(kept.length, 100);
     // The hundred set last: values 99900..99999.
     assert.deepEqual(kept.sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => 99900 + i));
-    assert.ok(d.queue.length <= 2 * 100 + 1024, `the queue holds ${d.queue.length}`);
+    assert.ok(d.seen.queue.length <= 2 * 100 + 1024, `the queue holds ${d.seen.queue.length}`);
   });
 });
