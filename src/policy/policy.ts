@@ -11,7 +11,7 @@ import * as crypto from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { invalid, SmsError } from '../errors';
-import { boundMap } from '../bounded';
+import { RecentMap } from '../bounded';
 import { duration } from '../limits';
 import { PartResult, SendResult, inOrder } from '../results';
 import { parseRecipients } from '../recipients';
@@ -149,9 +149,9 @@ export class Policy extends EventEmitter {
   private readonly urgentPasses: boolean;
   private readonly historyOn: boolean;
   /** the first part's id of each recipient sent lately (with its number: a modem's ids repeat) -> its message, for its report */
-  private readonly awaited = new Map<string, { key: string; to: string; since: number }>();
+  private readonly awaited = new RecentMap<{ key: string; to: string; since: number }>(AWAITED_AT_MOST);
   /** reports whose id no message had yet, by id (the oldest forgotten first) */
-  private readonly early = new Map<string, Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>();
+  private readonly early = new RecentMap<Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>(EARLY_AT_MOST);
   private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
   private readonly senders = new Map<string, PolicySender>();
   /** held messages this process knows: their record, and who waits for their result here */
@@ -220,7 +220,8 @@ export class Policy extends EventEmitter {
     const weight = this.limit?.unit === 'parts' && Number.isFinite(measured().parts) ? measured().parts : 1;
     const refused: PolicyPart[] = [];
     const sendNow: string[] = [];
-    const hashes = new Map<string, string>();
+    /** the text's hash of each in sendNow, in the same order */
+    const sendHashes: Array<string | undefined> = [];
     const waiting: HeldRecord['waiting'] = {};
     for (const n of to) {
       const number = numberKey(n);
@@ -237,13 +238,16 @@ export class Policy extends EventEmitter {
         continue;
       }
       const limit = urgent || quietEnd !== undefined || !this.limit ? undefined : { count: this.limit.count, windowMs: this.limit.windowMs, weight };
-      const a = await this.store.admit({ number, at, duplicate, limit, record: true, holdWhenLimited: this.limit?.over === 'hold' });
+      // A store that answers at once (memory, SQLite) is not awaited: no turn of the loop per recipient.
+      const admitted = this.store.admit({ number, at, duplicate, limit, record: true, holdWhenLimited: this.limit?.over === 'hold' });
+      const a = admitted instanceof Promise ? await admitted : admitted;
       if (a.verdict === 'ok') {
-        if (hash) hashes.set(n, hash);
         if (quietEnd !== undefined) waiting[n] = { until: quietEnd, reason: 'quiet' };
-        else sendNow.push(n);
+        else {
+          sendNow.push(n);
+          sendHashes.push(hash);
+        }
       } else if (a.verdict === 'limited' && this.limit?.over === 'hold' && Number.isFinite(a.nextAt)) {
-        if (hash) hashes.set(n, hash);
         waiting[n] = { until: a.nextAt, reason: 'limit' };
       } else refused.push(this.refusal(n, a, this.limit));
     }
@@ -267,7 +271,7 @@ export class Policy extends EventEmitter {
       this.emit('changed');
     }
     if (sendNow.length) {
-      const sent = await this.deliver(sender, request, sendNow, hashes, key);
+      const sent = await this.deliver(sender, request, sendNow, sendHashes, key);
       this.note(key, { kind: 'results', at: this.now(), results: sent.results }, at);
       const entry = this.holding.get(key);
       if (entry) {
@@ -281,11 +285,11 @@ export class Policy extends EventEmitter {
   }
 
   /** Sends to some recipients; a recipient whose every part was refused for sure frees its text for another try. */
-  private async deliver(sender: PolicySender, request: PolicyRequest, to: string[], hashes: Map<string, string>, key: string): Promise<SendResult> {
-    const { priority: _priority, tag: _tag, ...rest } = request;
+  private async deliver(sender: PolicySender, request: PolicyRequest, to: string[], hashes: Array<string | undefined>, key: string): Promise<SendResult> {
     let result: SendResult;
     try {
-      result = await sender.send({ ...rest, to });
+      // One copy of the request, without what is the policy's own (no client reads a field it does not know).
+      result = await sender.send({ ...request, to, priority: undefined, tag: undefined });
     } catch (err) {
       const code = (err as SmsError).code ?? 'SMS_NOT_SENT';
       const measured = sender.measure(request.payload, request.encoding ?? 'auto');
@@ -298,10 +302,10 @@ export class Policy extends EventEmitter {
         results: to.map((n) => ({ to: n, part: 1, ok: false, id: '', code, description: (err as Error).message })),
       };
     }
-    for (const n of to) {
-      const hash = hashes.get(n);
+    for (let i = 0; i < to.length; i++) {
+      const hash = hashes[i];
       if (!hash) continue;
-      const mine = result.results.filter((r) => r.to === n);
+      const mine = to.length === 1 ? result.results : result.results.filter((r) => r.to === to[i]);
       if (mine.length && mine.every((r) => !r.ok && (typeof r.code === 'number' || !mayHaveBeenSent(String(r.code))))) this.store.forget(hash, key);
     }
     return result;
@@ -344,7 +348,6 @@ export class Policy extends EventEmitter {
     this.store.note(key, change, since);
     if (change.kind !== 'results') return;
     for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.awaited.set(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
-    boundMap(this.awaited, AWAITED_AT_MOST);
     if (!this.early.size) return;
     for (const r of change.results) {
       const report = r.id ? this.early.get(r.id) : undefined;
@@ -379,7 +382,6 @@ export class Policy extends EventEmitter {
     // A report read in the same chunk as its SUBMIT's answer comes before the send's results are noted: it waits for them.
     if (!found.length) {
       this.early.set(report.id, report);
-      if (this.early.size > EARLY_AT_MOST) this.early.delete(this.early.keys().next().value as string);
     }
     return false;
   }
@@ -506,7 +508,7 @@ export class Policy extends EventEmitter {
         else record.results.push(this.refusal(n, a, this.limit));
       }
       if (now.length) {
-        const sent = await this.deliver(sender, request, now, new Map(), key);
+        const sent = await this.deliver(sender, request, now, [], key);
         for (const r of sent.results as PolicyPart[]) {
           const w = reasons.get(r.to);
           if (w) r.held = { reason: w.reason, until: new Date(w.until).toISOString() };
