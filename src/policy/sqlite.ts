@@ -17,9 +17,9 @@ import { SmsError } from '../errors';
 import { fromJson, toJson } from '../store/json';
 import { HistoryChange, HistoryEntry, HistoryQuery, idsOf, searchable, tagKey } from './history';
 import { MemoryPolicyStore } from './store';
+import { sqliteDriver, SqliteDatabase } from '../store/sqlite-driver';
 
-type Driver = typeof import('better-sqlite3');
-type Database = InstanceType<Driver>;
+type Database = SqliteDatabase;
 type Kind = 'log' | 'dup' | 'optout' | 'held' | 'count';
 
 export interface SqlitePolicyStoreOptions {
@@ -78,18 +78,9 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
   constructor(private readonly options: SqlitePolicyStoreOptions) {
     super();
     this.location = options.file;
-    let Sqlite: Driver;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      Sqlite = require('better-sqlite3') as Driver;
-    } catch (err) {
-      throw new SmsError(
-        'STORE_DRIVER',
-        `the SQLite policy store needs the better-sqlite3 module, which did not load (${(err as Error).message}); reinstall the package with npm, or choose the memory store`,
-      );
-    }
+    const driver = sqliteDriver();
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
-    this.db = new Sqlite(options.file);
+    this.db = driver.open(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);

@@ -1,5 +1,5 @@
 /**
- * The embedded store: one SQLite file (better-sqlite3), in WAL mode. Writes
+ * The embedded store: one SQLite file (better-sqlite3, or node:sqlite where it is not built), in WAL mode. Writes
  * are gathered and committed together every `commitIntervalMs` (group
  * commit), the last write per row only, and a new row only once it has
  * waited a whole interval: a message answered within that time never
@@ -18,6 +18,7 @@ import { SmsError } from '../errors';
 import { DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
 import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
+import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
 function text(value: unknown): string {
@@ -29,9 +30,8 @@ function text(value: unknown): string {
 }
 
 // The driver is loaded when a SQLite store is made: the core works without it.
-type Driver = typeof import('better-sqlite3');
-type Database = InstanceType<Driver>;
-type Statement = ReturnType<Database['prepare']>;
+type Database = SqliteDatabase;
+type Statement = SqliteStatement;
 type Statements = Record<
   | 'putOutbox'
   | 'delOutbox'
@@ -429,17 +429,11 @@ function isDamaged(err: Error): boolean {
 class DamagedFile extends Error {}
 
 function open(options: SqliteStoreOptions): Database {
-  let Driver: Driver;
-  try {
-    // Loaded when a SQLite store is made, not at import: the core works without the driver.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Driver = require('better-sqlite3') as Driver;
-  } catch (err) {
-    throw new SmsError('STORE_DRIVER', `the SQLite store needs the better-sqlite3 module, which did not load (${(err as Error).message}); reinstall the package with npm, or choose the memory store`);
-  }
+  // Loaded when a SQLite store is made, not at import: the core works without a driver.
+  const driver = sqliteDriver();
   fs.mkdirSync(path.dirname(options.file), { recursive: true });
   try {
-    return prepare(new Driver(options.file));
+    return prepare(driver.open(options.file));
   } catch (err) {
     if (!isDamaged(err as Error)) throw err;
     // Not a database, or damaged: keep it for whoever wants to look, start afresh.
@@ -448,7 +442,7 @@ function open(options: SqliteStoreOptions): Database {
       if (fs.existsSync(options.file + suffix)) fs.renameSync(options.file + suffix, aside + suffix);
     }
     options.onMovedAside?.(options.file, aside, err as Error);
-    return prepare(new Driver(options.file));
+    return prepare(driver.open(options.file));
   }
 }
 

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const Database = require('better-sqlite3');
+const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
 const { cmpp, store } = require('../../dist/src/internal');
 const { IsmgSimulator } = require('../../dist/src/testing');
 const { until } = require('../support/wait');
@@ -49,7 +49,7 @@ function fillDisk(dir) {
 
 /** What the file holds, read by a connection of its own (as a restart would read it). */
 function rows(file, table) {
-  const db = new Database(file, { readonly: true });
+  const db = sqliteDriver().open(file, { readonly: true });
   try {
     return db.prepare(`SELECT record FROM ${table}`).all().map((r) => JSON.parse(r.record));
   } finally {

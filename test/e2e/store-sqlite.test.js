@@ -2,6 +2,7 @@
 // The SQLite store under a CMPP client, over a real file: what waited behind
 // an absent gateway is sent after a restart and each message gets its
 // outcome, with its correlation; reports that come later are matched.
+const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -202,8 +203,7 @@ describe('SQLite store under the CMPP client', function () {
     s.reports.save(expectation('m-2:13800138000', '222'));
     s.reports.remove('m-1:13800138000');
     const committed = () => {
-      const Database = require('better-sqlite3');
-      const db = new Database(file, { readonly: true });
+      const db = sqliteDriver().open(file, { readonly: true });
       try {
         return db.prepare('SELECT key FROM reports ORDER BY key').all().map((r) => r.key);
       } finally {

@@ -3,6 +3,7 @@
 // through cmpp send; every outcome, failure and delivery report is written
 // to a file, one JSON line each, synchronously by the function node that
 // gets it, so that it is counted even if Node-RED is killed a moment later.
+const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -65,8 +66,7 @@ function storedOutbox(userDir, prefix = '') {
   const dir = path.join(userDir, 'smsflow');
   const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.sqlite')) : undefined;
   if (!file) return 0;
-  const Database = require('better-sqlite3');
-  const db = new Database(path.join(dir, file), { readonly: true });
+  const db = sqliteDriver().open(path.join(dir, file), { readonly: true });
   try {
     return db.prepare('SELECT COUNT(*) AS n FROM outbox').get().n;
   } finally {
