@@ -1,8 +1,10 @@
 /**
  * Editor endpoints: the live part count of a form's static message comes from
- * the same segmenter the nodes use, so the editor never guesses.
+ * the same segmenter the nodes use, so the editor never guesses; the forms
+ * say which SQLite driver a store would use here.
  */
 import { Encoding, segment, SmsError, Target } from '../src/internal';
+import { sqliteDriverName } from '../src/store/sqlite-driver';
 import { NodeAPI } from './red';
 
 const served = new WeakSet<object>();
@@ -25,5 +27,9 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     } catch (err) {
       res.status(400).json({ error: (err as SmsError).message, code: (err as SmsError).code });
     }
+  });
+  // better-sqlite3, node:sqlite (Node 22.13+ without a compiler), or none: what a SQLite store here is written with.
+  RED.httpAdmin.get('/smsflow/sqlite-driver', RED.auth.needsPermission('flows.read'), (_req, res) => {
+    res.json({ driver: sqliteDriverName() ?? null, node: process.versions.node });
   });
 }

@@ -111,6 +111,12 @@ describe('the editor in a real browser', function () {
       assert.deepEqual(blank, [], `${type}: settings shown blank`);
       const labels = await page.$$eval('.red-ui-tray .form-row label span[data-i18n]', (els) => els.map((e) => e.textContent.trim()));
       assert.ok(labels.length > 0 && labels.every((l) => l && !l.includes('.')), `labels are translated: ${labels}`);
+      if (['cmpp-connection', 'smpp-connection', 'imsp-account', 'modem-port', 'sms-policy'].includes(type)) {
+        // The SQLite choice names the driver that would write the file here.
+        await page.waitForFunction(() => / · /.test(document.querySelector('#node-config-input-store option[value="sqlite"]').textContent), null, { timeout: 10000 });
+        const sqlite = await page.$eval('#node-config-input-store option[value="sqlite"]', (o) => o.textContent);
+        assert.match(sqlite, / · better-sqlite3$/, `${type}: ${sqlite}`);
+      }
       if (type === 'cmpp-connection') {
         await page.fill('#node-config-input-port', '99999');
         await page.dispatchEvent('#node-config-input-port', 'change');

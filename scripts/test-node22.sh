@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The SQLite store's tests on Node 22 with its own node:sqlite, as an install
+# without a compiler runs them (the better-sqlite3 built here is for the Node
+# that built it, so Node 22 cannot load it and the store falls back).
+# Node 22 comes from the npm registry (the node@22 package), kept in a cache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix="${SMSFLOW_NODE22_PREFIX:-$HOME/.cache/smsflow/node22}"
+if [ ! -x "$prefix/node_modules/.bin/node" ]; then
+  mkdir -p "$prefix"
+  npm install --no-save --no-audit --no-fund --prefix "$prefix" node@22 >/dev/null
+fi
+node22="$prefix/node_modules/.bin/node"
+echo "Node $("$node22" --version) with node:sqlite"
+SMSFLOW_EXPECT_SQLITE_DRIVER=node:sqlite "$node22" node_modules/.bin/mocha --no-config --timeout 60000 --exit \
+  test/e2e/sqlite-driver.test.js test/e2e/store-sqlite.test.js test/e2e/store-edges.test.js test/e2e/policy.test.js test/e2e/policy-status.test.js
