@@ -90,6 +90,26 @@ describe('delivery report tracker', () => {
     assert.equal(t.pending, 2);
     t.close();
   });
+
+  it('at the bound, drops the oldest still waiting, passing over those reported since, in the order they came', () => {
+    const { t, reports } = tracker({ maxPending: 3 });
+    for (const [id, g] of [['1', 'g1'], ['2', 'g2'], ['3', 'g3']]) t.expect(id, part(g, g, 1, 1));
+    t.resolve('1', { status: 'delivered', detail: 'DELIVRD' });
+    t.resolve('3', { status: 'delivered', detail: 'DELIVRD' });
+    t.expect('4', part('g4', 'g4', 1, 1));
+    t.expect('5', part('g5', 'g5', 1, 1));
+    t.expect('6', part('g6', 'g6', 1, 1)); // the bound: g2 is the oldest still waiting
+    t.expect('7', part('g7', 'g7', 1, 1)); // then g4
+    assert.deepEqual(reports.map((r) => [r.to, r.status]), [['g1', 'delivered'], ['g3', 'delivered'], ['g2', 'unknown'], ['g4', 'unknown']]);
+    // Many come and go: the first came at the bound and dropped g5; g6 and g7 wait.
+    for (let i = 0; i < 5000; i++) {
+      t.expect(`x${i}`, part(`x${i}`, 'x', 1, 1));
+      t.resolve(`x${i}`, { status: 'delivered', detail: 'DELIVRD' });
+    }
+    assert.deepEqual(reports.slice(4, 5).map((r) => [r.to, r.status]), [['g5', 'unknown']]);
+    assert.equal(t.pending, 2);
+    t.close();
+  });
 });
 
 describe('delivery report tracker over a shared store', () => {
