@@ -19,7 +19,10 @@ const PUBLISH_EVERY_MS = 250;
 const EXCERPT = 20;
 
 export type ChannelKind = 'cmpp' | 'smpp' | 'imsp' | 'modem' | 'route';
-export type MessageState = 'accepted' | 'sent' | 'failed' | 'delivered' | 'undeliverable';
+export type MessageState = 'accepted' | 'sent' | 'failed' | 'heldBack' | 'delivered' | 'undeliverable';
+
+/** What an sms-policy refuses on purpose: held back, not a failure of the channel. */
+const HELD_BACK: ReadonlySet<string> = new Set(['SMS_DUPLICATE', 'SMS_RATE_LIMITED', 'SMS_QUIET_HOURS', 'SMS_OPTED_OUT']);
 
 export interface ChannelView {
   id: string;
@@ -161,6 +164,13 @@ class Activity {
     const m = this.followed(key);
     const c = this.channels.get(channelId);
     const ok = !!result?.ok && !error;
+    const refused = result?.results ? result.results.filter((r) => !r.ok).map((r) => String(r.code)) : error?.code ? [error.code] : [];
+    if (!ok && refused.length && refused.every((code) => HELD_BACK.has(code)) && !result?.results?.some((r) => r.ok)) {
+      // Held back by the policy: the channel neither sent nor failed it.
+      if (m) Object.assign(m, { state: 'heldBack', parts: 0, word: refused[0], at: isoNow() });
+      this.publish();
+      return;
+    }
     if (c) {
       if (ok) c.counts.sent++;
       else c.counts.failed++;

@@ -235,6 +235,10 @@ describe('the editor in a real browser', function () {
       return /suppressed (19|[2-9]\d)/.test(text) && (await page.$$eval('.smsflow-sidebar-found [data-state="suppressed"]', (els) => els.length)) > 0;
     }, { timeoutMs: 20000, what: 'the policy\'s counts and history in the sidebar' }).catch(() => assert.fail(`the sidebar says: ${text}`));
     assert.match(text, /alert policy policy/);
+    // In the last messages the copies are held back, not failures of the connection.
+    const messages = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
+    assert.match(messages, /held back \(SMS_DUPLICATE\)/);
+    assert.doesNotMatch(messages, /failed \(SMS_DUPLICATE\)/);
     await page.fill('.smsflow-sidebar-search', '13800138000');
     await until(async () => (await page.$$eval('.smsflow-sidebar-found .smsflow-sidebar-message', (els) => els.map((e) => e.getAttribute('data-state')))).some((s) => s === 'sent' || s === 'delivered'), { timeoutMs: 10000, what: 'the alert that went, found by its number' });
     await page.fill('.smsflow-sidebar-search', '19999999999');
