@@ -235,6 +235,9 @@ describe('the editor in a real browser', function () {
       return /suppressed (19|[2-9]\d)/.test(text) && (await page.$$eval('.smsflow-sidebar-found [data-state="suppressed"]', (els) => els.length)) > 0;
     }, { timeoutMs: 20000, what: 'the policy\'s counts and history in the sidebar' }).catch(() => assert.fail(`the sidebar says: ${text}`));
     assert.match(text, /alert policy policy/);
+    // Between the connections and the last messages: found without scrolling past fifty messages.
+    const order = await page.$$eval('.smsflow-sidebar-body h4', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(order, ['Connections, modems and accounts', 'Policies (sms-policy)', 'Last messages']);
     // In the last messages the copies are held back, not failures of the connection.
     const messages = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
     assert.match(messages, /held back \(SMS_DUPLICATE\)/);
