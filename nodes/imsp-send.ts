@@ -3,8 +3,8 @@ import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { answerAction, heldCarried, sendGuarded } from './policy';
-import { correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { answerAction, sendGuarded } from './policy';
+import { carriedOutcome, correlationOf, finishSend, ImspAccountNode, maxPartsOf, reportMessage, sendError, textToSend, requireConfig } from './shared';
 import { statusOf, editorKey } from './status';
 
 interface ImspSendDef extends NodeDef {
@@ -43,7 +43,7 @@ export = function register(RED: NodeAPI): void {
     };
     client.on('report', onReport);
     const guard = account.guard;
-    const onHeldCarried = heldCarried(RED, node, 'IMSP', (msg) => node.send([msg, null]));
+    const onHeldCarried = carriedOutcome(RED, node, 'IMSP', (msg) => node.send([msg, null]));
     guard?.policy.on('carried', onHeldCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {

@@ -3,8 +3,8 @@ import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
-import { answerAction, heldCarried, sendGuarded } from './policy';
-import { correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
+import { answerAction, sendGuarded } from './policy';
+import { carriedOutcome, correlationOf, finishSend, maxPartsOf, ModemPortNode, reportMessage, sendError, textToSend, requireConfig } from './shared';
 import { editorKey } from './status';
 
 interface ModemPduDef extends NodeDef {
@@ -44,7 +44,7 @@ export = function register(RED: NodeAPI): void {
     if (config.receive !== false) device.on('message', onMessage);
     device.on('report', onReport);
     const guard = port.guard;
-    const onHeldCarried = heldCarried(RED, node, 'MODEM', (msg) => node.send([msg, null, null]));
+    const onHeldCarried = carriedOutcome(RED, node, 'MODEM', (msg) => node.send([msg, null, null]));
     guard?.policy.on('carried', onHeldCarried);
 
     node.on('input', (msg: NodeMessage, send, done) => {

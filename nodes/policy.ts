@@ -8,7 +8,6 @@ import { EventEmitter } from 'node:events';
 import { DeliveryReport, policy, SmsError } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { Node, NodeAPI, NodeMessage } from './red';
-import { carriedMessage, sendError } from './shared';
 
 /** The sms-policy node set's own texts (its RED._, bound to its catalogue), given when it registers. */
 let texts: NodeAPI['_'] | undefined;
@@ -102,13 +101,4 @@ export function answerAction(guard: Guard | undefined, msg: NodeMessage, to: unk
 export function sendGuarded<R, T>(guard: Guard | undefined, request: R, msg: NodeMessage, origin: string, send: (request: R) => Promise<T>): Promise<T> {
   if (!guard) return send(request);
   return guard.policy.send(guard.via, { ...(request as unknown as policy.PolicyRequest), priority: msg.priority, tag: msg.correlation, origin }) as unknown as Promise<T>;
-}
-
-/** A message the policy held over a restart, now sent or refused: a msg of its own from the node that took it. */
-export function heldCarried(RED: NodeAPI, node: Node, channel: string, deliver: (msg: NodeMessage) => void): (carried: policy.CarriedHeld) => void {
-  return (carried) => {
-    if (carried.origin !== node.id) return;
-    if (carried.result.ok) deliver(carriedMessage(carried));
-    else node.error(sendError(carried.result, channel, RED), carriedMessage(carried));
-  };
 }

@@ -9,7 +9,7 @@ import { DeliveryReport, Encoding } from '../src/internal';
 import { activity } from './activity';
 import { Node, NodeAPI, NodeMessage } from './red';
 import { answerAction, Guard, sendGuarded } from './policy';
-import { carriedMessage, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend } from './shared';
+import { carriedOutcome, correlationOf, finishSend, keptProperties, maxPartsOf, sendError, textToSend } from './shared';
 
 /** What every carrier send takes, whatever the protocol. */
 export interface CarrierSend {
@@ -64,11 +64,7 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
   const { config, client, channel, failedKey, deregister, request } = wiring;
   const keep = keptProperties(config.keep);
   const guard = wiring.guard?.();
-  const onCarried = (carried: { origin?: string; correlation?: unknown; result: Outcome }): void => {
-    if (carried.origin !== node.id) return;
-    if (carried.result.ok) node.send(carriedMessage(carried));
-    else node.error(sendError(carried.result, channel, RED), carriedMessage(carried));
-  };
+  const onCarried = carriedOutcome(RED, node, channel, (msg) => node.send(msg));
   client.on('carried', onCarried);
   guard?.policy.on('carried', onCarried);
 

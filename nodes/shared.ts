@@ -89,6 +89,20 @@ export function sendError(
   return err;
 }
 
+/** What a restart carried over (a channel's message, or one a policy held): an outcome of its own from the node that sent it, once. */
+export function carriedOutcome(
+  RED: NodeAPI,
+  node: Node,
+  channel: string,
+  deliver: (msg: NodeMessage) => void,
+): (carried: { origin?: string; correlation?: unknown; result: Parameters<typeof sendError>[0] & { ok: boolean } }) => void {
+  return (carried) => {
+    if (carried.origin !== node.id) return;
+    if (carried.result.ok) deliver(carriedMessage(carried));
+    else node.error(sendError(carried.result, channel, RED), carriedMessage(carried));
+  };
+}
+
 /** Users of a config node: every status goes to all of them. */
 export class Users {
   private readonly nodes = new Set<Node>();
