@@ -4,7 +4,7 @@ import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
 import { SharedConnection } from './connection';
 import { closeCarrier, watchCarrier } from './carrier-connection';
-import { CmppConnectionNode } from './shared';
+import { CmppConnectionNode, numberSetting } from './shared';
 import { openStore, StoreKind } from './store';
 import { activity } from './activity';
 import { store as storeKinds } from '../src/internal';
@@ -40,43 +40,38 @@ interface CmppConnectionDef extends NodeDef {
   ratePerLink: string | number;
 }
 
-const num = (value: unknown, fallback: number): number => {
-  const n = Number(value);
-  return value === '' || value === undefined || !Number.isFinite(n) ? fallback : n;
-};
-
 export = function register(RED: NodeAPI): void {
   function CmppConnectionNode(this: CmppConnectionNode, saved: CmppConnectionDef): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const where = `${config.host || '127.0.0.1'}:${num(config.port, 7890)}`;
+    const where = `${config.host || '127.0.0.1'}:${numberSetting(config.port, 7890)}`;
 
     const options = (): cmpp.CmppClientOptions => ({
       host: config.host || '127.0.0.1',
-      port: num(config.port, 7890),
+      port: numberSetting(config.port, 7890),
       spId: config.spId,
       sharedSecret: node.credentials?.sharedSecret ?? '',
       version: config.version === '2.0' ? 0x20 : 0x30,
       srcId: config.srcId,
       serviceId: config.serviceId,
-      window: num(config.window, 16),
-      responseTimeoutMs: num(config.responseTimeout, 60) * 1000,
-      maxTries: num(config.maxTries, 3),
-      activeTestIntervalMs: num(config.activeTest, 180) * 1000,
-      reconnect: { initialMs: 1000, maxMs: num(config.reconnectMax, 30) * 1000 },
-      ratePerSecond: num(config.rate, 0),
-      maxQueue: num(config.queueSize, 10000),
-      utcOffsetMinutes: num(config.utcOffset, 8) * 60,
+      window: numberSetting(config.window, 16),
+      responseTimeoutMs: numberSetting(config.responseTimeout, 60) * 1000,
+      maxTries: numberSetting(config.maxTries, 3),
+      activeTestIntervalMs: numberSetting(config.activeTest, 180) * 1000,
+      reconnect: { initialMs: 1000, maxMs: numberSetting(config.reconnectMax, 30) * 1000 },
+      ratePerSecond: numberSetting(config.rate, 0),
+      maxQueue: numberSetting(config.queueSize, 10000),
+      utcOffsetMinutes: numberSetting(config.utcOffset, 8) * 60,
       referenceBits: config.referenceBits === '16' ? 16 : 8,
-      queueTimeoutMs: num(config.queueTimeout, 60) * 1000,
+      queueTimeoutMs: numberSetting(config.queueTimeout, 60) * 1000,
       failWhenDown: config.failWhenDown === true,
       delivery: config.delivery === 'at-most-once' ? 'at-most-once' : 'at-least-once',
-      loginRetryMs: num(config.loginRetry, 5) * 60000,
+      loginRetryMs: numberSetting(config.loginRetry, 5) * 60000,
       acceptLooseAuthenticator: config.looseAuthenticator === true,
       trace: config.trace === true ? (line) => node.log(line) : undefined,
-      links: Math.min(16, Math.max(1, num(config.links, 1))),
-      ratePerLink: num(config.ratePerLink, 0),
+      links: Math.min(16, Math.max(1, numberSetting(config.links, 1))),
+      ratePerLink: numberSetting(config.ratePerLink, 0),
     });
 
     let store: storeKinds.Store | undefined;
@@ -87,7 +82,15 @@ export = function register(RED: NodeAPI): void {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
         const client = new cmpp.CmppClient({ ...options(), store });
-        watchCarrier(RED, node, shared, client, { set: 'cmpp-connection', kind: 'cmpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
+        watchCarrier(RED, node, shared, client, {
+          set: 'cmpp-connection',
+          kind: 'cmpp',
+          label,
+          where,
+          queueSize: numberSetting(config.queueSize, 10000),
+          sidebarDetails: config.sidebarDetails === true,
+          store,
+        });
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(
           node.guard,

@@ -169,6 +169,12 @@ export function finishSend(node: Node, done: (err?: Error) => void, failedKey: s
   };
 }
 
+/** A number from a form's setting; blank, missing or not a number: its default. */
+export function numberSetting(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return value === '' || value === undefined || value === null || !Number.isFinite(n) ? fallback : n;
+}
+
 /** The cmpp-connection config node, as its users see it. */
 export interface CmppConnectionNode extends Node {
   /** the sms-policy its sends go through, once it is open (its first user registered) */

@@ -5,7 +5,7 @@ import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
 import { closeCarrier, watchCarrier } from './carrier-connection';
-import { SmppConnectionNode } from './shared';
+import { numberSetting, SmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
 
 interface SmppConnectionDef extends NodeDef {
@@ -39,24 +39,20 @@ interface SmppConnectionDef extends NodeDef {
   sidebarDetails: boolean;
 }
 
-const num = (value: unknown, fallback: number): number => {
-  const n = Number(value);
-  return value === '' || value === undefined || !Number.isFinite(n) ? fallback : n;
-};
 /** "" keeps the client's default (from the address itself) */
-const optionalNum = (value: unknown): number | undefined => (value === '' || value === undefined ? undefined : num(value, 0));
+const optionalNum = (value: unknown): number | undefined => (value === '' || value === undefined ? undefined : numberSetting(value, 0));
 
 export = function register(RED: NodeAPI): void {
   function SmppConnectionNode(this: SmppConnectionNode, saved: SmppConnectionDef): void {
     RED.nodes.createNode(this, saved);
     const config = migrate(saved);
     const node = this;
-    const where = `${config.host || '127.0.0.1'}:${num(config.port, 2775)}`;
+    const where = `${config.host || '127.0.0.1'}:${numberSetting(config.port, 2775)}`;
     const label = config.name || `${config.systemId}@${where}`;
 
     const options = (): smpp.SmppClientOptions => ({
       host: config.host || '127.0.0.1',
-      port: num(config.port, 2775),
+      port: numberSetting(config.port, 2775),
       tls: config.tls === true ? {} : undefined,
       systemId: config.systemId,
       password: node.credentials?.password ?? '',
@@ -68,15 +64,15 @@ export = function register(RED: NodeAPI): void {
       destTon: optionalNum(config.destTon),
       destNpi: optionalNum(config.destNpi),
       longMessages: config.longMessages || 'udh',
-      window: num(config.window, 10),
-      ratePerSecond: num(config.rate, 0),
-      links: Math.min(16, Math.max(1, num(config.links, 1))),
-      ratePerLink: num(config.ratePerLink, 0),
-      responseTimeoutMs: num(config.responseTimeout, 30) * 1000,
-      enquireLinkIntervalMs: num(config.enquireLink, 30) * 1000,
-      reconnect: { initialMs: 1000, maxMs: num(config.reconnectMax, 30) * 1000 },
-      maxQueue: num(config.queueSize, 10000),
-      queueTimeoutMs: num(config.queueTimeout, 60) * 1000,
+      window: numberSetting(config.window, 10),
+      ratePerSecond: numberSetting(config.rate, 0),
+      links: Math.min(16, Math.max(1, numberSetting(config.links, 1))),
+      ratePerLink: numberSetting(config.ratePerLink, 0),
+      responseTimeoutMs: numberSetting(config.responseTimeout, 30) * 1000,
+      enquireLinkIntervalMs: numberSetting(config.enquireLink, 30) * 1000,
+      reconnect: { initialMs: 1000, maxMs: numberSetting(config.reconnectMax, 30) * 1000 },
+      maxQueue: numberSetting(config.queueSize, 10000),
+      queueTimeoutMs: numberSetting(config.queueTimeout, 60) * 1000,
       delivery: config.delivery === 'at-most-once' ? 'at-most-once' : 'at-least-once',
       trace: config.trace === true ? (line) => node.log(line) : undefined,
     });
@@ -88,7 +84,15 @@ export = function register(RED: NodeAPI): void {
         if (!config.systemId) throw new SmsError('SMS_FIELD', RED._('smpp-connection.errors.systemId'), 'systemId');
         store = openStore(RED, node, 'smpp', config, `${config.systemId}@${where}`, (from, to, reason) => RED._('smpp-connection.store.movedAside', { from, to, reason }));
         const client = new smpp.SmppClient({ ...options(), store });
-        watchCarrier(RED, node, shared, client, { set: 'smpp-connection', kind: 'smpp', label, where, queueSize: num(config.queueSize, 10000), sidebarDetails: config.sidebarDetails === true, store });
+        watchCarrier(RED, node, shared, client, {
+          set: 'smpp-connection',
+          kind: 'smpp',
+          label,
+          where,
+          queueSize: numberSetting(config.queueSize, 10000),
+          sidebarDetails: config.sidebarDetails === true,
+          store,
+        });
         client.start().catch(() => undefined); // state events report it
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(

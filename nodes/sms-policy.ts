@@ -9,6 +9,7 @@ import { policy } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { activity } from './activity';
 import { AdminRequest, NodeAPI, NodeDef } from './red';
+import { numberSetting } from './shared';
 import { SmsPolicyNode, usePolicyTexts } from './policy';
 import { redisUrlOf, storeFile, StoreKind } from './store';
 
@@ -40,11 +41,6 @@ interface SmsPolicyDef extends NodeDef {
   historyMax: string | number;
 }
 
-const num = (value: unknown, fallback: number): number => {
-  const n = Number(value);
-  return value === '' || value === undefined || value === null || !Number.isFinite(n) ? fallback : n;
-};
-
 const MINUTE = 60000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -75,17 +71,17 @@ export = function register(RED: NodeAPI): void {
         onError: (err) => (err ? node.error(err.message) : node.log(RED._('sms-policy.store.writable'))),
       });
     }
-    const count = num(config.limitCount, 0);
+    const count = numberSetting(config.limitCount, 0);
     try {
       node.policy = new policy.Policy({
-        limit: count > 0 ? { count, windowMs: num(config.limitWindow, 60) * MINUTE, unit: config.limitUnit, over: config.limitOver } : undefined,
-        duplicateWindowMs: num(config.duplicateWindow, 10) * MINUTE,
+        limit: count > 0 ? { count, windowMs: numberSetting(config.limitWindow, 60) * MINUTE, unit: config.limitUnit, over: config.limitOver } : undefined,
+        duplicateWindowMs: numberSetting(config.duplicateWindow, 10) * MINUTE,
         quietHours:
           config.quietFrom && config.quietTo
             ? { from: config.quietFrom, to: config.quietTo, timeZone: config.timeZone || undefined, zones: zonesOf(config.zones), during: config.quietDuring }
             : undefined,
         urgentPasses: config.urgentPasses !== false,
-        history: num(config.historyDays, 7) > 0 ? { keepMs: num(config.historyDays, 7) * DAY, max: Math.round(num(config.historyMax, 100000)) } : false,
+        history: numberSetting(config.historyDays, 7) > 0 ? { keepMs: numberSetting(config.historyDays, 7) * DAY, max: Math.round(numberSetting(config.historyMax, 100000)) } : false,
         keywords: { enabled: config.keywords !== false, stop: config.stopWords, start: config.startWords, stopReply: config.stopReply, startReply: config.startReply },
         store,
       });

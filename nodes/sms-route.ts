@@ -11,7 +11,7 @@ import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
-import { CmppConnectionNode, ImspAccountNode, ModemPortNode, RouteClient, SmppConnectionNode, SmsRouteNode } from './shared';
+import { CmppConnectionNode, ImspAccountNode, ModemPortNode, numberSetting, RouteClient, SmppConnectionNode, SmsRouteNode } from './shared';
 import { editorKey, linkStatus } from './status';
 import { redisUrlOf } from './store';
 
@@ -37,11 +37,6 @@ interface SmsRouteDef extends NodeDef {
 }
 
 type ChannelNode = (CmppConnectionNode | SmppConnectionNode | ImspAccountNode | ModemPortNode) & { type: string; name?: string };
-
-const num = (value: unknown, fallback: number): number => {
-  const n = Number(value);
-  return value === '' || value === undefined || value === null || !Number.isFinite(n) ? fallback : n;
-};
 
 /** Each kind of channel config node: how its client becomes a route channel. */
 const CHANNELS: Record<string, (id: string, name: string, client: unknown) => route.RouteChannel> = {
@@ -81,7 +76,7 @@ export = function register(RED: NodeAPI): void {
           rules: (config.rules ?? []).map((r) => ({ prefixes: String(r.prefixes ?? '').split(/[\s,;]+/), strategy: r.strategy, channels: r.channels })),
           failOverOn: String(config.failOverOn ?? '').trim() ? config.failOverOn : undefined,
           failOverUncertain: config.failOverUncertain === true,
-          revertMs: num(config.revert, 60) * 1000,
+          revertMs: numberSetting(config.revert, 60) * 1000,
           state: config.state === 'redis' ? redisState() : undefined,
         });
         const client = new RouteClient(router);
