@@ -124,16 +124,23 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     return changes.concat(this.pendingHistory.get(key)?.changes ?? []);
   }
 
+  /** the keys of messages not yet in the file with a change `found` takes, newest first */
+  private gathered(found: (change: HistoryChange) => boolean): string[] {
+    return [...this.pendingHistory]
+      .filter(([, story]) => story.changes.some(found))
+      .map(([key]) => key)
+      .reverse();
+  }
+
   override history(query: HistoryQuery, limit: number): HistoryEntry[] {
     let keys: string[];
     const tag = tagKey(query.tag);
     if (query.key) keys = [query.key];
     else if (query.id) {
-      const gathered = [...this.pendingHistory].filter(([, s]) => s.changes.some((c) => idsOf(c).includes(query.id as string))).map(([k]) => k);
-      keys = [...gathered.reverse(), ...(this.history_.byId.all(query.id, limit) as Array<{ key: string }>).map((r) => r.key)];
+      const id = query.id;
+      keys = [...this.gathered((c) => idsOf(c).includes(id)), ...(this.history_.byId.all(id, limit) as Array<{ key: string }>).map((r) => r.key)];
     } else if (tag) {
-      const gathered = [...this.pendingHistory].filter(([, s]) => s.changes.some((c) => c.kind === 'accepted' && tagKey(c.tag) === tag)).map(([k]) => k);
-      keys = [...gathered.reverse(), ...(this.history_.byTag.all(tag, limit) as Array<{ key: string }>).map((r) => r.key)];
+      keys = [...this.gathered((c) => c.kind === 'accepted' && tagKey(c.tag) === tag), ...(this.history_.byTag.all(tag, limit) as Array<{ key: string }>).map((r) => r.key)];
     } else keys = [];
     const out: HistoryEntry[] = [];
     for (const key of new Set(keys)) {
