@@ -2,13 +2,41 @@
  * Records to text and back for the stores that keep text: Buffers (message
  * content, authenticators) survive as themselves, written as base64.
  */
-function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  return Buffer.isBuffer(raw) ? { $b64: raw.toString('base64') } : value;
+/**
+ * The value with each Buffer in it as `{ $b64 }`, copying only the objects
+ * and arrays on the way to one (a record without a Buffer is itself): plain
+ * JSON.stringify then writes it, several times faster than with a replacer
+ * called for every key. An object that writes itself (toJSON) is left to do so.
+ */
+function withBase64(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return { $b64: value.toString('base64') };
+  if (depth > MAX_BUFFER_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === null || typeof item !== 'object') continue;
+      const written = withBase64(item, depth + 1);
+      if (written !== item) (copy ??= value.slice())[i] = written;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    if (item === null || typeof item !== 'object') continue;
+    const written = withBase64(item, depth + 1);
+    if (written !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = written;
+  }
+  return copy ?? value;
 }
+/** deeper than this, a Buffer is written as JSON writes it (fromJson reads both) */
+const MAX_BUFFER_DEPTH = 32;
 
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  return JSON.stringify(withBase64(value, 0));
 }
 
 export function fromJson(text: string): unknown {
