@@ -53,7 +53,8 @@ export class RecentMap<V> {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.queue.length > 2 * this.max + 1024) {
+    // Keys deleted (a report come) leave their turns behind: past twice what is kept, the queue is made anew.
+    if (this.queue.length - this.head > 2 * this.entries.size + 1024) {
       this.queue = [...this.entries].map(([k, v]) => ({ key: k, turn: v.turn })).sort((a, b) => a.turn - b.turn);
       this.head = 0;
     }
