@@ -54,7 +54,7 @@ export function serveGuard(guard: Guard | undefined, sender: policy.PolicySender
     guard.policy.heard(guard.via, sms).catch(() => undefined);
   };
   const onReport = (report: DeliveryReport): void => {
-    guard.policy.reported(report).catch((err: Error) => guard.policy.emit('error', err));
+    guard.policy.reported(report);
   };
   source.on('message', onMessage);
   source.on('report', onReport);

@@ -5,6 +5,7 @@
  * keeps it as the changes that happened, in order; `statusOf` reads them
  * into one answer. Nothing here is read on a send.
  */
+import { randomUUID } from 'node:crypto';
 import type { DeliveryStatus } from '../tracking/reports';
 import type { PolicyPart } from './policy';
 
@@ -153,3 +154,26 @@ export interface HistoryLimits {
 }
 
 export const DEFAULT_HISTORY: HistoryLimits = { keepMs: 7 * 24 * 3600e3, max: 100_000 };
+
+let lastTime = -1;
+let sequence = 0;
+
+/**
+ * A message's key: a UUID laid out as version 7, its first 48 bits the time
+ * in ms, then a count within the millisecond (12 bits), then random bits.
+ * Keys made here sort by time, and in the order they were made within one
+ * millisecond: a store keeps its history in that order and finds a key's
+ * changes from its time on.
+ */
+export function messageKey(at: number): string {
+  const time = Math.max(0, Math.floor(at));
+  if (time === lastTime && sequence < 0xfff) sequence++;
+  else [lastTime, sequence] = [time, 0];
+  const hex = time.toString(16).padStart(12, '0').slice(-12);
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-7${sequence.toString(16).padStart(3, '0')}-${randomUUID().slice(19)}`;
+}
+
+/** The time a key was made at (ms), from its first 48 bits. */
+export function keyTime(key: string): number {
+  return parseInt(key.slice(0, 8) + key.slice(9, 13), 16);
+}

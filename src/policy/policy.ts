@@ -8,7 +8,7 @@
  * store and go when they may, by the connection or route they came to.
  */
 import * as crypto from 'node:crypto';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { invalid, SmsError } from '../errors';
 import { RecentMap } from '../bounded';
@@ -21,7 +21,7 @@ import type { Encoding } from '../text/codecs';
 import { segment } from '../text/segmenter';
 import type { Target } from '../text/targets';
 import type { DeliveryReport } from '../tracking/reports';
-import { DEFAULT_HISTORY, HistoryChange, HistoryQuery, MessageStatus, statusOf } from './history';
+import { DEFAULT_HISTORY, HistoryChange, HistoryQuery, messageKey, MessageStatus, statusOf } from './history';
 import { keywordList, keywordMeaning, START_WORDS, STOP_WORDS } from './keywords';
 import { QuietHours, QuietWindow } from './quiet';
 import { Admission, HeldRecord, MemoryPolicyStore, OptOutEntry, PolicyCounter, PolicyStore } from './store';
@@ -115,20 +115,12 @@ function hashOf(number: string, payload: string | Buffer): string {
 
 const mayHaveBeenSent = codeMatcher(MAY_HAVE_BEEN_SENT);
 
-/**
- * A message's key: a UUID laid out as version 7, its first 48 bits the
- * time in ms, so that keys sort by time and the store's index of them
- * grows at its end instead of at a random page.
- */
-function timeOrderedKey(at: number): string {
-  const time = Math.max(0, Math.floor(at)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
-}
-
 /** sends whose report is looked for in memory before the store, at most */
 const AWAITED_AT_MOST = 50_000;
 /** reports kept waiting for the results that bring their id, at most */
 const EARLY_AT_MOST = 1000;
+/** how long a report no message claims waits for its send's results before the store is asked (ms) */
+const EARLY_WAIT_MS = 200;
 
 /** How long a timer waits at most before it looks at the clock again (a clock moved by hand is seen within it). */
 const LOOK_AGAIN_MS = 60_000;
@@ -152,6 +144,9 @@ export class Policy extends EventEmitter {
   private readonly awaited = new RecentMap<{ key: string; to: string; since: number }>(AWAITED_AT_MOST);
   /** reports whose id no message had yet, by id (the oldest forgotten first) */
   private readonly early = new RecentMap<Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>(EARLY_AT_MOST);
+  /** the ids of early reports in the order they came, to look for in the store once they have waited */
+  private readonly unmatched: Array<{ id: string; at: number }> = [];
+  private lookTimer?: NodeJS.Timeout;
   private readonly keywords: { enabled: boolean; stop: Set<string>; start: Set<string>; stopReply: string; startReply: string };
   private readonly senders = new Map<string, PolicySender>();
   /** held messages this process knows: their record, and who waits for their result here */
@@ -215,7 +210,7 @@ export class Policy extends EventEmitter {
     let measuredOnce: { parts: number; encoding: Encoding } | undefined;
     const measured = (): { parts: number; encoding: Encoding } => (measuredOnce ??= sender.measure(request.payload, encoding));
     const at = this.now();
-    const key = timeOrderedKey(at);
+    const key = messageKey(at);
     const urgent = this.urgentPasses && request.priority === 'urgent';
     const weight = this.limit?.unit === 'parts' && Number.isFinite(measured().parts) ? measured().parts : 1;
     const refused: PolicyPart[] = [];
@@ -353,37 +348,66 @@ export class Policy extends EventEmitter {
       const report = r.id ? this.early.get(r.id) : undefined;
       if (!report) continue;
       this.early.delete(r.id);
-      this.reported(report).catch((err: Error) => this.emit('error', err));
+      this.reported(report);
     }
   }
 
-  /** A carrier's report: kept with the message it answers (found by the id of its part and its number). */
-  async reported(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>): Promise<boolean> {
+  /**
+   * A carrier's report: kept with the message it answers (found by the id of its part and its number).
+   * True when this process sent that message lately; else it is looked for in the store a moment later.
+   */
+  reported(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>): boolean {
     if (!this.historyOn || !report.id) return false;
-    const number = numberKey(report.to);
-    const keep = (key: string, to: string, since: number): void => {
-      this.store.note(key, { kind: 'report', at: this.now(), to, id: report.id, status: report.status, detail: report.detail, parts: report.parts }, since);
-    };
-    const awaitedKey = `${report.id}\u0000${number}`;
+    const awaitedKey = `${report.id}\u0000${numberKey(report.to)}`;
     const sent = this.awaited.get(awaitedKey);
     if (sent) {
       if (report.status !== 'pending') this.awaited.delete(awaitedKey);
-      keep(sent.key, sent.to, sent.since);
+      this.keepReport(report, sent.key, sent.to, sent.since);
       return true;
     }
-    // Sent before a restart, or long ago: the store knows.
-    const found = await this.store.history({ id: report.id }, 20);
-    for (const entry of found) {
-      const accepted = entry.changes.find((c) => c.kind === 'accepted');
-      if (!accepted?.to.some((n) => numberKey(n) === number)) continue;
-      keep(entry.key, accepted.to.find((n) => numberKey(n) === number) as string, accepted.at);
-      return true;
-    }
-    // A report read in the same chunk as its SUBMIT's answer comes before the send's results are noted: it waits for them.
-    if (!found.length) {
-      this.early.set(report.id, report);
-    }
+    // Not sent lately by this process as far as it knows yet: a report read in the same chunk as its
+    // SUBMIT's answer comes before the send's results are noted, so it waits for them a moment before
+    // the store is asked (a message sent before a restart, or long ago). No query on the common path.
+    this.early.set(report.id, report);
+    this.unmatched.push({ id: report.id, at: Date.now() });
+    this.lookLater();
     return false;
+  }
+
+  private keepReport(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>, key: string, to: string, since: number): void {
+    this.store.note(key, { kind: 'report', at: this.now(), to, id: report.id, status: report.status, detail: report.detail, parts: report.parts }, since);
+  }
+
+  private lookLater(): void {
+    if (this.lookTimer || this.closed) return;
+    this.lookTimer = setTimeout(() => {
+      this.lookTimer = undefined;
+      this.lookUpUnmatched().catch((err: Error) => this.emit('error', err));
+    }, EARLY_WAIT_MS);
+    this.lookTimer.unref?.();
+  }
+
+  /** The reports that waited their moment and are still unmatched: looked for in the store, once each. */
+  private async lookUpUnmatched(): Promise<void> {
+    const due = Date.now() - EARLY_WAIT_MS;
+    let taken = 0;
+    while (taken < this.unmatched.length && this.unmatched[taken].at <= due) taken++;
+    const ids = this.unmatched.splice(0, taken);
+    if (this.unmatched.length) this.lookLater();
+    for (const { id } of ids) {
+      const report = this.early.get(id);
+      if (!report || this.closed) continue;
+      const number = numberKey(report.to);
+      for (const entry of await this.store.history({ id }, 20)) {
+        const accepted = entry.changes.find((c) => c.kind === 'accepted');
+        const to = accepted?.to.find((n) => numberKey(n) === number);
+        if (!to) continue;
+        this.early.delete(id);
+        this.keepReport(report, entry.key, to, accepted!.at);
+        break;
+      }
+      // Not found: it stays among the early ones (the oldest forgotten first) in case its results come yet.
+    }
   }
 
   /**
@@ -553,6 +577,7 @@ export class Policy extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.lookTimer);
     await this.store.close();
   }
 }

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
 import { fromJson, toJson } from '../store/json';
-import { HistoryChange, HistoryEntry, HistoryQuery, idsOf, searchable, tagKey } from './history';
+import { HistoryChange, HistoryEntry, HistoryLimits, HistoryQuery, idsOf, keyTime, searchable, tagKey } from './history';
 import { MemoryPolicyStore } from './store';
 import { sqliteDriver, SqliteDatabase } from '../store/sqlite-driver';
 
@@ -35,15 +35,20 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS policy (kind TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, record TEXT, expires_at INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS events_expiry ON events (expires_at);
-  CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY, key TEXT NOT NULL, since INTEGER NOT NULL, first INTEGER NOT NULL, tag TEXT, changes TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS history_key ON history (key);
-  CREATE INDEX IF NOT EXISTS history_tag ON history (tag) WHERE tag IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS history_ids (carrier_id TEXT NOT NULL, key TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (carrier_id, key)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS history_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, accepted INTEGER NOT NULL, changes TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS history_log_at ON history_log (at);
+  DROP TABLE IF EXISTS history;
+  DROP TABLE IF EXISTS history_ids;
 `;
 
 /** the kinds every message writes: appended as events */
 const EVENTS: ReadonlySet<Kind> = new Set(['log', 'dup']);
 const PRUNE_EVERY_MS = 60_000;
+/** a message's changes are looked for in rows from this long before its key's time on (a clock set back a little) */
+const CLOCK_SLACK_MS = 3600e3;
+
+/** a change in the history's rows: its message's key, when the message was accepted, the change, and its tag as the index compares tags */
+type Logged = [key: string, since: number, change: HistoryChange, tag?: string];
 
 export class SqlitePolicyStore extends MemoryPolicyStore {
   override readonly kind = 'sqlite';
@@ -60,14 +65,12 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
   private readonly pendingHistory = new Map<string, { since: number; changes: HistoryChange[] }>();
   private readonly history_: {
     add: ReturnType<Database['prepare']>;
-    addId: ReturnType<Database['prepare']>;
-    byKey: ReturnType<Database['prepare']>;
-    byId: ReturnType<Database['prepare']>;
-    byTag: ReturnType<Database['prepare']>;
-    latest: ReturnType<Database['prepare']>;
+    from: ReturnType<Database['prepare']>;
+    page: ReturnType<Database['prepare']>;
+    pageWith: ReturnType<Database['prepare']>;
   };
-  /** messages whose history the file holds (their first rows), for the bound in count */
-  private historyCount: number;
+  /** the oldest message kept by the bound in count (keys sort in the order made): older ones are no longer told */
+  private floorKey = '';
   /** the policy's time as its history says it (its clock may not be this store's), and when history was last pruned by it */
   private historyAt = 0;
   private historyPrunedAt = 0;
@@ -98,14 +101,18 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     this.del = this.db.prepare('DELETE FROM policy WHERE kind = ? AND key = ?');
     this.append = this.db.prepare('INSERT INTO events (kind, key, record, expires_at) VALUES (?, ?, ?, ?)');
     this.history_ = {
-      add: this.db.prepare('INSERT INTO history (key, since, first, tag, changes) VALUES (?, ?, ?, ?, ?)'),
-      addId: this.db.prepare('INSERT OR IGNORE INTO history_ids (carrier_id, key, since) VALUES (?, ?, ?)'),
-      byKey: this.db.prepare('SELECT changes FROM history WHERE key = ? ORDER BY id'),
-      byId: this.db.prepare('SELECT key FROM history_ids WHERE carrier_id = ? ORDER BY since DESC LIMIT ?'),
-      byTag: this.db.prepare('SELECT key FROM history WHERE tag = ? ORDER BY id DESC LIMIT ?'),
-      latest: this.db.prepare('SELECT id, key FROM history WHERE id < ? ORDER BY id DESC LIMIT ?'),
+      add: this.db.prepare('INSERT INTO history_log (at, accepted, changes) VALUES (?, ?, ?)'),
+      from: this.db.prepare('SELECT changes FROM history_log WHERE at >= ? AND instr(changes, ?) > 0 ORDER BY id'),
+      page: this.db.prepare('SELECT id, changes FROM history_log WHERE id < ? ORDER BY id DESC LIMIT 64'),
+      pageWith: this.db.prepare('SELECT id, changes FROM history_log WHERE id < ? AND instr(changes, ?) > 0 ORDER BY id DESC LIMIT 64'),
     };
-    this.historyCount = (this.db.prepare('SELECT count(*) AS n FROM history WHERE first = 1').get() as { n: number }).n;
+    this.historyAt = (this.db.prepare('SELECT max(at) AS at FROM history_log').get() as { at: number | null }).at ?? 0;
+    this.historyPrunedAt = this.historyAt;
+  }
+
+  override keepHistory(limits: HistoryLimits): void {
+    super.keepHistory(limits);
+    if (!this.closed) this.pruneHistory(this.historyAt);
   }
 
   override note(key: string, change: HistoryChange, since: number): void {
@@ -117,34 +124,61 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     this.timer ??= setTimeout(() => this.commit(), this.options.commitIntervalMs ?? 5);
   }
 
-  /** a message's changes: those in the file, then those still gathered */
+  /** still told: within the time and the count kept */
+  private kept(key: string): boolean {
+    return key >= this.floorKey && keyTime(key) > this.historyAt - this.historyLimits.keepMs;
+  }
+
+  /** a message's changes: those in the file (in rows from its time on), then those still gathered */
   private changesOf(key: string): HistoryChange[] {
-    const rows = this.history_.byKey.all(key) as Array<{ changes: string }>;
-    const changes = rows.flatMap((r) => JSON.parse(r.changes) as HistoryChange[]);
+    const changes: HistoryChange[] = [];
+    for (const row of this.history_.from.all(keyTime(key) - CLOCK_SLACK_MS, key) as Array<{ changes: string }>) {
+      for (const [k, , change] of JSON.parse(row.changes) as Logged[]) if (k === key) changes.push(change);
+    }
     return changes.concat(this.pendingHistory.get(key)?.changes ?? []);
   }
 
-  /** the keys of messages not yet in the file with a change `found` takes, newest first */
-  private gathered(found: (change: HistoryChange) => boolean): string[] {
-    return [...this.pendingHistory]
-      .filter(([, story]) => story.changes.some(found))
-      .map(([key]) => key)
-      .reverse();
+  /** What is logged, newest first: the changes still gathered, then the file's rows (those holding `needle`), a page at a time. */
+  private *newestFirst(needle?: string): Generator<Logged> {
+    const gathered = [...this.pendingHistory];
+    for (let i = gathered.length - 1; i >= 0; i--) {
+      const [key, story] = gathered[i];
+      for (let j = story.changes.length - 1; j >= 0; j--) yield [key, story.since, story.changes[j], undefined];
+    }
+    let below = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = (needle === undefined ? this.history_.page.all(below) : this.history_.pageWith.all(below, needle)) as Array<{ id: number; changes: string }>;
+      if (!rows.length) return;
+      for (const row of rows) {
+        const logged = JSON.parse(row.changes) as Logged[];
+        for (let j = logged.length - 1; j >= 0; j--) yield logged[j];
+      }
+      below = rows[rows.length - 1].id;
+    }
+  }
+
+  /** The keys of the newest messages kept with a change `found` takes (the file's rows holding `needle`), at most `limit`. */
+  private keysWith(needle: string, found: (change: HistoryChange, tag: string | undefined) => boolean, limit: number): string[] {
+    const keys = new Set<string>();
+    for (const [key, , change, tag] of this.newestFirst(needle)) {
+      if (keys.size >= limit) break;
+      if (found(change, tag ?? (change.kind === 'accepted' ? tagKey(change.tag) : undefined)) && this.kept(key)) keys.add(key);
+    }
+    return [...keys];
   }
 
   override history(query: HistoryQuery, limit: number): HistoryEntry[] {
     let keys: string[];
     const tag = tagKey(query.tag);
-    if (query.key) keys = [query.key];
+    // The rows are read as text first: only those holding the id or the tag (as JSON writes it) are parsed.
+    if (query.key) keys = this.kept(query.key) ? [query.key] : [];
     else if (query.id) {
       const id = query.id;
-      keys = [...this.gathered((c) => idsOf(c).includes(id)), ...(this.history_.byId.all(id, limit) as Array<{ key: string }>).map((r) => r.key)];
-    } else if (tag) {
-      keys = [...this.gathered((c) => c.kind === 'accepted' && tagKey(c.tag) === tag), ...(this.history_.byTag.all(tag, limit) as Array<{ key: string }>).map((r) => r.key)];
-    } else keys = [];
+      keys = this.keysWith(JSON.stringify(id), (c) => idsOf(c).includes(id), limit);
+    } else if (tag) keys = this.keysWith(JSON.stringify(tag), (c, t) => c.kind === 'accepted' && t === tag, limit);
+    else keys = [];
     const out: HistoryEntry[] = [];
-    for (const key of new Set(keys)) {
-      if (out.length >= limit) break;
+    for (const key of keys) {
       const changes = this.changesOf(key);
       if (changes.length) out.push({ key, changes });
     }
@@ -154,21 +188,21 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
   override recent(limit: number, search?: string): HistoryEntry[] {
     const words = search?.trim().toLowerCase();
     const out: HistoryEntry[] = [];
-    const seen = new Set<string>();
-    const take = (key: string): void => {
-      if (seen.has(key) || out.length >= limit) return;
-      seen.add(key);
-      const entry = { key, changes: this.changesOf(key) };
-      if (entry.changes.some((c) => c.kind === 'accepted') && (!words || searchable(entry).includes(words))) out.push(entry);
-    };
-    for (const key of [...this.pendingHistory.keys()].reverse()) take(key);
-    // Read a page of rows at a time, newest first, until enough are found (a search may pass over many).
-    let below = Number.MAX_SAFE_INTEGER;
-    while (out.length < limit) {
-      const rows = this.history_.latest.all(below, 500) as Array<{ id: number; key: string }>;
-      if (!rows.length) break;
-      for (const row of rows) take(row.key);
-      below = rows[rows.length - 1].id;
+    // Read newest first, a message's changes are all seen by the time its first (accepted) is.
+    const later = new Map<string, HistoryChange[]>();
+    for (const [key, , change] of this.newestFirst()) {
+      if (key < this.floorKey) break;
+      const seen = later.get(key);
+      if (change.kind !== 'accepted') {
+        if (seen) seen.push(change);
+        else later.set(key, [change]);
+        continue;
+      }
+      later.delete(key);
+      if (!this.kept(key)) continue;
+      const entry = { key, changes: [change, ...(seen ?? []).reverse()] };
+      if (!words || searchable(entry).includes(words)) out.push(entry);
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -204,11 +238,20 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
           else this.put.run(kind, key, kind === 'held' ? toJson(value) : JSON.stringify(value));
         }
         if (events.length) this.append.run('batch', '', JSON.stringify(events), eventsExpireAt);
-        for (const [key, story] of stories) {
-          const accepted = story.changes.find((c) => c.kind === 'accepted');
-          this.history_.add.run(key, story.since, accepted ? 1 : 0, accepted ? (tagKey(accepted.tag) ?? null) : null, JSON.stringify(story.changes));
-          if (accepted) this.historyCount++;
-          for (const c of story.changes) for (const id of idsOf(c)) this.history_.addId.run(id, key, story.since);
+        // The history of one commit is one row: its changes in the order they came, each with its message's key.
+        if (stories.length) {
+          const logged: Logged[] = [];
+          let accepted = 0;
+          let at = 0;
+          for (const [key, story] of stories) {
+            for (const change of story.changes) {
+              const tag = change.kind === 'accepted' ? tagKey(change.tag) : undefined;
+              if (change.kind === 'accepted') accepted++;
+              at = Math.max(at, change.at);
+              logged.push(tag === undefined ? [key, story.since, change] : [key, story.since, change, tag]);
+            }
+          }
+          this.history_.add.run(at, accepted, JSON.stringify(logged));
         }
         if (now - this.prunedAt >= PRUNE_EVERY_MS) {
           this.prunedAt = now;
@@ -240,18 +283,26 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     }
   }
 
-  /** Forgets messages accepted before the time kept, and the oldest beyond the count kept. */
+  /**
+   * Forgets the rows whose every change is older than the time kept, and
+   * the rows of messages beyond the count kept; the oldest message kept is
+   * remembered, so that those beyond it in its row are no longer told.
+   */
   private pruneHistory(now: number): void {
-    const before = now - this.historyLimits.keepMs;
-    this.db.prepare('DELETE FROM history WHERE since < ?').run(before);
-    this.db.prepare('DELETE FROM history_ids WHERE since < ?').run(before);
-    this.historyCount = (this.db.prepare('SELECT count(*) AS n FROM history WHERE first = 1').get() as { n: number }).n;
-    if (this.historyCount <= this.historyLimits.max) return;
-    // The oldest message kept: the rows before its first go, and the ids of messages accepted before it.
-    const oldest = this.db.prepare('SELECT id, since FROM history WHERE first = 1 ORDER BY id DESC LIMIT 1 OFFSET ?').get(this.historyLimits.max - 1) as { id: number; since: number };
-    this.db.prepare('DELETE FROM history WHERE id < ?').run(oldest.id);
-    this.db.prepare('DELETE FROM history_ids WHERE since < ?').run(oldest.since);
-    this.historyCount = this.historyLimits.max;
+    this.db.prepare('DELETE FROM history_log WHERE at < ?').run(now - this.historyLimits.keepMs);
+    let count = 0;
+    for (const row of this.db.prepare('SELECT id, accepted FROM history_log ORDER BY id DESC').all() as Array<{ id: number; accepted: number }>) {
+      count += row.accepted;
+      if (count < this.historyLimits.max) continue;
+      // This row holds the oldest message kept: those before it in the row, and every older row, go.
+      const first = this.historyLimits.max - (count - row.accepted);
+      const { changes } = this.db.prepare('SELECT changes FROM history_log WHERE id = ?').get(row.id) as { changes: string };
+      const keys = (JSON.parse(changes) as Logged[]).filter(([, , c]) => c.kind === 'accepted').map(([key]) => key);
+      this.floorKey = keys[keys.length - first];
+      this.db.prepare('DELETE FROM history_log WHERE id < ?').run(row.id);
+      return;
+    }
+    this.floorKey = '';
   }
 
   override close(): void {

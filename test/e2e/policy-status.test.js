@@ -23,8 +23,8 @@ describe('a message\'s status from the policy\'s history', function () {
     while (open.length) await open.pop()();
   });
 
-  async function gateway() {
-    const sim = new testing.IsmgSimulator({ reportDelayMs: 2 });
+  async function gateway(reportDelayMs = 2) {
+    const sim = new testing.IsmgSimulator({ reportDelayMs });
     await sim.start();
     const client = new cmpp.CmppClient({ host: '127.0.0.1', port: sim.port, spId: '901234', sharedSecret: 'secret', srcId: '1069001' });
     client.on('error', () => undefined);
@@ -132,6 +132,29 @@ describe('a message\'s status from the policy\'s history', function () {
       assert.equal(daily.recipients[0].parts.length, 1);
       assert.equal(restarts || heldSettled, true);
       await stop();
+    });
+  }
+
+  for (const kind of ['sqlite', 'redis']) {
+    it(`a report for a message sent before a restart lands in its history, found by its carrier id (${kind} store)`, async function () {
+      const { make } = await stores[kind](this);
+      // The reports come a while after the answers: the policy is restarted in between.
+      const g = await gateway(1500);
+      const clock = { now: Date.UTC(2026, 11, 3, 4, 0) };
+      let { p, stop } = start(g, make, clock);
+      const sent = await Promise.all([1, 2, 3].map((i) => p.send('c', { to: `1380013800${i}`, payload: `before the restart ${i}`, registeredDelivery: true, tag: { n: i } })));
+      assert.deepEqual(sent.map((r) => r.ok), [true, true, true]);
+      await new Promise((r) => setTimeout(r, 20)); // past the commit interval
+      await stop();
+      ({ p, stop } = start(g, make, clock));
+      open.push(stop);
+      await until(async () => (await Promise.all(sent.map((r) => p.status({ key: r.key })))).every(([s]) => s.state === 'delivered'), { what: 'the three reports in the history after the restart' });
+      for (const [i, r] of sent.entries()) {
+        const [byId] = await p.status({ id: r.results[0].id });
+        assert.equal(byId.key, r.key);
+        assert.equal(byId.recipients[0].report.detail, 'DELIVRD');
+        assert.equal((await p.status({ tag: { n: i + 1 } }))[0].key, r.key);
+      }
     });
   }
 
