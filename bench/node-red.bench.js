@@ -167,6 +167,11 @@ module.exports = async function run() {
       }
     };
     const samples = { function: [], echo: [], cmpp: [], raw: [], sqlite: [], policy: [] };
+    // BENCH_ONLY=sqlite,policy: those targets alone (a profile of one path, RED_PROF=<dir>); no table.
+    if (process.env.BENCH_ONLY) {
+      for (const target of process.env.BENCH_ONLY.split(',')) for (let round = 0; round < 4; round++) console.log(target, Math.round(await rate(target)));
+      return;
+    }
     for (const target of Object.keys(samples)) await rate(target); // warm-up
     for (let round = 0; round < (QUICK ? 1 : 5); round++) {
       for (const target of Object.keys(samples)) samples[target].push(await rate(target));
