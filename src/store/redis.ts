@@ -3,8 +3,11 @@
  * carrier account. Report expectations are shared (a report that arrives on
  * instance B for a message A sent is matched with A's correlation) and
  * expire in Redis itself; each instance keeps its own outbox and message
- * journal under its own key. Writes are sent without waiting (Redis keeps
- * their order); reads are awaited.
+ * journal under its own key. Writes are gathered for the rest of the turn
+ * of the event loop, the last one per row, and sent together as one
+ * pipeline of a few commands however many messages (one HSET and one HDEL
+ * per hash, one script for every expectation, one DEL); Redis keeps their
+ * order. Reads are awaited, and answer first from what is gathered.
  */
 import { createRedisClient, RedisClient } from './redis-client';
 import { SmsError } from '../errors';
@@ -37,6 +40,17 @@ if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
 end
 return false`;
 
+/** Saves expectations: per expectation in ARGV its key, its record, how long to keep it (ms), its count of ids and the ids. */
+const SAVE_REPORTS = `
+local i = 1
+while i <= #ARGV do
+  local key, record, ttl, ids = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  redis.call('SET', KEYS[1] .. 'report:' .. key, record, 'PX', ttl)
+  for j = 1, ids do redis.call('SET', KEYS[1] .. 'rid:' .. ARGV[i + 3 + j], key, 'PX', ttl) end
+  i = i + 4 + ids
+end
+return 0`;
+
 /** Removes and returns what parts there are. */
 const TAKE_PARTS = `
 local all = redis.call('HGETALL', KEYS[1])
@@ -58,6 +72,10 @@ export class RedisStore implements Store {
   private acked = 0;
   /** who waits for the writes sent so far: [the count that must be answered, then] */
   private readonly commitWaiters: Array<[number, () => void]> = [];
+  /** writes of this turn, the last per row (undefined: removed), sent at its end */
+  private readonly gathered: { outbox: Map<number, unknown>; messages: Map<string, unknown>; reports: Map<string, ExpectationRecord | undefined>; dropped: Map<string, undefined> };
+  private readonly send: () => void;
+  private sendSoon?: NodeJS.Immediate;
 
   constructor(options: RedisStoreOptions) {
     const url = new URL(options.url);
@@ -70,16 +88,64 @@ export class RedisStore implements Store {
     const c = this.client;
     const k = (...parts: string[]): string => [options.prefix, ...parts].join(':');
     const margin = options.ttlMarginMs ?? 3600e3;
-    const send = (p: Promise<unknown>): void => {
-      const n = ++this.issued;
-      p.catch(fail).finally(() => this.answered(n));
-    };
     const outboxKey = k('outbox', options.instance);
     const messagesKey = k('messages', options.instance);
+    this.gathered = { outbox: new Map(), messages: new Map(), reports: new Map(), dropped: new Map() };
+    const gathered = this.gathered;
+    /** carrier id -> its expectation's key, for those gathered and not sent yet (Redis does not know them yet) */
+    const gatheredIds = new Map<string, string>();
+    const reportKey = (key: string): string => k('report', key);
+    const idKey = (id: string): string => k('rid', id);
+    this.send = (): void => {
+      this.sendSoon = undefined;
+      const n = ++this.issued;
+      const m = c.multi();
+      for (const [hash, rows] of [
+        [outboxKey, gathered.outbox],
+        [messagesKey, gathered.messages],
+      ] as const) {
+        const put: Record<string, string> = {};
+        const gone: string[] = [];
+        for (const [key, value] of rows) {
+          if (value === undefined) gone.push(String(key));
+          else put[String(key)] = toJson(value);
+        }
+        if (gone.length) m.hDel(hash, gone);
+        if (gone.length < rows.size) m.hSet(hash, put);
+        rows.clear();
+      }
+      // Expectations, each kept a margin longer than the tracker waits for its report.
+      const saves: string[] = [];
+      const gone: string[] = [];
+      const now = Date.now();
+      for (const [key, r] of gathered.reports) {
+        if (!r) gone.push(reportKey(key));
+        else {
+          const ids = Object.values(r.ids);
+          saves.push(key, toJson(r), String(Math.round(Math.max(1000, r.expiresAt - now + margin))), String(ids.length), ...ids);
+        }
+      }
+      gathered.reports.clear();
+      gatheredIds.clear();
+      gone.push(...gathered.dropped.keys());
+      gathered.dropped.clear();
+      if (saves.length) m.eval(SAVE_REPORTS, { keys: [k('')], arguments: saves });
+      if (gone.length) m.del(gone);
+      this.ready
+        .then(() => m.execAsPipeline())
+        .then((replies) => {
+          for (const reply of replies) if (reply instanceof Error) fail(reply);
+        }, fail)
+        .finally(() => this.answered(n));
+    };
+    const write = <K>(rows: Map<K, unknown>, key: K, value: unknown): void => {
+      rows.set(key, value);
+      this.sendSoon ??= setImmediate(this.send);
+    };
     this.outbox = {
-      add: (e: OutboxEntry) => send(c.hSet(outboxKey, String(e.id), toJson(e))),
-      update: (e: OutboxEntry) => send(c.hSet(outboxKey, String(e.id), toJson(e))),
-      remove: (id: number) => send(c.hDel(outboxKey, String(id))),
+      add: (e: OutboxEntry) => write(gathered.outbox, e.id, e),
+      update: (e: OutboxEntry) => write(gathered.outbox, e.id, e),
+      remove: (id: number) => write(gathered.outbox, id, undefined),
       load: async () => {
         await this.ready;
         return Object.values(await c.hGetAll(outboxKey))
@@ -88,11 +154,11 @@ export class RedisStore implements Store {
       },
     };
     this.messages = {
-      add: (m: MessageRecord) => send(c.hSet(messagesKey, m.key, toJson(m))),
-      update: (m: MessageRecord) => send(c.hSet(messagesKey, m.key, toJson(m))),
-      remove: (key: string) => send(c.hDel(messagesKey, key)),
+      add: (m: MessageRecord) => write(gathered.messages, m.key, m),
+      update: (m: MessageRecord) => write(gathered.messages, m.key, m),
+      remove: (key: string) => write(gathered.messages, key, undefined),
       settle: (key: string, then: () => void) => {
-        send(c.hDel(messagesKey, key));
+        write(gathered.messages, key, undefined);
         this.afterCommit(then);
       },
       load: async () => {
@@ -100,17 +166,15 @@ export class RedisStore implements Store {
         return Object.values(await c.hGetAll(messagesKey)).map((v) => fromJson(v) as MessageRecord);
       },
     };
-    const reportKey = (key: string): string => k('report', key);
-    const idKey = (id: string): string => k('rid', id);
     this.reports = {
       save: (r: ExpectationRecord) => {
-        const ttl = Math.max(1000, r.expiresAt - Date.now() + margin);
-        const m = c.multi().set(reportKey(r.key), toJson(r), { expiration: { type: 'PX', value: ttl } });
-        for (const id of Object.values(r.ids)) m.set(idKey(id), r.key, { expiration: { type: 'PX', value: ttl } });
-        send(m.exec());
+        write(gathered.reports, r.key, r);
+        for (const id of Object.values(r.ids)) gatheredIds.set(id, r.key);
       },
-      remove: (key: string) => send(c.del(reportKey(key))),
+      remove: (key: string) => write(gathered.reports, key, undefined),
       findById: async (id: string) => {
+        const mine = gatheredIds.get(id);
+        if (mine !== undefined && gathered.reports.has(mine)) return gathered.reports.get(mine);
         await this.ready;
         const key = await c.get(idKey(id));
         if (!key) return undefined;
@@ -118,11 +182,14 @@ export class RedisStore implements Store {
         return text ? (fromJson(text) as ExpectationRecord) : undefined;
       },
       has: async (key: string) => {
+        if (gathered.reports.has(key)) return gathered.reports.get(key) !== undefined;
         await this.ready;
         return (await c.exists(reportKey(key))) === 1;
       },
       /** Takes a group for reporting it: true for the one instance that removed it. */
       claim: async (key: string) => {
+        // Sent first, so that the DEL finds what this instance saved.
+        if (this.sendSoon) this.flushNow();
         await this.ready;
         return (await c.del(reportKey(key))) === 1;
       },
@@ -147,7 +214,7 @@ export class RedisStore implements Store {
     this.partials = {
       // Parts live in one hash per message, joined by merge(); nothing else to keep.
       save: () => undefined,
-      remove: (key: string) => send(c.del(partialKey(key))),
+      remove: (key: string) => write(gathered.dropped, partialKey(key), undefined),
       load: () => [],
       merge: async (key, sequence, part, total, ttlMs) => {
         await this.ready;
@@ -161,8 +228,15 @@ export class RedisStore implements Store {
     this.dedup = new MemoryDedup();
   }
 
+  /** Sends what is gathered now, not at the end of the turn. */
+  private flushNow(): void {
+    clearImmediate(this.sendSoon);
+    this.send();
+  }
+
   afterCommit(then: () => void): void {
-    if (this.acked >= this.issued) then();
+    if (this.sendSoon) this.commitWaiters.push([this.issued + 1, then]);
+    else if (this.acked >= this.issued) then();
     else this.commitWaiters.push([this.issued, then]);
   }
 
@@ -179,6 +253,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.sendSoon) this.flushNow();
     await this.ready;
     if (this.client.isOpen) await this.client.close();
   }

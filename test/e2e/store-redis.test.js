@@ -49,6 +49,42 @@ describe('Redis store shared by several instances', function () {
     await sim.stop();
   });
 
+  it('gathers the writes of a turn into one pipeline: 200 messages at once cost Redis fewer commands than messages, and leave nothing behind', async () => {
+    const { createClient } = require('@redis/client');
+    const probe = createClient({ url: redis.url });
+    probe.on('error', () => undefined);
+    await probe.connect();
+    const sim = new testing.IsmgSimulator({ reportDelayMs: 30 });
+    const port = await sim.start();
+    const prefix = `smsflow:gathered:${port}`;
+    const s = new store.RedisStore({ url: redis.url, prefix, instance: 'A' });
+    const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s });
+    c.on('error', () => undefined);
+    let reports = 0;
+    c.on('report', () => reports++);
+    await c.start();
+    await c.send({ to: '13800138000', payload: 'first: the store has loaded' });
+    await new Promise((resolve) => s.afterCommit(resolve));
+    await probe.configResetStat();
+    const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => c.send({ to: '13800138000', payload: `alert ${i}`, registeredDelivery: true, correlation: { n: i } })));
+    assert.ok(sent.every((r) => r.ok));
+    await until(() => reports === 200, { timeoutMs: 20000, what: 'the 200 reports' });
+    await new Promise((resolve) => s.afterCommit(resolve));
+    const stats = await probe.info('commandstats');
+    const calls = Object.fromEntries([...stats.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm)].map(([, name, n]) => [name, Number(n)]));
+    // The script sets each expectation and its carrier id (2 SETs a message, counted as Redis runs them); the rest is what the store sent.
+    assert.equal(calls.set, 400, JSON.stringify(calls));
+    const sentByStore = ['hset', 'hdel', 'eval', 'del'].reduce((sum, name) => sum + (calls[name] ?? 0), 0);
+    assert.ok(sentByStore < 100, `${sentByStore} commands sent for 200 messages: ${JSON.stringify(calls)}`);
+    assert.equal(await probe.hLen(`${prefix}:outbox:A`), 0, 'no outbox entry left');
+    assert.equal(await probe.hLen(`${prefix}:messages:A`), 0, 'no message left');
+    assert.deepEqual(await probe.keys(`${prefix}:report:*`), [], 'no expectation left');
+    await c.close();
+    await s.close();
+    await probe.close();
+    await sim.stop();
+  });
+
   it('SMPP, two clients: each matches the receipts of the other\'s messages, long ones combined, with the sender\'s correlation', async () => {
     const sim = new testing.SmscSimulator({ reportDelayMs: 30, receiptSession: 'other' });
     const port = await sim.start();
