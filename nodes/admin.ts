@@ -3,9 +3,11 @@
  * the same segmenter the nodes use, so the editor never guesses; the forms
  * say which SQLite driver a store would use here.
  */
-import { Encoding, segment, SmsError, Target } from '../src/internal';
+import type { Encoding, Target } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { sqliteDriverName } from '../src/store/sqlite-driver';
 import { NodeAPI } from './red';
+import { core } from './core';
 
 const served = new WeakSet<object>();
 
@@ -15,7 +17,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.get('/smsflow/segment', RED.auth.needsPermission('flows.read'), (req, res) => {
     const q = (req as { query: Record<string, string> }).query;
     try {
-      const s = segment(String(q.text ?? ''), {
+      const s = core.text.segment(String(q.text ?? ''), {
         target: (q.target as Target) || 'generic',
         encoding: (q.encoding as Encoding) || 'auto',
         referenceBits: q.referenceBits === '16' ? 16 : 8,

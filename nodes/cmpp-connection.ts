@@ -1,4 +1,5 @@
-import { cmpp, policy, SmsError } from '../src/internal';
+import type { cmpp } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
@@ -7,7 +8,8 @@ import { closeCarrier, watchCarrier } from './carrier-connection';
 import { CmppConnectionNode, numberSetting } from './shared';
 import { openStore, StoreKind } from './store';
 import { activity } from './activity';
-import { store as storeKinds } from '../src/internal';
+import type { store as storeKinds } from '../src/internal';
+import { core } from './core';
 
 interface CmppConnectionDef extends NodeDef {
   /** the sms-policy its sends go through ('' for none) */
@@ -81,7 +83,7 @@ export = function register(RED: NodeAPI): void {
       open() {
         if (!config.spId) throw new SmsError('SMS_FIELD', RED._('cmpp-connection.errors.spId'), 'spId');
         store = openStore(RED, node, 'cmpp', config, `${config.spId}@${where}`, (from, to, reason) => RED._('cmpp-connection.store.movedAside', { from, to, reason }));
-        const client = new cmpp.CmppClient({ ...options(), store });
+        const client = new core.cmpp.CmppClient({ ...options(), store });
         watchCarrier(RED, node, shared, client, {
           set: 'cmpp-connection',
           kind: 'cmpp',
@@ -94,7 +96,7 @@ export = function register(RED: NodeAPI): void {
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(
           node.guard,
-          policy.policySender('cmpp', 'cmpp', (r) => client.send(r as unknown as cmpp.CmppSendRequest)),
+          core.policy.policySender('cmpp', 'cmpp', (r) => client.send(r as unknown as cmpp.CmppSendRequest)),
           client,
         );
         client.start().catch(() => undefined); // state events report it

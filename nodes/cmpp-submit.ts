@@ -1,4 +1,4 @@
-import { cmpp } from '../src/internal';
+import type { cmpp } from '../src/internal';
 import { registerAdminRoutes } from './admin';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';

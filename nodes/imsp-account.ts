@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { imsp, policy, SmsError } from '../src/internal';
+import type { imsp } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { SharedConnection } from './connection';
 import { openStore, StoreKind, watchStore } from './store';
 import { editorKey, linkStatus } from './status';
 import { activity } from './activity';
-import { store as stores } from '../src/internal';
+import type { store as stores } from '../src/internal';
 import { ImspAccountNode } from './shared';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
+import { core } from './core';
 
 interface ImspAccountDef extends NodeDef {
   /** the sms-policy its sends go through ('' for none) */
@@ -58,9 +60,9 @@ export = function register(RED: NodeAPI): void {
         store = openStore(RED, node, 'imsp', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.account || 'account', (from, to, reason) =>
           RED._('imsp-account.store.movedAside', { from, to, reason }),
         );
-        const client = new imsp.ImspClient({
+        const client = new core.imsp.ImspClient({
           store,
-          baseUrl: config.baseUrl || imsp.DEFAULT_BASE_URL,
+          baseUrl: config.baseUrl || core.imsp.DEFAULT_BASE_URL,
           account: config.account,
           password: node.credentials?.password ?? '',
           method: config.method === 'GET' ? 'GET' : 'POST',
@@ -81,7 +83,7 @@ export = function register(RED: NodeAPI): void {
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(
           node.guard,
-          policy.policySender('imsp', 'imsp', (r) => client.send(r as unknown as imsp.ImspSendRequest)),
+          core.policy.policySender('imsp', 'imsp', (r) => client.send(r as unknown as imsp.ImspSendRequest)),
           client,
         );
         client.resume().catch((err) => node.warn((err as Error).message));

@@ -1,4 +1,5 @@
-import { DeliveryReport, Encoding, imsp, SmsError } from '../src/internal';
+import type { DeliveryReport, Encoding, imsp } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';

@@ -1,4 +1,4 @@
-import { DeliveryReport, Encoding, modem } from '../src/internal';
+import type { DeliveryReport, Encoding, modem } from '../src/internal';
 import { registerAdminRoutes } from './admin';
 import { activity } from './activity';
 import { migrate } from './migrations';

@@ -1,5 +1,6 @@
 import { asError } from '../src/errors';
-import { modem, policy, SmsError } from '../src/internal';
+import type { modem } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';
 import { guardOf, serveGuard } from './policy';
@@ -8,7 +9,8 @@ import { ModemPortNode, OutageLog } from './shared';
 import { linkStatus, editorKey } from './status';
 import { openStore, StoreKind, watchStore } from './store';
 import { activity } from './activity';
-import { store as stores } from '../src/internal';
+import type { store as stores } from '../src/internal';
+import { core } from './core';
 
 interface ModemPortDef extends NodeDef {
   /** the sms-policy its sends go through ('' for none) */
@@ -63,7 +65,7 @@ export = function register(RED: NodeAPI): void {
         store = openStore(RED, node, 'modem', { ...config, store: config.store === 'memory' ? 'memory' : 'sqlite' }, config.port, (from, to, reason) =>
           RED._('modem-port.store.movedAside', { from, to, reason }),
         );
-        const d = new modem.Modem({
+        const d = new core.modem.Modem({
           store,
           port: config.port,
           baudRate: Number(config.baudRate) || 115200,
@@ -91,7 +93,7 @@ export = function register(RED: NodeAPI): void {
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(
           node.guard,
-          policy.policySender('modem', 'pdu', (r) => d.send(r as unknown as modem.ModemSendRequest)),
+          core.policy.policySender('modem', 'pdu', (r) => d.send(r as unknown as modem.ModemSendRequest)),
           d,
         );
         d.start().catch(() => undefined); // the state event says why

@@ -5,7 +5,8 @@
  * send through the policy (and hear its held messages carried over a restart).
  */
 import { EventEmitter } from 'node:events';
-import { DeliveryReport, policy, SmsError } from '../src/internal';
+import type { DeliveryReport, policy } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { textOf } from '../src/text-of';
 import { Node, NodeAPI, NodeMessage } from './red';
 

@@ -5,7 +5,7 @@
  * the message in the SMS sidebar, and give messages carried over a restart
  * their outcome.
  */
-import { DeliveryReport, Encoding } from '../src/internal';
+import type { DeliveryReport, Encoding } from '../src/internal';
 import { activity } from './activity';
 import { Node, NodeAPI, NodeMessage } from './red';
 import { answerAction, Guard, sendGuarded } from './policy';

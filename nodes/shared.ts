@@ -4,7 +4,9 @@
  */
 import { textOf } from '../src/text-of';
 import { EventEmitter } from 'node:events';
-import { cmpp, DEFAULT_MAX_PARTS, DeliveryReport, ErrorCode, imsp, modem, route, smpp, SmsError } from '../src/internal';
+import type { cmpp, DeliveryReport, ErrorCode, imsp, modem, route, smpp } from '../src/internal';
+import { SmsError } from '../src/errors';
+import { DEFAULT_MAX_PARTS } from '../src/limits';
 import { Node, NodeAPI, NodeMessage, NodeStatus } from './red';
 import { editorKey, statusOf } from './status';
 import type { Guard } from './policy';

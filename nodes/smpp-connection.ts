@@ -1,4 +1,5 @@
-import { policy, smpp, SmsError, store as storeKinds } from '../src/internal';
+import type { smpp, store as storeKinds } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { migrate } from './migrations';
@@ -7,6 +8,7 @@ import { guardOf, serveGuard } from './policy';
 import { closeCarrier, watchCarrier } from './carrier-connection';
 import { numberSetting, SmppConnectionNode } from './shared';
 import { openStore, StoreKind } from './store';
+import { core } from './core';
 
 interface SmppConnectionDef extends NodeDef {
   /** the sms-policy its sends go through ('' for none) */
@@ -83,7 +85,7 @@ export = function register(RED: NodeAPI): void {
       open() {
         if (!config.systemId) throw new SmsError('SMS_FIELD', RED._('smpp-connection.errors.systemId'), 'systemId');
         store = openStore(RED, node, 'smpp', config, `${config.systemId}@${where}`, (from, to, reason) => RED._('smpp-connection.store.movedAside', { from, to, reason }));
-        const client = new smpp.SmppClient({ ...options(), store });
+        const client = new core.smpp.SmppClient({ ...options(), store });
         watchCarrier(RED, node, shared, client, {
           set: 'smpp-connection',
           kind: 'smpp',
@@ -97,7 +99,7 @@ export = function register(RED: NodeAPI): void {
         node.guard = guardOf(RED, node, config.policy);
         stopGuard = serveGuard(
           node.guard,
-          policy.policySender('smpp', 'smpp', (r) => client.send(r as unknown as smpp.SmppSendRequest)),
+          core.policy.policySender('smpp', 'smpp', (r) => client.send(r as unknown as smpp.SmppSendRequest)),
           client,
         );
         return client;

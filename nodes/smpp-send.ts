@@ -1,4 +1,4 @@
-import { smpp } from '../src/internal';
+import type { smpp } from '../src/internal';
 import { registerAdminRoutes } from './admin';
 import { migrate } from './migrations';
 import { Node, NodeAPI, NodeDef } from './red';

@@ -5,13 +5,14 @@
  * every send through it, and it reads what their phones send for STOP and START.
  * The editor reads and changes its opt-out list through admin endpoints.
  */
-import { policy } from '../src/internal';
+import type { policy } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { activity } from './activity';
 import { AdminRequest, NodeAPI, NodeDef } from './red';
 import { numberSetting } from './shared';
 import { SmsPolicyNode, usePolicyTexts } from './policy';
 import { redisUrlOf, storeFile, StoreKind } from './store';
+import { core } from './core';
 
 interface SmsPolicyDef extends NodeDef {
   limitCount: string | number;
@@ -63,17 +64,17 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const kind = config.store || 'sqlite';
     let store: policy.PolicyStore;
-    if (kind === 'memory') store = new policy.MemoryPolicyStore();
-    else if (kind === 'redis') store = new policy.RedisPolicyStore({ url: redisUrlOf(node, config.redisUrl), prefix: `smsflow:policy:${node.id}`, onError: (err) => node.warn(err.message) });
+    if (kind === 'memory') store = new core.policy.MemoryPolicyStore();
+    else if (kind === 'redis') store = new core.policy.RedisPolicyStore({ url: redisUrlOf(node, config.redisUrl), prefix: `smsflow:policy:${node.id}`, onError: (err) => node.warn(err.message) });
     else {
-      store = new policy.SqlitePolicyStore({
+      store = new core.policy.SqlitePolicyStore({
         file: storeFile(RED, node, 'policy', config, 'policy'),
         onError: (err) => (err ? node.error(err.message) : node.log(RED._('sms-policy.store.writable'))),
       });
     }
     const count = numberSetting(config.limitCount, 0);
     try {
-      node.policy = new policy.Policy({
+      node.policy = new core.policy.Policy({
         limit: count > 0 ? { count, windowMs: numberSetting(config.limitWindow, 60) * MINUTE, unit: config.limitUnit, over: config.limitOver } : undefined,
         duplicateWindowMs: numberSetting(config.duplicateWindow, 10) * MINUTE,
         quietHours:

@@ -6,7 +6,8 @@
  * carried over a restart, and shows which channel is in use.
  */
 import { EventEmitter } from 'node:events';
-import { cmpp, DeliveryReport, imsp, modem, policy, route, smpp, SmsError } from '../src/internal';
+import type { cmpp, DeliveryReport, imsp, modem, route, smpp } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { activity } from './activity';
 import { SharedConnection } from './connection';
 import { Node, NodeAPI, NodeDef } from './red';
@@ -14,6 +15,7 @@ import { guardOf, serveGuard } from './policy';
 import { CmppConnectionNode, ImspAccountNode, ModemPortNode, numberSetting, RouteClient, SmppConnectionNode, SmsRouteNode } from './shared';
 import { editorKey, linkStatus } from './status';
 import { redisUrlOf } from './store';
+import { core } from './core';
 
 interface RuleSetting {
   /** comma or space separated; blank: any number */
@@ -40,10 +42,10 @@ type ChannelNode = (CmppConnectionNode | SmppConnectionNode | ImspAccountNode | 
 
 /** Each kind of channel config node: how its client becomes a route channel. */
 const CHANNELS: Record<string, (id: string, name: string, client: unknown) => route.RouteChannel> = {
-  'cmpp-connection': (id, name, client) => route.cmppChannel(id, name, client as cmpp.CmppClient),
-  'smpp-connection': (id, name, client) => route.smppChannel(id, name, client as smpp.SmppClient),
-  'imsp-account': (id, name, client) => route.imspChannel(id, name, client as imsp.ImspClient),
-  'modem-port': (id, name, client) => route.modemChannel(id, name, client as modem.Modem),
+  'cmpp-connection': (id, name, client) => core.route.cmppChannel(id, name, client as cmpp.CmppClient),
+  'smpp-connection': (id, name, client) => core.route.smppChannel(id, name, client as smpp.SmppClient),
+  'imsp-account': (id, name, client) => core.route.imspChannel(id, name, client as imsp.ImspClient),
+  'modem-port': (id, name, client) => core.route.modemChannel(id, name, client as modem.Modem),
 };
 
 export = function register(RED: NodeAPI): void {
@@ -71,7 +73,7 @@ export = function register(RED: NodeAPI): void {
           sources.set(id, channelClient);
           channels.push(make(id, channelNode.name || channelNode.type, channelClient));
         }
-        const router = new route.Router(channels, {
+        const router = new core.route.Router(channels, {
           id: node.id,
           rules: (config.rules ?? []).map((r) => ({ prefixes: String(r.prefixes ?? '').split(/[\s,;]+/), strategy: r.strategy, channels: r.channels })),
           failOverOn: String(config.failOverOn ?? '').trim() ? config.failOverOn : undefined,
@@ -86,7 +88,7 @@ export = function register(RED: NodeAPI): void {
         stops.push(
           serveGuard(
             node.guard,
-            policy.policySender('route', 'generic', (r) => router.send(r as unknown as route.RouteSend)),
+            core.policy.policySender('route', 'generic', (r) => router.send(r as unknown as route.RouteSend)),
             client,
           ),
         );
@@ -114,7 +116,7 @@ export = function register(RED: NodeAPI): void {
     /** The route's state in Redis, shared by every instance that runs this flow; a fault is logged once a minute at most. */
     function redisState(): route.RedisRouteState {
       let warnedAt = 0;
-      return new route.RedisRouteState({
+      return new core.route.RedisRouteState({
         url: redisUrlOf(node, config.redisUrl),
         key: `smsflow:route:${node.id}`,
         onError: (err) => {
@@ -131,15 +133,15 @@ export = function register(RED: NodeAPI): void {
         client.emit('message', sms);
       };
       const onReport = (report: DeliveryReport): void => {
-        if (route.markOf(report.correlation)?.id !== node.id) return;
+        if (core.route.markOf(report.correlation)?.id !== node.id) return;
         activity(RED).report(node.id, report);
-        client.emit('report', { ...report, correlation: route.withoutMark(report.correlation) });
+        client.emit('report', { ...report, correlation: core.route.withoutMark(report.correlation) });
       };
       const onCarried = (carried: { origin?: string; correlation?: unknown; result: route.RouteResult }): void => {
         const going = client.router.resume(channelId, carried);
         if (!going) return;
         going.then(
-          (result) => client.emit('carried', { origin: carried.origin, correlation: route.withoutMark(carried.correlation), result }),
+          (result) => client.emit('carried', { origin: carried.origin, correlation: core.route.withoutMark(carried.correlation), result }),
           (err: Error) => node.warn(err.message),
         );
       };

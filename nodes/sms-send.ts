@@ -1,4 +1,4 @@
-import { route } from '../src/internal';
+import type { route } from '../src/internal';
 import { registerAdminRoutes } from './admin';
 import { Node, NodeAPI, NodeDef } from './red';
 import { serveSends, SendNodeSettings } from './send-node';

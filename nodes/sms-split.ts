@@ -1,8 +1,9 @@
-import { Encoding, segment, Segmentation, SmsPart, Target } from '../src/internal';
+import type { Encoding, Segmentation, SmsPart, Target } from '../src/internal';
 import { textOf } from '../src/text-of';
 import { registerAdminRoutes } from './admin';
 import { editorKey } from './status';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
+import { core } from './core';
 
 interface SmsSplitDef extends NodeDef {
   target: Target;
@@ -57,7 +58,7 @@ export = function register(RED: NodeAPI): void {
       let result: Segmentation;
       try {
         const bits = msg.referenceBits === undefined ? defaults.referenceBits : Number(msg.referenceBits);
-        result = segment(msg.payload as string | Buffer, {
+        result = core.text.segment(msg.payload as string | Buffer, {
           target: (msg.target as Target) || defaults.target,
           encoding: (msg.encoding as Encoding) || defaults.encoding,
           referenceBits: bits as 8 | 16,

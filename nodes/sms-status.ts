@@ -5,7 +5,8 @@
  * reported. Found by the policy's key, a carrier's id, or the
  * msg.correlation the message was sent with.
  */
-import { policy, SmsError } from '../src/internal';
+import type { policy } from '../src/internal';
+import { SmsError } from '../src/errors';
 import { Node, NodeAPI, NodeDef, NodeMessage } from './red';
 import { SmsPolicyNode } from './policy';
 import { editorKey } from './status';

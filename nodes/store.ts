@@ -6,8 +6,9 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { store as stores } from '../src/internal';
+import type { store as stores } from '../src/internal';
 import { Node, NodeAPI } from './red';
+import { core } from './core';
 
 export type StoreKind = 'sqlite' | 'redis' | 'memory';
 
@@ -39,16 +40,16 @@ export function redisUrlOf(node: Node, setting: string | undefined): string {
  */
 export function openStore(RED: NodeAPI, node: Node, type: string, settings: StoreSettings, account: string, movedAside: (from: string, to: string, reason: string) => string): stores.Store {
   const kind = settings.store || 'sqlite';
-  if (kind === 'memory') return new stores.MemoryStore();
+  if (kind === 'memory') return new core.store.MemoryStore();
   if (kind === 'redis') {
-    return new stores.RedisStore({
+    return new core.store.RedisStore({
       url: redisUrlOf(node, settings.redisUrl),
       prefix: `smsflow:${type}:${account}`,
       instance: `${os.hostname()}:${RED.settings.userDir ?? ''}:${node.id}`,
       onError: (err) => node.warn(err.message),
     });
   }
-  return new stores.SqliteStore({
+  return new core.store.SqliteStore({
     file: storeFile(RED, node, type, settings, account),
     onMovedAside: (from, to, why) => node.error(movedAside(from, to, why.message)),
   });
