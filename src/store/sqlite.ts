@@ -225,9 +225,14 @@ export class SqliteStore implements Store {
     for (const table of TABLES) {
       const inFile = this.inFile[table];
       const born = this.born[table];
-      for (const [key, value] of this.pending[table]) {
+      const pending = this.pending[table];
+      for (const [key, value] of pending) {
         if (!inFile.has(key)) {
-          if (value === undefined) continue; // made and removed before any commit: nothing to delete
+          if (value === undefined) {
+            // Made and removed before any commit: nothing to delete, and nothing to look at again.
+            pending.delete(key);
+            continue;
+          }
           if (mode === 'known' || (mode === 'aged' && (born.get(key) ?? 0) > youngerThan)) {
             left++;
             continue;
