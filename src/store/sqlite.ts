@@ -19,6 +19,7 @@ import { DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRec
 import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
+import { GatheredRow, GatheredWrites } from './gathered';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
 function text(value: unknown): string {
@@ -74,9 +75,6 @@ export interface SqliteStoreOptions {
 type Table = 'outbox' | 'messages' | 'reports' | 'partials';
 const TABLES: readonly Table[] = ['outbox', 'messages', 'reports', 'partials'];
 
-/** Per table, each row's last write in this batch (it alone reaches the file): its record, or undefined to delete the row. */
-type Pending = Record<Table, Map<string | number, unknown>>;
-
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly location: string;
@@ -87,15 +85,10 @@ export class SqliteStore implements Store {
   readonly dedup: DedupStore;
   private db?: Database;
   private statements?: Statements;
-  /** writes gathered for the next commit, the last one per row */
-  private readonly pending: Pending = { outbox: new Map(), messages: new Map(), reports: new Map(), partials: new Map() };
-  private pendingRows = 0;
+  /** writes gathered for the next commit, the last one per row, and the rows the file holds */
+  private readonly gathered: GatheredWrites<Table>;
   /** carrier id -> report key for expectations saved since the last commit (the file does not know them yet) */
   private readonly pendingIds = new Map<string, string>();
-  /** when each new row (one the file does not hold) was first written: an interval's commit takes it only once it has waited a whole interval */
-  private readonly born: Record<Table, Map<string | number, number>> = { outbox: new Map(), messages: new Map(), reports: new Map(), partials: new Map() };
-  /** rows the file holds (written, or found there at start): only these need a DELETE */
-  private readonly inFile: Record<Table, Set<string | number>> = { outbox: new Set(), messages: new Set(), reports: new Set(), partials: new Set() };
   private flushTimer?: NodeJS.Timeout;
   /** a commit at the next turn, for writes someone waits for */
   private soon?: NodeJS.Immediate;
@@ -115,6 +108,7 @@ export class SqliteStore implements Store {
   constructor(private readonly options: SqliteStoreOptions) {
     this.location = options.file;
     this.commitIntervalMs = options.commitIntervalMs ?? 5;
+    this.gathered = new GatheredWrites(TABLES, this.commitIntervalMs);
     this.tryOpen();
     const put = (table: Table, key: string | number, value: unknown): void => this.write(table, key, value);
     const del = (table: Table, key: string | number): void => this.write(table, key, undefined);
@@ -123,7 +117,7 @@ export class SqliteStore implements Store {
         this.flush();
         const st = this.statements as Statements;
         const list = (st[statement].all() as Array<{ record: string }>).map((r) => fromJson(r.record) as T);
-        for (const record of list) this.inFile[table].add(keyOf(record));
+        for (const record of list) this.gathered.found(table, keyOf(record));
         return list;
       };
       if (this.statements) return read();
@@ -143,7 +137,7 @@ export class SqliteStore implements Store {
       settle: (key: string, then: () => void) => {
         del('messages', key);
         // Never in the file: a restart finds nothing to carry over, whenever it comes.
-        if (!this.inFile.messages.has(key) || this.failure || this.closed) then();
+        if (!this.gathered.holds('messages', key) || this.failure || this.closed) then();
         else {
           this.removalWaiters.push(then);
           this.commitSoon();
@@ -154,7 +148,7 @@ export class SqliteStore implements Store {
     // Reports are looked up as they come, often within the commit interval of
     // their expectation: what waits to be committed answers first, so that a
     // lookup never forces a commit.
-    const waiting = this.pending.reports;
+    const waiting = this.gathered.rows('reports');
     this.reports = {
       save: (r: ExpectationRecord) => {
         put('reports', r.key, r);
@@ -186,7 +180,7 @@ export class SqliteStore implements Store {
 
   /** Someone waits for everything gathered: it is committed at the next turn of the event loop, not at the end of the interval. */
   afterCommit(then: () => void): void {
-    if (!this.pendingRows || this.failure || this.closed) {
+    if (!this.gathered.count || this.failure || this.closed) {
       then();
       return;
     }
@@ -217,57 +211,25 @@ export class SqliteStore implements Store {
    * for the next try: nothing is lost while the process lives, and nothing throws.
    */
   flush(mode: 'all' | 'aged' | 'known' = 'all'): void {
-    if (!this.pendingRows || this.closed || !this.db) return;
+    if (!this.gathered.count || this.closed || !this.db) return;
     if (this.failure && this.flushTimer) return; // the retry's timer commits, not every waiter
-    const batch: Array<[Table, string | number, unknown]> = [];
-    let left = 0;
-    const youngerThan = mode === 'aged' ? Date.now() - this.commitIntervalMs : 0;
-    for (const table of TABLES) {
-      const inFile = this.inFile[table];
-      const born = this.born[table];
-      const pending = this.pending[table];
-      for (const [key, value] of pending) {
-        if (!inFile.has(key)) {
-          if (value === undefined) {
-            // Made and removed before any commit: nothing to delete, and nothing to look at again.
-            pending.delete(key);
-            continue;
-          }
-          if (mode === 'known' || (mode === 'aged' && (born.get(key) ?? 0) > youngerThan)) {
-            left++;
-            continue;
-          }
-        }
-        batch.push([table, key, value]);
-      }
-    }
+    const { batch, left } = this.gathered.take(mode);
     try {
       if (batch.length) this.commit(batch);
     } catch (err) {
       this.cannotWrite(err as Error);
       return;
     }
-    for (const [table, key, value] of batch) {
-      if (value === undefined) this.inFile[table].delete(key);
-      else this.inFile[table].add(key);
-    }
+    this.gathered.committed(batch, left);
     if (left) {
-      // Only what was written leaves the batch; the carrier ids of reports now in the file are looked up there.
-      for (const [table, key, value] of batch) {
-        this.pending[table].delete(key);
-        this.born[table].delete(key);
+      // The carrier ids of reports now in the file are looked up there.
+      for (const [table, , value] of batch) {
         if (table === 'reports' && value) for (const id of Object.values((value as ExpectationRecord).ids)) this.pendingIds.delete(id);
       }
-      this.pendingRows = left;
       if (mode === 'aged') this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
     } else {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
-      for (const table of TABLES) {
-        this.pending[table].clear();
-        this.born[table].clear();
-      }
-      this.pendingRows = 0;
       this.pendingIds.clear();
     }
     if (this.failure) this.writesAgain();
@@ -285,7 +247,7 @@ export class SqliteStore implements Store {
     this.db?.close();
   }
 
-  private commit(batch: Array<[Table, string | number, unknown]>): void {
+  private commit(batch: ReadonlyArray<GatheredRow<Table>>): void {
     const st = this.statements as Statements;
     (this.db as Database).transaction(() => {
       for (const [table, key, value] of batch) {
@@ -320,15 +282,7 @@ export class SqliteStore implements Store {
 
   private write(table: Table, key: string | number, value: unknown): void {
     if (this.closed) return;
-    // Only the last write to a row matters (rows are independent: their order in the commit does not);
-    // a row made and removed in one turn is never written, but a removal is kept (the row may be in the file).
-    this.pending[table].set(key, value);
-    this.pendingRows++;
-    if (!this.inFile[table].has(key)) {
-      const born = this.born[table];
-      if (value === undefined) born.delete(key);
-      else if (!born.has(key)) born.set(key, Date.now());
-    }
+    this.gathered.write(table, key, value);
     if (this.flushTimer || !this.db) return;
     this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
   }
@@ -364,7 +318,7 @@ export class SqliteStore implements Store {
     };
     this.opened?.resolve();
     if (this.failure) this.writesAgain();
-    if (this.pendingRows) this.flush();
+    if (this.gathered.count) this.flush();
   }
 
   private whenOpened(): Promise<void> {
