@@ -3,16 +3,20 @@
  * carrier account. Report expectations are shared (a report that arrives on
  * instance B for a message A sent is matched with A's correlation) and
  * expire in Redis itself; each instance keeps its own outbox and message
- * journal under its own key. Writes are gathered for the rest of the turn
- * of the event loop, the last one per row, and sent together as one
- * pipeline of a few commands however many messages (one HSET and one HDEL
- * per hash, one script for every expectation, one DEL); Redis keeps their
- * order. Reads are awaited, and answer first from what is gathered.
+ * journal under its own key. Writes are gathered as the SQLite store
+ * gathers them (the last per row; a new row only once it has waited the
+ * commit interval, so that a message answered within it never reaches
+ * Redis) and sent together as one pipeline of a few commands however many
+ * messages: one HSET and one HDEL per hash, one script for every
+ * expectation, one DEL. Redis answers them in order; a settled message's
+ * outcome waits for its removal's answer. Reads are awaited, and answer
+ * first from what is gathered.
  */
 import { createRedisClient, RedisClient } from './redis-client';
 import { SmsError } from '../errors';
 import { MemoryDedup } from './memory';
 import { fromJson, toJson } from './json';
+import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
 
 export interface RedisStoreOptions {
@@ -24,6 +28,8 @@ export interface RedisStoreOptions {
   instance: string;
   /** expectations stay this much longer in Redis than the tracker waits (default 1 h) */
   ttlMarginMs?: number;
+  /** how long writes are gathered before they are sent (default 5 ms); a write someone waits for goes at the next turn */
+  commitIntervalMs?: number;
   onError?: (err: Error) => void;
 }
 
@@ -57,6 +63,9 @@ local all = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return all`;
 
+type Table = 'outbox' | 'messages' | 'reports' | 'parts';
+const TABLES: readonly Table[] = ['outbox', 'messages', 'reports', 'parts'];
+
 export class RedisStore implements Store {
   readonly kind = 'redis';
   readonly location: string;
@@ -67,15 +76,20 @@ export class RedisStore implements Store {
   readonly dedup: DedupStore;
   private readonly client: Client;
   private readonly ready: Promise<unknown>;
-  /** writes sent, and writes Redis answered (it answers them in the order sent) */
+  /** writes gathered for the next pipeline, the last per row, and the rows Redis holds */
+  private readonly gathered: GatheredWrites<Table>;
+  private readonly commitIntervalMs: number;
+  /** pipelines sent, and pipelines Redis answered (it answers them in the order sent) */
   private issued = 0;
   private acked = 0;
-  /** who waits for the writes sent so far: [the count that must be answered, then] */
+  /** who waits for writes to be answered: [the pipeline that must be, then] */
   private readonly commitWaiters: Array<[number, () => void]> = [];
-  /** writes of this turn, the last per row (undefined: removed), sent at its end */
-  private readonly gathered: { outbox: Map<number, unknown>; messages: Map<string, unknown>; reports: Map<string, ExpectationRecord | undefined>; dropped: Map<string, undefined> };
-  private readonly send: () => void;
-  private sendSoon?: NodeJS.Immediate;
+  /** who waits for everything gathered (all), or for the removals of rows Redis holds (a settled message) */
+  private waiting: Array<{ all: boolean; then: () => void }> = [];
+  private flushTimer?: NodeJS.Timeout;
+  private soon?: NodeJS.Immediate;
+  private readonly sendPipeline: (batch: ReadonlyArray<GatheredRow<Table>>) => void;
+  private closed = false;
 
   constructor(options: RedisStoreOptions) {
     const url = new URL(options.url);
@@ -88,47 +102,46 @@ export class RedisStore implements Store {
     const c = this.client;
     const k = (...parts: string[]): string => [options.prefix, ...parts].join(':');
     const margin = options.ttlMarginMs ?? 3600e3;
+    this.commitIntervalMs = options.commitIntervalMs ?? 5;
+    const gathered = (this.gathered = new GatheredWrites(TABLES, this.commitIntervalMs));
     const outboxKey = k('outbox', options.instance);
     const messagesKey = k('messages', options.instance);
-    this.gathered = { outbox: new Map(), messages: new Map(), reports: new Map(), dropped: new Map() };
-    const gathered = this.gathered;
-    /** carrier id -> its expectation's key, for those gathered and not sent yet (Redis does not know them yet) */
-    const gatheredIds = new Map<string, string>();
     const reportKey = (key: string): string => k('report', key);
     const idKey = (id: string): string => k('rid', id);
-    this.send = (): void => {
-      this.sendSoon = undefined;
+    const partialKey = (key: string): string => k('parts', Buffer.from(key).toString('base64url'));
+    /** carrier id -> its expectation's key, for those gathered and not sent yet (Redis does not know them yet) */
+    const gatheredIds = new Map<string, string>();
+    this.sendPipeline = (batch) => {
       const n = ++this.issued;
       const m = c.multi();
-      for (const [hash, rows] of [
-        [outboxKey, gathered.outbox],
-        [messagesKey, gathered.messages],
-      ] as const) {
-        const put: Record<string, string> = {};
-        const gone: string[] = [];
-        for (const [key, value] of rows) {
-          if (value === undefined) gone.push(String(key));
-          else put[String(key)] = toJson(value);
-        }
-        if (gone.length) m.hDel(hash, gone);
-        if (gone.length < rows.size) m.hSet(hash, put);
-        rows.clear();
-      }
-      // Expectations, each kept a margin longer than the tracker waits for its report.
+      const hashes = {
+        outbox: { key: outboxKey, put: {} as Record<string, string>, puts: 0, gone: [] as string[] },
+        messages: { key: messagesKey, put: {} as Record<string, string>, puts: 0, gone: [] as string[] },
+      };
       const saves: string[] = [];
       const gone: string[] = [];
       const now = Date.now();
-      for (const [key, r] of gathered.reports) {
-        if (!r) gone.push(reportKey(key));
+      for (const [table, key, value] of batch) {
+        if (table === 'outbox' || table === 'messages') {
+          if (value === undefined) hashes[table].gone.push(String(key));
+          else {
+            hashes[table].put[String(key)] = toJson(value);
+            hashes[table].puts++;
+          }
+        } else if (table === 'parts') gone.push(String(key));
+        else if (value === undefined) gone.push(reportKey(String(key)));
         else {
+          // Each expectation kept a margin longer than the tracker waits for its report.
+          const r = value as ExpectationRecord;
           const ids = Object.values(r.ids);
-          saves.push(key, toJson(r), String(Math.round(Math.max(1000, r.expiresAt - now + margin))), String(ids.length), ...ids);
+          saves.push(r.key, toJson(r), String(Math.round(Math.max(1000, r.expiresAt - now + margin))), String(ids.length), ...ids);
+          for (const id of ids) gatheredIds.delete(id);
         }
       }
-      gathered.reports.clear();
-      gatheredIds.clear();
-      gone.push(...gathered.dropped.keys());
-      gathered.dropped.clear();
+      for (const hash of Object.values(hashes)) {
+        if (hash.gone.length) m.hDel(hash.key, hash.gone);
+        if (hash.puts) m.hSet(hash.key, hash.put);
+      }
       if (saves.length) m.eval(SAVE_REPORTS, { keys: [k('')], arguments: saves });
       if (gone.length) m.del(gone);
       this.ready
@@ -138,58 +151,73 @@ export class RedisStore implements Store {
         }, fail)
         .finally(() => this.answered(n));
     };
-    const write = <K>(rows: Map<K, unknown>, key: K, value: unknown): void => {
-      rows.set(key, value);
-      this.sendSoon ??= setImmediate(this.send);
+    const write = (table: Table, key: string | number, value: unknown): void => {
+      if (this.closed) return;
+      gathered.write(table, key, value);
+      this.flushTimer ??= setTimeout(() => this.flush('aged'), this.commitIntervalMs);
+    };
+    const rows = <T>(list: T[], table: Table, keyOf: (record: T) => string | number): T[] => {
+      for (const record of list) gathered.found(table, keyOf(record));
+      return list;
     };
     this.outbox = {
-      add: (e: OutboxEntry) => write(gathered.outbox, e.id, e),
-      update: (e: OutboxEntry) => write(gathered.outbox, e.id, e),
-      remove: (id: number) => write(gathered.outbox, id, undefined),
+      add: (e: OutboxEntry) => write('outbox', e.id, e),
+      update: (e: OutboxEntry) => write('outbox', e.id, e),
+      remove: (id: number) => write('outbox', id, undefined),
       load: async () => {
         await this.ready;
-        return Object.values(await c.hGetAll(outboxKey))
+        const list = Object.values(await c.hGetAll(outboxKey))
           .map((v) => fromJson(v) as OutboxEntry)
           .sort((a, b) => a.id - b.id);
+        return rows(list, 'outbox', (e) => e.id);
       },
     };
     this.messages = {
-      add: (m: MessageRecord) => write(gathered.messages, m.key, m),
-      update: (m: MessageRecord) => write(gathered.messages, m.key, m),
-      remove: (key: string) => write(gathered.messages, key, undefined),
+      add: (m: MessageRecord) => write('messages', m.key, m),
+      update: (m: MessageRecord) => write('messages', m.key, m),
+      remove: (key: string) => write('messages', key, undefined),
       settle: (key: string, then: () => void) => {
-        write(gathered.messages, key, undefined);
-        this.afterCommit(then);
+        write('messages', key, undefined);
+        // Never in Redis: a restart finds nothing to carry over, whenever it comes.
+        if (!gathered.holds('messages', key) || this.closed) then();
+        else this.wait(false, then);
       },
       load: async () => {
         await this.ready;
-        return Object.values(await c.hGetAll(messagesKey)).map((v) => fromJson(v) as MessageRecord);
+        const list = Object.values(await c.hGetAll(messagesKey)).map((v) => fromJson(v) as MessageRecord);
+        return rows(list, 'messages', (m) => m.key);
       },
     };
+    const unsent = gathered.rows('reports');
     this.reports = {
       save: (r: ExpectationRecord) => {
-        write(gathered.reports, r.key, r);
+        write('reports', r.key, r);
         for (const id of Object.values(r.ids)) gatheredIds.set(id, r.key);
       },
-      remove: (key: string) => write(gathered.reports, key, undefined),
+      remove: (key: string) => write('reports', key, undefined),
       findById: async (id: string) => {
         const mine = gatheredIds.get(id);
-        if (mine !== undefined && gathered.reports.has(mine)) return gathered.reports.get(mine);
+        if (mine !== undefined && unsent.has(mine)) return unsent.get(mine) as ExpectationRecord | undefined;
         await this.ready;
         const key = await c.get(idKey(id));
         if (!key) return undefined;
         const text = await c.get(reportKey(key));
-        return text ? (fromJson(text) as ExpectationRecord) : undefined;
+        if (!text) return undefined;
+        // Saved by another instance or an earlier run: its removal from here must reach Redis.
+        gathered.found('reports', key);
+        return fromJson(text) as ExpectationRecord;
       },
       has: async (key: string) => {
-        if (gathered.reports.has(key)) return gathered.reports.get(key) !== undefined;
+        if (unsent.has(key)) return unsent.get(key) !== undefined;
         await this.ready;
         return (await c.exists(reportKey(key))) === 1;
       },
       /** Takes a group for reporting it: true for the one instance that removed it. */
       claim: async (key: string) => {
-        // Sent first, so that the DEL finds what this instance saved.
-        if (this.sendSoon) this.flushNow();
+        // Saved here and not sent yet: nobody else can have it.
+        const mine = !gathered.holds('reports', key) && unsent.get(key) !== undefined;
+        write('reports', key, undefined);
+        if (mine) return true;
         await this.ready;
         return (await c.del(reportKey(key))) === 1;
       },
@@ -201,10 +229,13 @@ export class RedisStore implements Store {
           if (!list.length) continue;
           for (const text of await c.mGet(list)) if (text) out.push(fromJson(text) as ExpectationRecord);
         }
-        return out.sort((a, b) => a.expiresAt - b.expiresAt);
+        return rows(
+          out.sort((a, b) => a.expiresAt - b.expiresAt),
+          'reports',
+          (r) => r.key,
+        );
       },
     };
-    const partialKey = (key: string): string => k('parts', Buffer.from(key).toString('base64url'));
     const parts = (flat: unknown): Record<number, unknown> | undefined => {
       if (!Array.isArray(flat) || !flat.length) return undefined;
       const out: Record<number, unknown> = {};
@@ -214,7 +245,11 @@ export class RedisStore implements Store {
     this.partials = {
       // Parts live in one hash per message, joined by merge(); nothing else to keep.
       save: () => undefined,
-      remove: (key: string) => write(gathered.dropped, partialKey(key), undefined),
+      remove: (key: string) => {
+        // Made in Redis by merge(): the removal goes there.
+        gathered.found('parts', partialKey(key));
+        write('parts', partialKey(key), undefined);
+      },
       load: () => [],
       merge: async (key, sequence, part, total, ttlMs) => {
         await this.ready;
@@ -228,14 +263,42 @@ export class RedisStore implements Store {
     this.dedup = new MemoryDedup();
   }
 
-  /** Sends what is gathered now, not at the end of the turn. */
-  private flushNow(): void {
-    clearImmediate(this.sendSoon);
-    this.send();
+  /**
+   * Sends what is gathered as one pipeline: `aged` (the interval's), rows
+   * Redis holds and new rows once they have waited an interval; `known`,
+   * the rows Redis holds (a settled message's removal); `all`, everything.
+   */
+  private flush(mode: CommitMode): void {
+    if (mode === 'aged') this.flushTimer = undefined;
+    const { batch, left } = this.gathered.take(mode);
+    if (batch.length) this.sendPipeline(batch);
+    this.gathered.committed(batch, left);
+    if (left) this.flushTimer ??= setTimeout(() => this.flush('aged'), this.commitIntervalMs);
+    else {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    // What this pipeline carries is what they waited for: answered with it.
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) {
+      if (w.all && left) this.waiting.push(w);
+      else this.commitWaiters.push([this.issued, w.then]);
+    }
+    this.answered(this.acked);
+  }
+
+  /** Runs `then` once what is gathered (`all`), or the removals of rows Redis holds, are answered: at the next turn, not the end of the interval. */
+  private wait(all: boolean, then: () => void): void {
+    this.waiting.push({ all, then });
+    this.soon ??= setImmediate(() => {
+      this.soon = undefined;
+      this.flush(this.waiting.some((w) => w.all) ? 'all' : 'known');
+    });
   }
 
   afterCommit(then: () => void): void {
-    if (this.sendSoon) this.commitWaiters.push([this.issued + 1, then]);
+    if (this.gathered.count && !this.closed) this.wait(true, then);
     else if (this.acked >= this.issued) then();
     else this.commitWaiters.push([this.issued, then]);
   }
@@ -253,7 +316,11 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.sendSoon) this.flushNow();
+    if (!this.closed) {
+      clearImmediate(this.soon);
+      this.flush('all');
+      this.closed = true;
+    }
     await this.ready;
     if (this.client.isOpen) await this.client.close();
   }

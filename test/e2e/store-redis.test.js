@@ -49,7 +49,7 @@ describe('Redis store shared by several instances', function () {
     await sim.stop();
   });
 
-  it('gathers the writes of a turn into one pipeline: 200 messages at once cost Redis fewer commands than messages, and leave nothing behind', async () => {
+  it('gathers writes into a pipeline per commit interval: 200 messages at once cost Redis fewer commands than messages, and leave nothing behind', async () => {
     const { createClient } = require('@redis/client');
     const probe = createClient({ url: redis.url });
     probe.on('error', () => undefined);
@@ -83,6 +83,55 @@ describe('Redis store shared by several instances', function () {
     await s.close();
     await probe.close();
     await sim.stop();
+  });
+
+  it('an outcome is given only once Redis has the removal of its message: with the gateway slow, each message is in Redis before its answer and gone before its outcome', async () => {
+    const { createClient } = require('@redis/client');
+    const probe = createClient({ url: redis.url });
+    probe.on('error', () => undefined);
+    await probe.connect();
+    const sim = new testing.IsmgSimulator({});
+    const port = await sim.start();
+    const prefix = `smsflow:slow:${port}`;
+    const s = new store.RedisStore({ url: redis.url, prefix, instance: 'A' });
+    const c = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: s });
+    c.on('error', () => undefined);
+    try {
+      await c.start();
+      // Answers that take longer than the commit interval: every record reaches Redis before its answer.
+      sim.faults.responseDelayMs = 40;
+      const inRedis = async () => Object.values(await probe.hGetAll(`${prefix}:messages:A`)).map((v) => JSON.parse(v).correlation.text);
+      const stillThere = [];
+      const texts = Array.from({ length: 20 }, (_, i) => `valve ${i} open`);
+      let whileWaiting = 0;
+      const sends = texts.map((text) => c.send({ to: '13800138000', payload: text, correlation: { text } }).then(async (r) => {
+        assert.equal(r.ok, true);
+        // What a kill -9 at this moment would leave for the restart: this message must not be there.
+        if ((await inRedis()).includes(text)) stillThere.push(text);
+      }));
+      await until(async () => (whileWaiting = (await inRedis()).length) === 20, { what: 'the 20 records in Redis while the gateway is slow' });
+      await Promise.all(sends);
+      assert.equal(whileWaiting, 20);
+      assert.deepEqual(stillThere, [], 'an outcome came while its message was still in Redis');
+      assert.deepEqual(await inRedis(), []);
+      // Answered within the interval: never in Redis at all.
+      sim.faults.responseDelayMs = 0;
+      const quick = new store.RedisStore({ url: redis.url, prefix: `${prefix}:quick`, instance: 'A', commitIntervalMs: 600000 });
+      const q = new cmpp.CmppClient({ host: '127.0.0.1', port, spId: '901234', sharedSecret: 'secret', store: quick });
+      q.on('error', () => undefined);
+      await q.start();
+      await probe.configResetStat();
+      assert.equal((await q.send({ to: '13800138000', payload: 'door 3 closed' })).ok, true);
+      const stats = await probe.info('commandstats');
+      assert.doesNotMatch(stats, /cmdstat_(hset|hdel|eval|set):/, 'nothing written for a message answered within the interval');
+      await q.close();
+      await quick.close();
+    } finally {
+      await c.close();
+      await s.close();
+      await probe.close();
+      await sim.stop();
+    }
   });
 
   it('SMPP, two clients: each matches the receipts of the other\'s messages, long ones combined, with the sender\'s correlation', async () => {
