@@ -3,8 +3,8 @@
  * the last write of each row only (undefined: the row is removed). A row
  * new to the store is committed only once it has waited a whole interval,
  * so that a message answered within it never reaches the store; a row made
- * and removed before any commit is forgotten. What the store holds is known
- * by key, so that only those rows need a removal.
+ * and removed before any commit is forgotten at once. What the store holds
+ * is known by key, so that only those rows need a removal.
  */
 export type RowKey = string | number;
 export type GatheredRow<T extends string> = [table: T, key: RowKey, value: unknown];
@@ -16,12 +16,13 @@ export type GatheredRow<T extends string> = [table: T, key: RowKey, value: unkno
  */
 export type CommitMode = 'all' | 'aged' | 'known';
 
+/** a gathered row: its last value, and when it was first written (for a row new to the store) */
+type Entry = [value: unknown, bornAt: number];
+
 export class GatheredWrites<T extends string> {
-  private readonly pending = {} as Record<T, Map<RowKey, unknown>>;
-  /** when each row new to the store was first written */
-  private readonly born = {} as Record<T, Map<RowKey, number>>;
+  private readonly pending = {} as Record<T, Map<RowKey, Entry>>;
   private readonly stored = {} as Record<T, Set<RowKey>>;
-  /** writes gathered since the last commit took them all (0: nothing to commit) */
+  /** rows gathered (0: nothing to commit) */
   count = 0;
 
   constructor(
@@ -30,30 +31,45 @@ export class GatheredWrites<T extends string> {
   ) {
     for (const table of tables) {
       this.pending[table] = new Map();
-      this.born[table] = new Map();
       this.stored[table] = new Set();
     }
   }
 
   write(table: T, key: RowKey, value: unknown): void {
-    this.pending[table].set(key, value);
-    this.count++;
-    if (this.stored[table].has(key)) return;
-    const born = this.born[table];
-    if (value === undefined) born.delete(key);
-    else if (!born.has(key)) born.set(key, Date.now());
+    const rows = this.pending[table];
+    const entry = rows.get(key);
+    if (value === undefined && !this.stored[table].has(key)) {
+      // Made and removed before any commit (or never made here): nothing to remove.
+      if (entry && rows.delete(key)) this.count--;
+      return;
+    }
+    if (entry) entry[0] = value;
+    else {
+      rows.set(key, [value, Date.now()]);
+      this.count++;
+    }
   }
 
-  /** The rows gathered in a table and not committed yet, by key (undefined: to be removed). */
-  rows(table: T): ReadonlyMap<RowKey, unknown> {
-    return this.pending[table];
+  /** Whether a row is gathered, and its value (undefined: to be removed). */
+  has(table: T, key: RowKey): boolean {
+    return this.pending[table].has(key);
+  }
+
+  get(table: T, key: RowKey): unknown {
+    return this.pending[table].get(key)?.[0];
+  }
+
+  /** The first value gathered in a table that `test` takes (a lookup by something else than the key: rare, and over few rows). */
+  find(table: T, test: (value: unknown) => boolean): unknown {
+    for (const entry of this.pending[table].values()) if (entry[0] !== undefined && test(entry[0])) return entry[0];
+    return undefined;
   }
 
   holds(table: T, key: RowKey): boolean {
     return this.stored[table].has(key);
   }
 
-  /** A row found in the store (read at start). */
+  /** A row found in the store (read at start, or made there by another). */
   found(table: T, key: RowKey): void {
     this.stored[table].add(key);
   }
@@ -65,21 +81,12 @@ export class GatheredWrites<T extends string> {
     const youngerThan = mode === 'aged' ? Date.now() - this.intervalMs : 0;
     for (const table of this.tables) {
       const stored = this.stored[table];
-      const born = this.born[table];
-      const pending = this.pending[table];
-      for (const [key, value] of pending) {
-        if (!stored.has(key)) {
-          if (value === undefined) {
-            // Made and removed before any commit: nothing to remove, and nothing to look at again.
-            pending.delete(key);
-            continue;
-          }
-          if (mode === 'known' || (mode === 'aged' && (born.get(key) ?? 0) > youngerThan)) {
-            left++;
-            continue;
-          }
+      for (const [key, entry] of this.pending[table]) {
+        if (!stored.has(key) && (mode === 'known' || (mode === 'aged' && entry[1] > youngerThan))) {
+          left++;
+          continue;
         }
-        batch.push([table, key, value]);
+        batch.push([table, key, entry[0]]);
       }
     }
     return { batch, left };
@@ -88,22 +95,15 @@ export class GatheredWrites<T extends string> {
   /** The store has the batch `take` gave: its rows leave the gathering (all of them when `left` is 0). */
   committed(batch: ReadonlyArray<GatheredRow<T>>, left: number): void {
     for (const [table, key, value] of batch) {
-      const stored = this.stored[table];
-      if (value === undefined) stored.delete(key);
-      else stored.add(key);
+      if (value === undefined) this.stored[table].delete(key);
+      else this.stored[table].add(key);
     }
     if (left) {
-      for (const [table, key] of batch) {
-        this.pending[table].delete(key);
-        this.born[table].delete(key);
-      }
+      for (const [table, key] of batch) this.pending[table].delete(key);
       this.count = left;
       return;
     }
-    for (const table of this.tables) {
-      this.pending[table].clear();
-      this.born[table].clear();
-    }
+    for (const table of this.tables) this.pending[table].clear();
     this.count = 0;
   }
 }

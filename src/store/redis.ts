@@ -109,8 +109,6 @@ export class RedisStore implements Store {
     const reportKey = (key: string): string => k('report', key);
     const idKey = (id: string): string => k('rid', id);
     const partialKey = (key: string): string => k('parts', Buffer.from(key).toString('base64url'));
-    /** carrier id -> its expectation's key, for those gathered and not sent yet (Redis does not know them yet) */
-    const gatheredIds = new Map<string, string>();
     this.sendPipeline = (batch) => {
       const n = ++this.issued;
       const m = c.multi();
@@ -135,7 +133,6 @@ export class RedisStore implements Store {
           const r = value as ExpectationRecord;
           const ids = Object.values(r.ids);
           saves.push(r.key, toJson(r), String(Math.round(Math.max(1000, r.expiresAt - now + margin))), String(ids.length), ...ids);
-          for (const id of ids) gatheredIds.delete(id);
         }
       }
       for (const hash of Object.values(hashes)) {
@@ -188,34 +185,31 @@ export class RedisStore implements Store {
         return rows(list, 'messages', (m) => m.key);
       },
     };
-    const unsent = gathered.rows('reports');
     this.reports = {
-      save: (r: ExpectationRecord) => {
-        write('reports', r.key, r);
-        for (const id of Object.values(r.ids)) gatheredIds.set(id, r.key);
-      },
+      save: (r: ExpectationRecord) => write('reports', r.key, r),
       remove: (key: string) => write('reports', key, undefined),
       findById: async (id: string) => {
-        const mine = gatheredIds.get(id);
-        if (mine !== undefined && unsent.has(mine)) return unsent.get(mine) as ExpectationRecord | undefined;
+        const unsent = gathered.find('reports', (r) => Object.values((r as ExpectationRecord).ids).includes(id));
+        if (unsent) return unsent as ExpectationRecord;
         await this.ready;
         const key = await c.get(idKey(id));
         if (!key) return undefined;
         const text = await c.get(reportKey(key));
         if (!text) return undefined;
+        if (gathered.has('reports', key)) return gathered.get('reports', key) as ExpectationRecord | undefined;
         // Saved by another instance or an earlier run: its removal from here must reach Redis.
         gathered.found('reports', key);
         return fromJson(text) as ExpectationRecord;
       },
       has: async (key: string) => {
-        if (unsent.has(key)) return unsent.get(key) !== undefined;
+        if (gathered.has('reports', key)) return gathered.get('reports', key) !== undefined;
         await this.ready;
         return (await c.exists(reportKey(key))) === 1;
       },
       /** Takes a group for reporting it: true for the one instance that removed it. */
       claim: async (key: string) => {
         // Saved here and not sent yet: nobody else can have it.
-        const mine = !gathered.holds('reports', key) && unsent.get(key) !== undefined;
+        const mine = !gathered.holds('reports', key) && gathered.get('reports', key) !== undefined;
         write('reports', key, undefined);
         if (mine) return true;
         await this.ready;

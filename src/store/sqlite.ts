@@ -87,8 +87,6 @@ export class SqliteStore implements Store {
   private statements?: Statements;
   /** writes gathered for the next commit, the last one per row, and the rows the file holds */
   private readonly gathered: GatheredWrites<Table>;
-  /** carrier id -> report key for expectations saved since the last commit (the file does not know them yet) */
-  private readonly pendingIds = new Map<string, string>();
   private flushTimer?: NodeJS.Timeout;
   /** a commit at the next turn, for writes someone waits for */
   private soon?: NodeJS.Immediate;
@@ -148,22 +146,21 @@ export class SqliteStore implements Store {
     // Reports are looked up as they come, often within the commit interval of
     // their expectation: what waits to be committed answers first, so that a
     // lookup never forces a commit.
-    const waiting = this.gathered.rows('reports');
+    const gathered = this.gathered;
+    const carries = (id: string) => (r: unknown) => Object.values((r as ExpectationRecord).ids).includes(id);
     this.reports = {
-      save: (r: ExpectationRecord) => {
-        put('reports', r.key, r);
-        for (const id of Object.values(r.ids)) this.pendingIds.set(id, r.key);
-      },
+      save: (r: ExpectationRecord) => put('reports', r.key, r),
       remove: (key: string) => del('reports', key),
       findById: (id: string) => {
-        const key = this.pendingIds.get(id);
-        if (key !== undefined) return waiting.get(key) as ExpectationRecord | undefined;
+        const unsaved = gathered.find('reports', carries(id));
+        if (unsaved) return unsaved as ExpectationRecord;
         const row = this.statements?.findReport.get(id) as { key: string; record: string } | undefined;
         if (!row) return undefined;
-        if (waiting.has(row.key)) return waiting.get(row.key) as ExpectationRecord | undefined;
+        // A newer write gathered (a removal, say) is what the row is now.
+        if (gathered.has('reports', row.key)) return gathered.get('reports', row.key) as ExpectationRecord | undefined;
         return fromJson(row.record) as ExpectationRecord;
       },
-      has: (key: string) => (waiting.has(key) ? waiting.get(key) !== undefined : this.statements?.hasReport.get(key) !== undefined),
+      has: (key: string) => (gathered.has('reports', key) ? gathered.get('reports', key) !== undefined : this.statements?.hasReport.get(key) !== undefined),
       load: () => records<ExpectationRecord>('allReports', 'reports', (r) => r.key),
     };
     this.partials = {
@@ -211,8 +208,15 @@ export class SqliteStore implements Store {
    * for the next try: nothing is lost while the process lives, and nothing throws.
    */
   flush(mode: 'all' | 'aged' | 'known' = 'all'): void {
-    if (!this.gathered.count || this.closed || !this.db) return;
+    if (this.closed || !this.db) return;
     if (this.failure && this.flushTimer) return; // the retry's timer commits, not every waiter
+    if (!this.gathered.count) {
+      // Nothing left to write (made and removed since, or refused and given its outcome since): no timer, nothing held back.
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      if (this.failure) this.writesAgain();
+      return;
+    }
     const { batch, left } = this.gathered.take(mode);
     try {
       if (batch.length) this.commit(batch);
@@ -222,15 +226,10 @@ export class SqliteStore implements Store {
     }
     this.gathered.committed(batch, left);
     if (left) {
-      // The carrier ids of reports now in the file are looked up there.
-      for (const [table, , value] of batch) {
-        if (table === 'reports' && value) for (const id of Object.values((value as ExpectationRecord).ids)) this.pendingIds.delete(id);
-      }
       if (mode === 'aged') this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
     } else {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
-      this.pendingIds.clear();
     }
     if (this.failure) this.writesAgain();
     this.releaseWaiters(left > 0);

@@ -222,6 +222,27 @@ describe('SQLite store under the CMPP client', function () {
     s.close();
   });
 
+  it('writes to the file by itself again after a commit found nothing left to write (a row made and removed within the interval)', async () => {
+    const file = path.join(dir, 'again.sqlite');
+    const s = new store.SqliteStore({ file, commitIntervalMs: 5 });
+    const entry = (id) => ({ id, command: 'SUBMIT', body: { msgContent: Buffer.from(`alert ${id}`) }, enqueuedAt: Date.now(), tries: 0, sent: false, flowRetries: 0 });
+    const inFile = () => {
+      const db = sqliteDriver().open(file, { readonly: true });
+      try {
+        return db.prepare('SELECT id FROM outbox ORDER BY id').all().map((r) => r.id);
+      } finally {
+        db.close();
+      }
+    };
+    s.outbox.add(entry(1));
+    s.outbox.remove(1); // answered at once: the interval's commit finds nothing
+    await new Promise((r) => setTimeout(r, 30));
+    s.outbox.add(entry(2)); // waits: it must reach the file by the store's own timer
+    await until(() => inFile().includes(2), { timeoutMs: 5000, what: 'entry 2 in the file' });
+    assert.deepEqual(inFile(), [2]);
+    s.close();
+  });
+
   it('moves a damaged file aside and starts afresh, saying so', () => {
     const file = path.join(dir, 'broken.sqlite');
     fs.writeFileSync(file, 'this is not a database, just text that is long enough to have a header'.repeat(20));
