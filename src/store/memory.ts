@@ -4,7 +4,7 @@
  * Node-RED instances share a database.
  */
 import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
-import { RecentMap } from '../bounded';
+import { RecentMap, TieredMap } from '../bounded';
 
 /**
  * The journal and the outbox in memory keep nothing: what waits lives in the
@@ -33,8 +33,8 @@ class MemoryOutbox implements Outbox {
 }
 
 class MemoryReports implements ReportStore {
-  private readonly groups = new Map<string, ExpectationRecord>();
-  private readonly byId = new Map<string, string>();
+  private readonly groups = new TieredMap<string, ExpectationRecord>();
+  private readonly byId = new TieredMap<string, string>();
   save(record: ExpectationRecord): void {
     this.groups.set(record.key, record);
     for (const id of Object.values(record.ids)) this.byId.set(id, record.key);

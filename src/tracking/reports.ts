@@ -14,6 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
+import { TieredMap } from '../bounded';
 import { MemoryStore } from '../store/memory';
 import { ExpectationRecord, PartOutcome, ReportStore, when } from '../store/store';
 
@@ -84,8 +85,8 @@ export declare interface ReportTracker<C> {
 }
 
 export class ReportTracker<C = unknown> extends EventEmitter {
-  private readonly byId = new Map<string, { group: Group<C>; part: number }>();
-  private readonly groups = new Map<string, Group<C>>();
+  private readonly byId = new TieredMap<string, { group: Group<C>; part: number }>();
+  private readonly groups = new TieredMap<string, Group<C>>();
   private readonly store: ReportStore;
   private readonly expiring = new Set<string>();
   private readonly ttlMs: number;
