@@ -31,10 +31,13 @@ export interface AccountOptions {
 
 /** Who waits for a record, kept on it under a symbol: a store writes what JSON writes, and JSON leaves symbols out. */
 const WAITER = Symbol('waiter');
+/** its first leaving is written down already (this turn, or one before) */
+const LEAVING = Symbol('leaving');
 
 /** One message in the outbox: plain data, so that a store can keep it. */
 export interface OutboxRecord extends Sendable, OutboxEntry {
   [WAITER]?: Waiter<never>;
+  [LEAVING]?: boolean;
 }
 
 /** Called at the moment the answer is read, before any frame after it is handled. */
@@ -379,6 +382,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         }
         this.tokens -= 1;
       }
+      if (!record.sent && !record[LEAVING] && this.outbox.leaving) this.writeLeaving(record);
       this.queue.shift();
       if (rated) link.takeToken();
       try {
@@ -388,6 +392,30 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         this.take(record)?.failed(err as Error);
       }
     }
+  }
+
+  /**
+   * Before a request the store keeps leaves for the first time, the store
+   * writes down that it may have left: a crash a moment after it left then
+   * ends it uncertain after the restart instead of sending it again. Done
+   * for this request and those behind it that the links have room for now,
+   * in one commit (one that waits a little longer may end uncertain after
+   * a crash though it never left: the safe side).
+   */
+  private writeLeaving(first: OutboxRecord): void {
+    const room = this.links.reduce((n, l) => n + l.room, 0);
+    const batch: OutboxRecord[] = [];
+    for (const r of this.queue) {
+      if (batch.length >= Math.max(1, room)) break;
+      if (r.sent || r[LEAVING]) continue;
+      r[LEAVING] = true;
+      batch.push(r);
+    }
+    if (!first[LEAVING]) {
+      first[LEAVING] = true;
+      batch.unshift(first);
+    }
+    this.outbox.leaving?.(batch);
   }
 
   /** The least loaded link with room (and, for a rated request, within its rate); else none, with `linkWait` set. */

@@ -139,6 +139,11 @@ export class Link<R extends Sendable = Sendable, P extends Pdu = Pdu> extends Ev
     return this.inflight.size;
   }
 
+  /** how many more requests it may send now (0 when down) */
+  get room(): number {
+    return this.canSend ? this.options.window - this.inflight.size : 0;
+  }
+
   /** up, with room in the window */
   get canSend(): boolean {
     return this.stateValue === 'connected' && this.socket !== undefined && this.inflight.size < this.options.window && this.options.sends !== false;

@@ -126,6 +126,16 @@ export class SqliteStore implements Store {
       add: (e: OutboxEntry) => put('outbox', e.id, e),
       update: (e: OutboxEntry) => put('outbox', e.id, e),
       remove: (id: number) => del('outbox', id),
+      leaving: (entries: OutboxEntry[]) => {
+        let held = false;
+        for (const e of entries) {
+          if (!this.gathered.holds('outbox', e.id)) continue;
+          put('outbox', e.id, { ...e, sent: true });
+          held = true;
+        }
+        // Committed now, before they leave: the rows the file holds, these among them.
+        if (held) this.flush('known');
+      },
       load: () => records<OutboxEntry>('allOutbox', 'outbox', (e) => e.id),
     };
     this.messages = {

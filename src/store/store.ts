@@ -40,6 +40,13 @@ export interface Outbox {
   update(entry: OutboxEntry): void;
   /** it has its outcome */
   remove(id: number): void;
+  /**
+   * These leave for the first time now: a store that keeps them on disk
+   * writes down, before it returns, that they may have left (`sent`), so
+   * that a crash a moment later never sends them again. Those it does not
+   * keep yet need nothing: they reach the disk marked sent, or not at all.
+   */
+  leaving?(entries: OutboxEntry[]): void;
   /** what waited when the store was opened, in order */
   load(): MaybePromise<OutboxEntry[]>;
 }

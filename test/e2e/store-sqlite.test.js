@@ -91,6 +91,54 @@ describe('SQLite store under the CMPP client', function () {
     await sim.stop();
   });
 
+  it('at-most-once across a crash: messages that waited in the file and left just before a kill -9 are not sent again after it', async () => {
+    const port = await freePort();
+    const file = path.join(dir, 'crash.sqlite');
+    const image = path.join(dir, 'crash-image.sqlite');
+    const inFile = (f) => {
+      const db = sqliteDriver().open(f, { readonly: true });
+      try {
+        return db.prepare('SELECT record FROM outbox').all().map((r) => JSON.parse(r.record));
+      } finally {
+        db.close();
+      }
+    };
+    // The gateway is down: all 20 wait, and reach the file.
+    const first = client(port, file, { delivery: 'at-most-once', window: 8 });
+    first.c.start().catch(() => undefined);
+    for (let i = 0; i < 20; i++) first.c.send({ to: '13800138000', payload: `m${i}`, correlation: { n: i } }).catch(() => undefined);
+    await until(() => fs.existsSync(file) && inFile(file).length === 20, { what: 'the 20 in the file' });
+    // It comes up and answers nothing; the moment the first SUBMIT arrives, the files are what a kill -9 would leave.
+    const sim = new testing.IsmgSimulator({ port });
+    sim.faults.withholdResponses = true;
+    let imaged = false;
+    sim.once('submit', () => {
+      for (const suffix of ['', '-wal']) if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, image + suffix);
+      imaged = true;
+    });
+    await sim.start();
+    await until(() => imaged && sim.record.submits.length === 8, { what: 'the first 8 sent' });
+    const leftBeforeCrash = sim.record.submits.length;
+    await first.c.close();
+    first.s.close();
+    // The restart, from the crash's files.
+    sim.faults.withholdResponses = false;
+    const second = client(port, image, { delivery: 'at-most-once', window: 8 });
+    const carried = [];
+    second.c.on('carried', (c) => carried.push(c));
+    await second.c.start();
+    await until(() => carried.length === 20, { what: '20 outcomes after the restart' });
+    const texts = sim.record.submits.map((s) => String(s.body.msgContent));
+    const twice = texts.filter((t, i) => texts.indexOf(t) !== i);
+    assert.deepEqual(twice, [], 'sent again after the crash');
+    const uncertain = carried.filter((c) => c.result.results[0].code === 'CMPP_UNCERTAIN').length;
+    assert.ok(uncertain >= leftBeforeCrash, `${uncertain} uncertain, ${leftBeforeCrash} had left`);
+    assert.equal(texts.length, 20);
+    await second.c.close();
+    second.s.close();
+    await sim.stop();
+  });
+
   it('matches after a restart the reports of messages sent before it', async () => {
     const sim = new testing.IsmgSimulator({ reportDelayMs: 100000 });
     const port = await sim.start();
