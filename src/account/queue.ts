@@ -2,7 +2,8 @@
  * The records waiting to be sent, in the order they were accepted (by id).
  * Taking the next one and adding a new one cost the same however long the
  * queue is; records that come back (a link dropped, "slow down") are merged
- * in at their place, without sorting the whole queue.
+ * in at their place, without sorting the whole queue, and those newer than
+ * all that waits (taken up after a restart, in order) go at its end.
  */
 export class OrderedQueue<T extends { id: number }> {
   private items: T[] = [];
@@ -37,7 +38,12 @@ export class OrderedQueue<T extends { id: number }> {
   /** Records that come back, each at its place by id. */
   requeue(records: T[]): void {
     if (!records.length) return;
-    const back = [...records].sort((a, b) => a.id - b.id);
+    const back = records.length === 1 ? records : [...records].sort((a, b) => a.id - b.id);
+    if (!this.length || back[0].id > this.items[this.items.length - 1].id) {
+      // All newer than what waits (records taken up one by one, in order, after a restart): at the end, whatever the length.
+      for (const record of back) this.items.push(record);
+      return;
+    }
     const waiting = this.items.slice(this.head);
     const first = waiting[0];
     if (!first || back[back.length - 1].id < first.id) {

@@ -35,6 +35,20 @@ describe('ordered queue', () => {
     }
   });
 
+  it('takes up records one by one after a restart, in order, with records given back among them, and keeps id order', () => {
+    const q = new OrderedQueue();
+    // What the outbox kept, taken up in id order (each newer than what waits), while the first are taken to be sent.
+    for (let id = 10; id < 30; id++) {
+      q.requeue([{ id }]);
+      if (id % 5 === 0) q.shift();
+    }
+    q.requeue([{ id: 12 }, { id: 3 }]); // given back: older than what waits
+    q.requeue([{ id: 40 }, { id: 35 }]); // newer than all, out of order
+    const out = [];
+    while (q.length) out.push(q.shift().id);
+    assert.deepEqual(out, [3, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 35, 40]);
+  });
+
   it('removes what a test picks and drains in order', () => {
     const q = new OrderedQueue();
     for (let id = 0; id < 10; id++) q.push({ id });
