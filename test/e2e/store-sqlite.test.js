@@ -14,6 +14,16 @@ const { freePort } = require('../support/node-red-process');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
+/** The rows a query reads from the file, as another process reads it while the store writes (WAL lets it in). */
+function read(file, sql) {
+  const db = sqliteDriver().open(file, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
 
 describe('SQLite store under the CMPP client', function () {
   this.timeout(30000);
@@ -66,6 +76,16 @@ describe('SQLite store under the CMPP client', function () {
     await sim.stop();
   });
 
+  /** An at-most-once client started on `file`, once the `count` messages it carried over have their outcomes. */
+  async function restartAtMostOnce(port, file, window, count) {
+    const second = client(port, file, { delivery: 'at-most-once', window });
+    const carried = [];
+    second.c.on('carried', (c) => carried.push(c));
+    await second.c.start();
+    await until(() => carried.length === count, { what: `${count} outcomes after the restart` });
+    return { second, carried };
+  }
+
   it('at-most-once: what had left before a restart ends uncertain after it and is not sent again; what had not left is sent', async () => {
     const sim = new testing.IsmgSimulator();
     const port = await sim.start();
@@ -78,11 +98,7 @@ describe('SQLite store under the CMPP client', function () {
     await first.c.close();
     first.s.close();
     sim.faults.withholdResponses = false;
-    const second = client(port, file, { delivery: 'at-most-once', window: 2 });
-    const carried = [];
-    second.c.on('carried', (c) => carried.push(c));
-    await second.c.start();
-    await until(() => carried.length === 4, { what: 'four outcomes' });
+    const { second, carried } = await restartAtMostOnce(port, file, 2, 4);
     const byN = Object.fromEntries(carried.map((c) => [c.correlation.n, c.result.results[0].code]));
     assert.deepEqual(byN, { 0: 'CMPP_UNCERTAIN', 1: 'CMPP_UNCERTAIN', 2: 0, 3: 0 });
     assert.equal(sim.record.submits.length, 4, 'the two that had left were not sent again');
@@ -95,14 +111,7 @@ describe('SQLite store under the CMPP client', function () {
     const port = await freePort();
     const file = path.join(dir, 'crash.sqlite');
     const image = path.join(dir, 'crash-image.sqlite');
-    const inFile = (f) => {
-      const db = sqliteDriver().open(f, { readonly: true });
-      try {
-        return db.prepare('SELECT record FROM outbox').all().map((r) => JSON.parse(r.record));
-      } finally {
-        db.close();
-      }
-    };
+    const inFile = (f) => read(f, 'SELECT record FROM outbox');
     // The gateway is down: all 20 wait, and reach the file.
     const first = client(port, file, { delivery: 'at-most-once', window: 8 });
     first.c.start().catch(() => undefined);
@@ -123,11 +132,7 @@ describe('SQLite store under the CMPP client', function () {
     first.s.close();
     // The restart, from the crash's files.
     sim.faults.withholdResponses = false;
-    const second = client(port, image, { delivery: 'at-most-once', window: 8 });
-    const carried = [];
-    second.c.on('carried', (c) => carried.push(c));
-    await second.c.start();
-    await until(() => carried.length === 20, { what: '20 outcomes after the restart' });
+    const { second, carried } = await restartAtMostOnce(port, image, 8, 20);
     const texts = sim.record.submits.map((s) => String(s.body.msgContent));
     const twice = texts.filter((t, i) => texts.indexOf(t) !== i);
     assert.deepEqual(twice, [], 'sent again after the crash');
@@ -250,14 +255,7 @@ describe('SQLite store under the CMPP client', function () {
     s.flush();
     s.reports.save(expectation('m-2:13800138000', '222'));
     s.reports.remove('m-1:13800138000');
-    const committed = () => {
-      const db = sqliteDriver().open(file, { readonly: true });
-      try {
-        return db.prepare('SELECT key FROM reports ORDER BY key').all().map((r) => r.key);
-      } finally {
-        db.close();
-      }
-    };
+    const committed = () => read(file, 'SELECT key FROM reports ORDER BY key').map((r) => r.key);
     assert.equal(s.reports.findById('222')?.key, 'm-2:13800138000', 'saved, not yet committed');
     assert.equal(s.reports.has('m-2:13800138000'), true);
     assert.equal(s.reports.findById('111'), undefined, 'in the file, removed since');
@@ -274,14 +272,7 @@ describe('SQLite store under the CMPP client', function () {
     const file = path.join(dir, 'again.sqlite');
     const s = new store.SqliteStore({ file, commitIntervalMs: 5 });
     const entry = (id) => ({ id, command: 'SUBMIT', body: { msgContent: Buffer.from(`alert ${id}`) }, enqueuedAt: Date.now(), tries: 0, sent: false, flowRetries: 0 });
-    const inFile = () => {
-      const db = sqliteDriver().open(file, { readonly: true });
-      try {
-        return db.prepare('SELECT id FROM outbox ORDER BY id').all().map((r) => r.id);
-      } finally {
-        db.close();
-      }
-    };
+    const inFile = () => read(file, 'SELECT id FROM outbox ORDER BY id').map((r) => r.id);
     s.outbox.add(entry(1));
     s.outbox.remove(1); // answered at once: the interval's commit finds nothing
     await new Promise((r) => setTimeout(r, 30));

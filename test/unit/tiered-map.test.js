@@ -5,18 +5,12 @@
 // map to the older.
 const assert = require('node:assert/strict');
 const { TieredMap } = require('../../dist/src/bounded');
-
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const { mulberry32, seed } = require('../support/random');
 
 describe('TieredMap answers as a Map does', () => {
-  it('20,000 generated sets, updates, deletes and reads: the same values, sizes and order as a plain Map', () => {
-    const rnd = random(5);
+  const SEED = seed();
+  it(`20,000 generated sets, updates, deletes and reads: the same values, sizes and order as a plain Map (seed ${SEED})`, () => {
+    const rnd = mulberry32(SEED);
     const tiered = new TieredMap(16);
     const plain = new Map();
     let next = 0;
