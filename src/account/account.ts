@@ -382,7 +382,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         }
         this.tokens -= 1;
       }
-      if (!record.sent && !record[LEAVING] && this.outbox.leaving) this.writeLeaving(record);
+      if (!record.sent && !record[LEAVING] && this.outbox.leaving && link.options.delivery === 'at-most-once') this.writeLeaving(record);
       this.queue.shift();
       if (rated) link.takeToken();
       try {
@@ -395,9 +395,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   }
 
   /**
-   * Before a request the store keeps leaves for the first time, the store
-   * writes down that it may have left: a crash a moment after it left then
-   * ends it uncertain after the restart instead of sending it again. Done
+   * At-most-once: before a request the store keeps leaves for the first
+   * time, the store writes down that it may have left: a crash a moment
+   * after it left then ends it uncertain after the restart instead of
+   * sending it again (at-least-once sends it again, as it promises). Done
    * for this request and those behind it that the links have room for now,
    * in one commit (one that waits a little longer may end uncertain after
    * a crash though it never left: the safe side).
