@@ -115,6 +115,11 @@ function hashOf(number: string, payload: string | Buffer): string {
 
 const mayHaveBeenSent = codeMatcher(MAY_HAVE_BEEN_SENT);
 
+/** Whether a send asked for a delivery report (registeredDelivery on CMPP and SMPP, track on IMSP, statusReport on a modem; asked unless said no). */
+function reportAsked(request: PolicyRequest): boolean {
+  return request.registeredDelivery !== false && request.track !== false && request.statusReport !== false;
+}
+
 /** sends whose report is looked for in memory before the store, at most */
 const AWAITED_AT_MOST = 50_000;
 /** reports kept waiting for the results that bring their id, at most */
@@ -267,7 +272,7 @@ export class Policy extends EventEmitter {
     }
     if (sendNow.length) {
       const sent = await this.deliver(sender, request, sendNow, sendHashes, key);
-      this.note(key, { kind: 'results', at: this.now(), results: sent.results }, at);
+      this.note(key, { kind: 'results', at: this.now(), results: sent.results }, at, reportAsked(request));
       const entry = this.holding.get(key);
       if (entry) {
         // Kept with the held record, so that its outcome after a restart is whole.
@@ -338,11 +343,12 @@ export class Policy extends EventEmitter {
     }
   }
 
-  private note(key: string, change: HistoryChange, since: number): void {
+  /** A change in the message's history; results sent with a report asked for are awaited here, so that the report finds its message at once. */
+  private note(key: string, change: HistoryChange, since: number, awaitReport = false): void {
     if (!this.historyOn) return;
     this.store.note(key, change, since);
     if (change.kind !== 'results') return;
-    for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.awaited.set(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
+    if (awaitReport) for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.awaited.set(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
     if (!this.early.size) return;
     for (const r of change.results) {
       const report = r.id ? this.early.get(r.id) : undefined;
@@ -539,7 +545,7 @@ export class Policy extends EventEmitter {
         }
         record.results.push(...sent.results);
       }
-      this.note(key, { kind: 'results', at: this.now(), results: record.results.slice(before), waiting: { ...record.waiting } }, record.heldAt);
+      this.note(key, { kind: 'results', at: this.now(), results: record.results.slice(before), waiting: { ...record.waiting } }, record.heldAt, reportAsked(request));
       if (Object.keys(record.waiting).length) {
         this.store.hold(record);
         this.arm();
