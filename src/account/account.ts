@@ -234,8 +234,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       this.take(record)?.failed(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
       return;
     }
-    this.outbox.update(record);
-    this.requeue([record]);
+    // Kept as it was in the store: its tries and wait start afresh in memory, not rewritten (a million taken up are not a million writes).
+    this.queue.requeue([record]);
     this.armQueueTimer();
     this.pump();
   }
