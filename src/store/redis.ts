@@ -17,7 +17,7 @@ import { SmsError } from '../errors';
 import { MemoryDedup } from './memory';
 import { fromJson, toJson } from './json';
 import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
-import { DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
+import { carriesId, DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -189,7 +189,7 @@ export class RedisStore implements Store {
       save: (r: ExpectationRecord) => write('reports', r.key, r),
       remove: (key: string) => write('reports', key, undefined),
       findById: async (id: string) => {
-        const unsent = gathered.find('reports', (r) => Object.values((r as ExpectationRecord).ids).includes(id));
+        const unsent = gathered.find('reports', carriesId(id));
         if (unsent) return unsent as ExpectationRecord;
         await this.ready;
         const key = await c.get(idKey(id));

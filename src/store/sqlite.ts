@@ -15,11 +15,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
-import { DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { carriesId, DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
 import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
-import { GatheredRow, GatheredWrites } from './gathered';
+import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
 function text(value: unknown): string {
@@ -157,12 +157,11 @@ export class SqliteStore implements Store {
     // their expectation: what waits to be committed answers first, so that a
     // lookup never forces a commit.
     const gathered = this.gathered;
-    const carries = (id: string) => (r: unknown) => Object.values((r as ExpectationRecord).ids).includes(id);
     this.reports = {
       save: (r: ExpectationRecord) => put('reports', r.key, r),
       remove: (key: string) => del('reports', key),
       findById: (id: string) => {
-        const unsaved = gathered.find('reports', carries(id));
+        const unsaved = gathered.find('reports', carriesId(id));
         if (unsaved) return unsaved as ExpectationRecord;
         const row = this.statements?.findReport.get(id) as { key: string; record: string } | undefined;
         if (!row) return undefined;
@@ -210,14 +209,12 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Writes what is gathered, in one transaction; records become text only
-   * now. `all`: everything; `aged` (the interval): the rows the file holds,
-   * and new rows only once they have waited a whole interval (a message
-   * answered sooner never reaches the file); `known`: only the rows the file
-   * holds. A write the file refuses (a full disk) keeps everything gathered
-   * for the next try: nothing is lost while the process lives, and nothing throws.
+   * Writes what `mode` takes of what is gathered (see CommitMode), in one
+   * transaction; records become text only now. A write the file refuses (a
+   * full disk) keeps everything gathered for the next try: nothing is lost
+   * while the process lives, and nothing throws.
    */
-  flush(mode: 'all' | 'aged' | 'known' = 'all'): void {
+  flush(mode: CommitMode = 'all'): void {
     if (this.closed || !this.db) return;
     if (this.failure && this.flushTimer) return; // the retry's timer commits, not every waiter
     if (!this.gathered.count) {

@@ -74,6 +74,12 @@ export interface ExpectationRecord<C = unknown> {
   expiresAt: number;
 }
 
+/** Whether a gathered value is an expectation one of whose parts has carrier id `id` (a lookup among the few not yet written). */
+export const carriesId =
+  (id: string) =>
+  (value: unknown): boolean =>
+    Object.values((value as ExpectationRecord).ids).includes(id);
+
 export interface ReportStore {
   /** a group was made or changed */
   save(record: ExpectationRecord): void;
