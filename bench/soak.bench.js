@@ -12,6 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { NodeRedProcess, freePort } = require('../test/support/node-red-process');
+const { until } = require('../test/support/wait');
 const testing = require('../dist/src/testing');
 
 const soakFlag = process.argv.find((a) => a.startsWith('--soak'));
@@ -142,17 +143,16 @@ function watch(red) {
   return { figures, stop: async () => ((stopped = true), await loop, figures) };
 }
 
-async function until(what, test, timeoutMs, progress) {
-  const started = Date.now();
+/** `test`, telling `progress()` every two seconds with SOAK_LOG set (a long wait shows where it stands). */
+function telling(test, what, progress) {
   let said = Date.now();
-  while (!(await test())) {
+  return async () => {
     if (process.env.SOAK_LOG && progress && Date.now() - said > 2000) {
       said = Date.now();
       console.log(`  ... ${what}: ${await progress()}`);
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`soak: ${what} did not happen within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return test();
+  };
 }
 
 module.exports = async function run() {
@@ -199,7 +199,7 @@ module.exports = async function run() {
     watching = watch(red);
     await gateway.start();
     started = Date.now();
-    await until('a third drained', () => outcomes.read().distinct >= COUNT / 3, (COUNT / RATE) * 4000 + 60000);
+    await until(() => outcomes.read().distinct >= COUNT / 3, { what: 'a third drained', timeoutMs: (COUNT / RATE) * 4000 + 60000, everyMs: 250 });
     const firstDrain = { s: (Date.now() - started) / 1000, n: outcomes.distinct };
     const drainLoop = await loop();
     const draining = await watching.stop();
@@ -213,7 +213,7 @@ module.exports = async function run() {
     started = Date.now();
     if (process.env.SOAK_PROF) process.env.RED_PROF = process.env.SOAK_PROF; // a profile of the restarted process
     const restarted = red.start();
-    await until('a SUBMIT after the restart', () => submits > before, 120000);
+    await until(() => submits > before, { what: 'a SUBMIT after the restart', timeoutMs: 120000, everyMs: 50 });
     const readyS = (Date.now() - started) / 1000;
     const sendingAgain = Date.now();
     await restarted;
@@ -228,17 +228,15 @@ module.exports = async function run() {
     let phoneGap = 0;
     let lastOutcomes = -1;
     let stillSince = Date.now();
-    await until(
-      'every message at the phone and its outcome given',
-      () => {
-        while (phoneGap < COUNT && atPhone[phoneGap]) phoneGap++;
-        const now = outcomes.read().distinct;
-        if (now !== lastOutcomes) [lastOutcomes, stillSince] = [now, Date.now()];
-        return phoneGap === COUNT && (now === COUNT || Date.now() - stillSince > 3000);
-      },
-      (COUNT / RATE) * 4000 + 60000,
-      async () => `${outcomes.distinct} outcomes, ${submits} SUBMITs, loop ${JSON.stringify(await loop().catch(() => ({})))}; without an outcome: ${COUNT - outcomes.distinct < 50 ? missing() : 'many'}`,
-    );
+    const what = 'every message at the phone and its outcome given';
+    const done = () => {
+      while (phoneGap < COUNT && atPhone[phoneGap]) phoneGap++;
+      const now = outcomes.read().distinct;
+      if (now !== lastOutcomes) [lastOutcomes, stillSince] = [now, Date.now()];
+      return phoneGap === COUNT && (now === COUNT || Date.now() - stillSince > 3000);
+    };
+    const progress = async () => `${outcomes.distinct} outcomes, ${submits} SUBMITs, loop ${JSON.stringify(await loop().catch(() => ({})))}; without an outcome: ${COUNT - outcomes.distinct < 50 ? missing() : 'many'}`;
+    await until(telling(done, what, progress), { what, timeoutMs: (COUNT / RATE) * 4000 + 60000, everyMs: 250 });
     const secondDrain = { s: (Date.now() - sendingAgain) / 1000, n: COUNT - atKill };
     const restLoop = await loop();
     const rest = await watching.stop();
