@@ -3,7 +3,7 @@
 // flow that writes every outcome and every delivery report to files; 1,000
 // messages queued behind a gateway (CMPP or SMPP) that is not there; then
 // `kill -9` (or a full deploy), the gateway back, Node-RED started again on the same user
-// directory. Every message must end with exactly one outcome, and every
+// directory (and, for the Redis store, the same redis-server). Every message must end with exactly one outcome, and every
 // report that comes afterwards must be matched with its correlation.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -12,6 +12,8 @@ const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
 const { durableFlow, lines, storedOutbox } = require('../support/durable-flow');
+const { hasRedis, startRedis } = require('../support/redis');
+const { needTool } = require('../support/tools');
 
 const COUNT = 1000;
 
@@ -28,24 +30,43 @@ describe('durability: a real Node-RED process, its store on disk', function () {
   let red;
   let sim;
   let dir;
+  let stopRedis;
   afterEach(async () => {
     await red?.dispose();
     await sim?.stop();
+    await stopRedis?.();
+    stopRedis = undefined;
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     red = undefined;
     sim = undefined;
   });
 
-  for (const [protocol, how] of [['cmpp', 'kill -9'], ['cmpp', 'full deploy'], ['smpp', 'kill -9']]) {
-    it(`${protocol.toUpperCase()}: ${how} with ${COUNT} messages queued behind an absent gateway: each gets one outcome afterwards, every report matched`, async () => {
+  for (const [protocol, how, kind] of [['cmpp', 'kill -9', 'sqlite'], ['cmpp', 'full deploy', 'sqlite'], ['smpp', 'kill -9', 'sqlite'], ['cmpp', 'kill -9', 'redis']]) {
+    it(`${protocol.toUpperCase()}: ${how} with ${COUNT} messages queued behind an absent gateway${kind === 'redis' ? ', Redis store' : ''}: each gets one outcome afterwards, every report matched`, async function () {
+      let stored = () => storedOutbox(red.userDir);
+      let connection = {};
+      if (kind === 'redis') {
+        needTool(this, hasRedis, 'redis-server');
+        const redis = await startRedis();
+        const { createClient } = require('@redis/client');
+        const probe = createClient({ url: redis.url });
+        probe.on('error', () => undefined);
+        await probe.connect();
+        stopRedis = async () => (await probe.close(), await redis.stop());
+        connection = { store: 'redis', redisUrl: redis.url };
+        stored = async () => {
+          const keys = await probe.keys('smsflow:cmpp:*:outbox:*');
+          return keys.length ? probe.hLen(keys[0]) : 0;
+        };
+      }
       red = await NodeRedProcess.create();
       dir = fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-'));
       const gatewayPort = await freePort();
-      const flow = durableFlow(dir, gatewayPort, {}, protocol);
+      const flow = durableFlow(dir, gatewayPort, connection, protocol);
       await red.start();
       await red.deploy(flow);
       assert.equal(await red.request('POST', `/send?n=${COUNT}&from=0`, {}), `queued ${COUNT}`);
-      await until(() => storedOutbox(red.userDir) === COUNT, { timeoutMs: 15000, what: `${COUNT} messages in the store file` });
+      await until(async () => (await stored()) === COUNT, { timeoutMs: 15000, what: `${COUNT} messages in the ${kind} store` });
       assert.deepEqual(lines(path.join(dir, 'results.jsonl')), [], 'no outcome yet: the gateway is not there');
 
       if (how === 'kill -9') {
