@@ -103,11 +103,6 @@ export class TieredMap<K, V> {
     return this.newer.delete(key) || this.older.delete(key);
   }
 
-  clear(): void {
-    this.older.clear();
-    this.newer.clear();
-  }
-
   *values(): IterableIterator<V> {
     yield* this.older.values();
     yield* this.newer.values();
