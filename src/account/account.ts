@@ -104,6 +104,8 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private queueTimer?: NodeJS.Timeout;
   private queueNotice?: NodeJS.Immediate;
   private closing?: Promise<void>;
+  /** requests made while the store's kept ones are not yet taken up: queued after them, with ids that follow theirs */
+  private held?: Array<[command: string, body: Body, waiter: Waiter<P>, of: RequestOf | undefined]>;
 
   constructor(
     readonly accountOptions: AccountOptions,
@@ -122,7 +124,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** requests waiting to be sent plus those awaiting an answer */
   get depth(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + (this.held?.length ?? 0) + this.inFlight;
   }
 
   /** messages sent and not yet answered */
@@ -165,6 +167,11 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       waiter.failed(refused);
       return;
     }
+    if (this.held) {
+      this.held.push([command, body, waiter, of]);
+      this.queueChanged();
+      return;
+    }
     const record: OutboxRecord = {
       id: this.nextId++,
       command,
@@ -194,7 +201,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       const where = this.links.map((l) => `${l.options.host}:${l.options.port}`).join(', ');
       return new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`);
     }
-    if (this.queue.length >= this.accountOptions.maxQueue) {
+    if (this.queue.length + (this.held?.length ?? 0) >= this.accountOptions.maxQueue) {
       return new SmsError(
         `${protocol}_QUEUE_FULL`,
         `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`,
@@ -220,6 +227,23 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     for (const r of records) this.take(r)?.failed(why);
     this.queueChanged();
     return taken.size;
+  }
+
+  /**
+   * From now until `takeNew()`, new requests wait: the requests a store kept
+   * across a restart are taken up first. An id a new request took before
+   * then could be one a kept request has, and writing it would overwrite
+   * that request in the store: a message lost.
+   */
+  holdNew(): void {
+    this.held ??= [];
+  }
+
+  /** The kept requests are taken up (their ids known): the new ones that waited are queued, in the order they came. */
+  takeNew(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [command, body, waiter, of] of held) this.enqueue(command, body, waiter, of);
   }
 
   /**
@@ -249,6 +273,10 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   close(waitMs = 1000, keep = false): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
+      // A client never started (its store never read): these never reached the outbox, and fail here.
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const [, , waiter] of held) waiter.failed(new SmsError(`${this.dialect.protocol}_CLOSED`, `the ${this.dialect.protocol} connection was closed before this message was sent`));
       const unanswered = (await Promise.all(this.links.map((l) => l.close(waitMs)))).flat();
       this.queue.requeue(unanswered);
       const { protocol } = this.dialect;

@@ -1,8 +1,8 @@
 /**
  * After a restart, the messages a client accepted before it (kept in the
  * store's journal) get their outcome: what had not been answered is taken
- * up again through the client's own `takeUp`, and each message is handed on
- * once, with every part's result, as carried over.
+ * up again through the client's own `takeUp`, in the order it was accepted,
+ * and each message is handed on once, with every part's result, as carried over.
  */
 import { Encoding } from '../text/codecs';
 import { SendResult } from '../results';
@@ -31,20 +31,21 @@ export async function carryOver<C extends string>(
   const earlier = (key?: string): boolean => !key?.startsWith(`${instance}-`);
   const messages = stored.filter((m) => earlier(m.key));
   const known = new Set(messages.map((m) => m.key));
-  const byMessage = new Map<string, OutboxEntry[]>();
+  const parts = new Map<string, number>();
+  const kept: OutboxEntry[] = [];
   for (const entry of entries) {
     if (!earlier(entry.message)) continue;
     if (!entry.message || !known.has(entry.message)) {
       store.outbox.remove(entry.id); // a query, or a part of nothing: nobody waits for it any more
       continue;
     }
-    const list = byMessage.get(entry.message) ?? [];
-    list.push(entry);
-    byMessage.set(entry.message, list);
+    parts.set(entry.message, (parts.get(entry.message) ?? 0) + 1);
+    kept.push(entry);
   }
+  const taken = new Map<string, MessageInFlight>();
   for (const record of messages) {
-    const pending = byMessage.get(record.key) ?? [];
-    const message = new MessageInFlight(record, store, pending.length, (results) => {
+    const pending = parts.get(record.key) ?? 0;
+    const message = new MessageInFlight(record, store, pending, (results) => {
       const recipients = record.request.to as string[];
       // Parts whose answer was lost with the process are reported as such.
       const missing = record.expected - results.length;
@@ -62,7 +63,9 @@ export async function carryOver<C extends string>(
         },
       });
     });
-    for (const entry of pending) takeUp(entry, message);
+    if (pending) taken.set(record.key, message);
   }
+  // In the order they were accepted, whatever order the store lists the messages in.
+  for (const entry of kept) takeUp(entry, taken.get(entry.message as string) as MessageInFlight);
   return messages.length;
 }

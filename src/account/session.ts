@@ -48,6 +48,8 @@ export abstract class AccountSession<P extends Pdu, C extends string> extends Ev
   /** Takes the account the links serve, and passes its state, queue and errors on. */
   protected attach(account: Account<P>): void {
     this.account = account;
+    // A store that outlives the process may keep requests: new ones wait until takeNew() (see Account.holdNew).
+    if (this.store.kind !== 'memory') account.holdNew();
     account.on('state', (state, detail) => this.emit('state', state, detail));
     account.on('queue', (depth) => this.emit('queue', depth));
     account.on('error', (err) => this.emit('error', err));
@@ -98,6 +100,11 @@ export abstract class AccountSession<P extends Pdu, C extends string> extends Ev
   /** Takes up a request the store kept across a restart; `waiter` is told its outcome. */
   resume(entry: OutboxEntry, waiter: Waiter<P>): void {
     this.accountOf.resume(entry, waiter);
+  }
+
+  /** What the store kept is taken up (or could not be read): requests made meanwhile are queued after it. */
+  takeNew(): void {
+    this.accountOf.takeNew();
   }
 
   /**

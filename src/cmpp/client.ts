@@ -125,6 +125,8 @@ export class CmppClient extends EventEmitter {
   private readonly reassembler: Reassembler<MoMeta>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
+  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
+  recovery: Promise<number> = Promise.resolve(0);
   /** makes message keys unique across restarts and instances sharing a store */
   private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
   /** marks a request that is not a message (a query): not carried over a restart */
@@ -158,11 +160,18 @@ export class CmppClient extends EventEmitter {
 
   /** Takes up what the store kept (see recover()) and opens the session. */
   start(): Promise<void> {
-    this.recover().catch((err) => this.emit('error', err));
+    this.recovery = this.recover()
+      .catch((err) => {
+        this.emit('error', err);
+        return 0;
+      })
+      .finally(() => this.session.takeNew());
     return this.session.start();
   }
 
   async close(): Promise<void> {
+    // What was sent while the store was read joins the outbox first, to be kept for the next start.
+    await this.recovery;
     await this.session.close();
     this.tracker.close();
     // A durable store keeps the parts that arrived for the next start; memory hands them on as they are.

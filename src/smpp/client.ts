@@ -127,6 +127,8 @@ export class SmppClient extends EventEmitter {
   private readonly reassembler: Reassembler<{ receivedAt: string; to: string; dataCoding: number }>;
   private readonly references = new ReferenceAllocator();
   private sends = 0;
+  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
+  recovery: Promise<number> = Promise.resolve(0);
   private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
   constructor(options: SmppClientOptions) {
@@ -179,7 +181,12 @@ export class SmppClient extends EventEmitter {
 
   /** Takes up what the store kept (see recover()) and binds. */
   start(): Promise<void> {
-    this.recover().catch((err) => this.emit('error', err));
+    this.recovery = this.recover()
+      .catch((err) => {
+        this.emit('error', err);
+        return 0;
+      })
+      .finally(() => this.session.takeNew());
     return this.session.start();
   }
 
@@ -205,6 +212,8 @@ export class SmppClient extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    // What was sent while the store was read joins the outbox first, to be kept for the next start.
+    await this.recovery;
     await this.session.close();
     this.tracker.close();
     if (this.session.store.kind === 'memory') this.reassembler.flush();

@@ -241,7 +241,8 @@ describe('sms route over real channels', function () {
     const file = path.join(dir, 'cmpp.db');
     const cmppOptions = (s) => ({ host: '127.0.0.1', port: sims.ismg.port, spId: '901234', sharedSecret: 'secret', srcId: '1069001', reconnect: { initialMs: 20, maxMs: 50 }, store: s, queueTimeoutMs: 300 });
     const back = await restartLater(sims.ismg);
-    const first = quiet(new cmpp.CmppClient(cmppOptions(new store.SqliteStore({ file }))));
+    const firstStore = new store.SqliteStore({ file });
+    const first = quiet(new cmpp.CmppClient(cmppOptions(firstStore)));
     all = { s: quiet(new smpp.SmppClient({ host: '127.0.0.1', port: sims.smsc.port, systemId: 'smppclient1', password: 'password', sourceAddr: 'ALERTS' })) };
     first.start().catch(() => undefined);
     // Everything down: the primary takes the message and keeps it in its store.
@@ -253,6 +254,7 @@ describe('sms route over real channels', function () {
     await until(() => first.session.depth === 1, { what: 'the message queued in CMPP' });
     before.close();
     await first.close();
+    firstStore.close();
 
     // The next start: SMPP is up, the gateway still down; CMPP's queue wait ends and the route goes on.
     await all.s.start();

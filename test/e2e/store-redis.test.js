@@ -13,6 +13,7 @@ const { until } = require('../support/wait');
 const { needTool } = require('../support/tools');
 const { hasRedis, startRedis } = require('../support/redis');
 const { durableFlow, lines } = require('../support/durable-flow');
+const { sendsAtStart } = require('../support/sends-at-start');
 
 describe('Redis store shared by several instances', function () {
   this.timeout(120000);
@@ -47,6 +48,11 @@ describe('Redis store shared by several instances', function () {
       await x.s.close();
     }
     await sim.stop();
+  });
+
+  it('messages sent the moment a client starts, before it has read Redis, take no kept message\'s place: each sent once, the kept ones first', async () => {
+    const prefix = `smsflow:start:${Date.now()}`;
+    await sendsAtStart(() => new store.RedisStore({ url: redis.url, prefix, instance: 'A' }));
   });
 
   it('gathers writes into a pipeline per commit interval: 200 messages at once cost Redis fewer commands than messages, and leave nothing behind', async () => {

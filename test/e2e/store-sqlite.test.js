@@ -11,6 +11,7 @@ const { cmpp, imsp, modem, store } = require('../../dist/src/internal');
 const testing = require('../../dist/src/testing');
 const { until } = require('../support/wait');
 const { freePort } = require('../support/node-red-process');
+const { sendsAtStart } = require('../support/sends-at-start');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
@@ -74,6 +75,11 @@ describe('SQLite store under the CMPP client', function () {
     await second.c.close();
     second.s.close();
     await sim.stop();
+  });
+
+  it('messages sent the moment a client starts, before it has read the file, take no kept message\'s place: each sent once, the kept ones first', async () => {
+    const file = path.join(dir, 'start.sqlite');
+    await sendsAtStart(() => new store.SqliteStore({ file }));
   });
 
   /** An at-most-once client started on `file`, once the `count` messages it carried over have their outcomes. */
