@@ -7,7 +7,8 @@
  * is known by key, so that only those rows need a removal.
  */
 export type RowKey = string | number;
-export type GatheredRow<T extends string> = [table: T, key: RowKey, value: unknown];
+/** a row a commit takes; `forget`: its key need not be known once stored (see write) */
+export type GatheredRow<T extends string> = [table: T, key: RowKey, value: unknown, forget?: boolean];
 
 /**
  * `all`: everything gathered; `aged` (the interval's commit): rows the store
@@ -16,8 +17,8 @@ export type GatheredRow<T extends string> = [table: T, key: RowKey, value: unkno
  */
 export type CommitMode = 'all' | 'aged' | 'known';
 
-/** a gathered row: its last value, and when it was first written (for a row new to the store) */
-type Entry = [value: unknown, bornAt: number];
+/** a gathered row: its last value, when it was first written (for a row new to the store), and whether its key is forgotten once stored */
+type Entry = [value: unknown, bornAt: number, forget: boolean];
 
 export class GatheredWrites<T extends string> {
   private readonly pending = {} as Record<T, Map<RowKey, Entry>>;
@@ -35,7 +36,12 @@ export class GatheredWrites<T extends string> {
     }
   }
 
-  write(table: T, key: RowKey, value: unknown): void {
+  /**
+   * `forget`: a new row whose key need not be known once stored: a parked
+   * request and its message, which are read back (and so known again)
+   * before anything changes them. A million of them then cost no memory.
+   */
+  write(table: T, key: RowKey, value: unknown, forget = false): void {
     const rows = this.pending[table];
     const entry = rows.get(key);
     if (value === undefined && !this.stored[table].has(key)) {
@@ -45,7 +51,7 @@ export class GatheredWrites<T extends string> {
     }
     if (entry) entry[0] = value;
     else {
-      rows.set(key, [value, Date.now()]);
+      rows.set(key, [value, Date.now(), forget && !this.stored[table].has(key)]);
       this.count++;
     }
   }
@@ -86,7 +92,7 @@ export class GatheredWrites<T extends string> {
           left++;
           continue;
         }
-        batch.push([table, key, entry[0]]);
+        batch.push(entry[2] ? [table, key, entry[0], true] : [table, key, entry[0]]);
       }
     }
     return { batch, left };
@@ -94,9 +100,9 @@ export class GatheredWrites<T extends string> {
 
   /** The store has the batch `take` gave: its rows leave the gathering (all of them when `left` is 0). */
   committed(batch: ReadonlyArray<GatheredRow<T>>, left: number): void {
-    for (const [table, key, value] of batch) {
+    for (const [table, key, value, forget] of batch) {
       if (value === undefined) this.stored[table].delete(key);
-      else this.stored[table].add(key);
+      else if (!forget) this.stored[table].add(key);
     }
     if (left) {
       for (const [table, key] of batch) this.pending[table].delete(key);

@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SmsError } from '../errors';
-import { carriesId, DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, ReportStore, Store } from './store';
+import { carriesId, DedupStore, ExpectationRecord, MaybePromise, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialRecord, PartialStore, Parking, ReportStore, Store } from './store';
 import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
@@ -37,6 +37,10 @@ type Statements = Record<
   | 'putOutbox'
   | 'delOutbox'
   | 'allOutbox'
+  | 'outboxAfter'
+  | 'outboxExtent'
+  | 'oneMessage'
+  | 'orphanMessages'
   | 'putMessage'
   | 'delMessage'
   | 'allMessages'
@@ -83,6 +87,7 @@ export class SqliteStore implements Store {
   readonly reports: ReportStore;
   readonly partials: PartialStore;
   readonly dedup: DedupStore;
+  readonly parking: Parking;
   private db?: Database;
   private statements?: Statements;
   /** writes gathered for the next commit, the last one per row, and the rows the file holds */
@@ -108,7 +113,7 @@ export class SqliteStore implements Store {
     this.commitIntervalMs = options.commitIntervalMs ?? 5;
     this.gathered = new GatheredWrites(TABLES, this.commitIntervalMs);
     this.tryOpen();
-    const put = (table: Table, key: string | number, value: unknown): void => this.write(table, key, value);
+    const put = (table: Table, key: string | number, value: unknown, forget = false): void => this.write(table, key, value, forget);
     const del = (table: Table, key: string | number): void => this.write(table, key, undefined);
     const records = <T>(statement: keyof Statements, table: Table, keyOf: (record: T) => string | number): MaybePromise<T[]> => {
       const read = (): T[] => {
@@ -123,7 +128,8 @@ export class SqliteStore implements Store {
       return this.whenOpened().then(read);
     };
     this.outbox = {
-      add: (e: OutboxEntry) => put('outbox', e.id, e),
+      // A parked entry is read back (and known again) before anything changes it: its id need not stay in memory.
+      add: (e: OutboxEntry) => put('outbox', e.id, e, e.parked === true),
       update: (e: OutboxEntry) => put('outbox', e.id, e),
       remove: (id: number) => del('outbox', id),
       leaving: (entries: OutboxEntry[]) => {
@@ -139,7 +145,7 @@ export class SqliteStore implements Store {
       load: () => records<OutboxEntry>('allOutbox', 'outbox', (e) => e.id),
     };
     this.messages = {
-      add: (m: MessageRecord) => put('messages', m.key, m),
+      add: (m: MessageRecord) => put('messages', m.key, m, m.parked === true),
       update: (m: MessageRecord) => put('messages', m.key, m),
       remove: (key: string) => del('messages', key),
       settle: (key: string, then: () => void) => {
@@ -178,6 +184,39 @@ export class SqliteStore implements Store {
       load: () => records<PartialRecord>('allPartials', 'partials', (p) => p.key),
     };
     this.dedup = new MemoryDedup();
+    // Read from the file, everything gathered committed first: what is read is what a restart would find.
+    const committed = (): Statements => {
+      this.flush();
+      if (!this.statements) throw this.failure ?? new SmsError('STORE_WRITE', `the SQLite store ${this.location} is not open`);
+      return this.statements;
+    };
+    this.parking = {
+      after: (id: number, limit: number) => {
+        const list = (committed().outboxAfter.all(id, limit) as Array<{ record: string }>).map((r) => fromJson(r.record) as OutboxEntry);
+        for (const e of list) this.gathered.found('outbox', e.id);
+        return list;
+      },
+      extent: () => {
+        const row = committed().outboxExtent.get() as { count: number; last: number | null };
+        return { count: row.count, last: row.last ?? -1 };
+      },
+      messages: (keys: string[]) => {
+        const st = committed();
+        const list: MessageRecord[] = [];
+        for (const key of keys) {
+          const row = st.oneMessage.get(key) as { record: string } | undefined;
+          if (!row) continue;
+          list.push(fromJson(row.record) as MessageRecord);
+          this.gathered.found('messages', key);
+        }
+        return list;
+      },
+      orphans: () => {
+        const list = (committed().orphanMessages.all() as Array<{ record: string }>).map((r) => fromJson(r.record) as MessageRecord);
+        for (const m of list) this.gathered.found('messages', m.key);
+        return list;
+      },
+    };
   }
 
   watchHealth(listener: (failure?: SmsError) => void): void {
@@ -286,9 +325,9 @@ export class SqliteStore implements Store {
     })();
   }
 
-  private write(table: Table, key: string | number, value: unknown): void {
+  private write(table: Table, key: string | number, value: unknown, forget = false): void {
     if (this.closed) return;
-    this.gathered.write(table, key, value);
+    this.gathered.write(table, key, value, forget);
     if (this.flushTimer || !this.db) return;
     this.flushTimer = setTimeout(() => this.flush('aged'), this.commitIntervalMs);
   }
@@ -308,6 +347,11 @@ export class SqliteStore implements Store {
       putOutbox: s('INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)'),
       delOutbox: s('DELETE FROM outbox WHERE id = ?'),
       allOutbox: s('SELECT record FROM outbox ORDER BY id'),
+      outboxAfter: s('SELECT record FROM outbox WHERE id > ? ORDER BY id LIMIT ?'),
+      outboxExtent: s('SELECT count(*) AS count, max(id) AS last FROM outbox'),
+      oneMessage: s('SELECT record FROM messages WHERE key = ?'),
+      // One pass over each table (the keys the outbox names, then the journal): two seconds for a million.
+      orphanMessages: s("SELECT record FROM messages WHERE key NOT IN (SELECT json_extract(record, '$.message') FROM outbox WHERE json_extract(record, '$.message') IS NOT NULL)"),
       putMessage: s('INSERT OR REPLACE INTO messages (key, record) VALUES (?, ?)'),
       delMessage: s('DELETE FROM messages WHERE key = ?'),
       allMessages: s('SELECT record FROM messages'),

@@ -32,6 +32,8 @@ export interface OutboxEntry {
   /** the message (journal key) this request is part of, and what its answer needs (part, recipients) */
   message?: string;
   meta?: unknown;
+  /** it waited in the store alone, nothing of it in memory (see Parking), until read back */
+  parked?: boolean;
 }
 
 export interface Outbox {
@@ -130,6 +132,8 @@ export interface MessageRecord {
   /** how many results make the message complete */
   expected: number;
   createdAt: number;
+  /** it waits in the store alone (see Parking) until its requests are read back */
+  parked?: boolean;
 }
 
 export interface MessageJournal {
@@ -145,6 +149,22 @@ export interface MessageJournal {
    */
   settle(key: string, then: () => void): void;
   load(): MaybePromise<MessageRecord[]>;
+}
+
+/**
+ * A store that can keep waiting requests on disk alone, nothing of them in
+ * memory, and read them back a window at a time in the order they were
+ * accepted: a queue of a million costs the process what a window costs.
+ */
+export interface Parking {
+  /** the kept requests whose id is above `id`, in id order, at most `limit` */
+  after(id: number, limit: number): MaybePromise<OutboxEntry[]>;
+  /** how many requests are kept, and the highest id (-1: none) */
+  extent(): MaybePromise<{ count: number; last: number }>;
+  /** the journal's records of these messages (those it has) */
+  messages(keys: string[]): MaybePromise<MessageRecord[]>;
+  /** the journal's records of messages no kept request belongs to (every part answered, or none ever queued) */
+  orphans(): MaybePromise<MessageRecord[]>;
 }
 
 /** Keys seen lately (DELIVER Msg_Ids) with what they were answered. */
@@ -173,5 +193,7 @@ export interface Store {
   reports: ReportStore;
   partials: PartialStore;
   dedup: DedupStore;
+  /** present when the store can keep waiting requests on disk alone */
+  parking?: Parking;
   close(): MaybePromise<void>;
 }
