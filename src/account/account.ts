@@ -21,6 +21,8 @@ export interface AccountOptions {
   /** the command the rate applies to (SUBMIT) */
   ratedCommand: string;
   maxQueue: number;
+  /** requests waiting in memory at most: beyond, a store that can park (see Parking) keeps the new ones on disk alone */
+  queueInMemory: number;
   /** a request still unsent after this long fails (0: wait for ever) */
   queueTimeoutMs: number;
   failWhenDown: boolean;
@@ -39,6 +41,12 @@ export interface OutboxRecord extends Sendable, OutboxEntry {
   [WAITER]?: Waiter<never>;
   [LEAVING]?: boolean;
 }
+
+/** Reads parked requests back: those above id `after`, about `limit` of them, each resumed; says the highest id read and how many parked requests it took up. */
+export type Unparker = (after: number, limit: number) => Promise<{ last: number; taken: number }>;
+
+/** parked requests read back at a time: a few milliseconds of the event loop */
+const UNPARK_WINDOW = 500;
 
 /** Called at the moment the answer is read, before any frame after it is handled. */
 export type OnAnswer<P> = (pdu: P) => void;
@@ -106,6 +114,16 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private closing?: Promise<void>;
   /** requests made while the store's kept ones are not yet taken up: queued after them, with ids that follow theirs */
   private held?: Array<[command: string, body: Body, waiter: Waiter<P>, of: RequestOf | undefined]>;
+  /** reads parked requests back; none when the store cannot park */
+  private unparker?: Unparker;
+  /** requests the store keeps alone, not yet read back */
+  private parkedCount = 0;
+  /** the store has been read up to this id */
+  private parkedAfter = -1;
+  /** a window is being read back, or will be at the next turn */
+  private unparking = false;
+  /** the links failed for good: what is read back fails as what waited in memory did */
+  private failedWith?: [unsent: Error, maybeSent: Error];
 
   constructor(
     readonly accountOptions: AccountOptions,
@@ -124,7 +142,22 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** requests waiting to be sent plus those awaiting an answer */
   get depth(): number {
-    return this.queue.length + (this.held?.length ?? 0) + this.inFlight;
+    return this.waiting + this.inFlight;
+  }
+
+  /** requests not yet sent: in memory, held until the store is read, and parked in the store alone */
+  private get waiting(): number {
+    return this.queue.length + (this.held?.length ?? 0) + this.parkedCount;
+  }
+
+  /** requests the store keeps alone (parked), not yet read back */
+  get parked(): number {
+    return this.parkedCount;
+  }
+
+  /** A new message should be parked (see park()): the queue in memory is full, or parked ones are ahead of it. */
+  get parking(): boolean {
+    return this.unparker !== undefined && !this.held && (this.parkedCount > 0 || this.queue.length >= this.accountOptions.queueInMemory);
   }
 
   /** messages sent and not yet answered */
@@ -201,7 +234,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       const where = this.links.map((l) => `${l.options.host}:${l.options.port}`).join(', ');
       return new SmsError(`${protocol}_NOT_CONNECTED`, `not sent: the ${protocol} link to ${where} is down (the connection is set to fail at once while down)`);
     }
-    if (this.queue.length + (this.held?.length ?? 0) >= this.accountOptions.maxQueue) {
+    if (this.waiting >= this.accountOptions.maxQueue) {
       return new SmsError(
         `${protocol}_QUEUE_FULL`,
         `the ${protocol} send queue is full (${this.accountOptions.maxQueue} waiting); the gateway is slower than the flow, slow the flow down or raise the queue size`,
@@ -246,14 +279,84 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     for (const [command, body, waiter, of] of held) this.enqueue(command, body, waiter, of);
   }
 
+  /** The store can park: `unparker` reads parked requests back when the queue in memory runs low. */
+  parkWith(unparker: Unparker): void {
+    this.unparker = unparker;
+  }
+
+  /**
+   * Queues a request in the store alone: nothing of it stays in memory (no
+   * waiter: its outcome goes where a kept request's goes after a restart).
+   * It is read back, in its order, when the queue in memory runs low.
+   */
+  park(command: string, body: Body, of: RequestOf): void {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    if (!this.parkedCount) this.parkedAfter = this.nextId - 1;
+    const entry: OutboxEntry = { id: this.nextId++, command, body, tries: 0, sent: false, flowRetries: 0, enqueuedAt: this.accountOptions.now(), message: of.message, meta: of.meta, parked: true };
+    this.outbox.add(entry);
+    this.parkedCount++;
+    this.queueChanged();
+  }
+
+  /** After a restart: the store keeps `count` requests, up to id `last`, to be read back a window at a time. */
+  keptParked(count: number, last: number): void {
+    this.nextId = Math.max(this.nextId, last + 1);
+    this.parkedCount += count;
+    this.parkedAfter = -1;
+    this.queueChanged();
+    this.unpark();
+  }
+
+  /**
+   * Reads the next window of parked requests back when the queue in memory
+   * is below half of what it may hold (or, the account failed, to give
+   * each its outcome). A window at a time, each at a turn of the event loop
+   * of its own: reading a million back never holds the loop up.
+   */
+  private unpark(): void {
+    const unparker = this.unparker;
+    if (!unparker || this.unparking || this.parkedCount <= 0 || this.closing) return;
+    const { queueInMemory } = this.accountOptions;
+    if (!this.failedWith && this.queue.length >= Math.ceil(queueInMemory / 2)) return;
+    this.unparking = true;
+    setImmediate(() => this.readParked(unparker, Math.max(1, Math.min(UNPARK_WINDOW, Math.ceil(queueInMemory / 2)))));
+  }
+
+  private readParked(unparker: Unparker, window: number): void {
+    if (this.closing) {
+      this.unparking = false;
+      return;
+    }
+    unparker(this.parkedAfter, window).then(
+      ({ last, taken }) => {
+        this.unparking = false;
+        // Nothing above the last id read: whatever the count said, nothing is left to read.
+        this.parkedCount = last === this.parkedAfter ? 0 : Math.max(0, this.parkedCount - taken);
+        this.parkedAfter = last;
+        this.queueChanged();
+        if (this.failedWith) this.failAll(...this.failedWith);
+        this.pump();
+      },
+      (err) => {
+        this.unparking = false;
+        this.emit('error', err);
+        // Tried again when the queue next moves, or at the queue timer.
+        this.armQueueTimer();
+      },
+    );
+  }
+
   /**
    * Takes up a record the outbox kept across a restart, in its place in the
    * order. One that had left is sent again (at-least-once) or ends as
    * uncertain (at-most-once); its queue wait starts afresh.
    */
   resume(entry: OutboxEntry, waiter: Waiter<P>): void {
+    if (this.closing) return; // read back as the account closed: it stays in the store for the next start
     this.nextId = Math.max(this.nextId, entry.id + 1);
-    const record: OutboxRecord = { ...entry, tries: 0, enqueuedAt: this.accountOptions.now(), [WAITER]: waiter };
+    // A parked request of this run keeps its wait since it was accepted; one from before a restart starts afresh.
+    const record: OutboxRecord = { ...entry, tries: 0, enqueuedAt: entry.parked ? entry.enqueuedAt : this.accountOptions.now(), [WAITER]: waiter };
     if (record.sent && this.links[0]?.options.delivery === 'at-most-once') {
       this.take(record)?.failed(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
       return;
@@ -336,11 +439,18 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
   private onLinkState(link: Link<OutboxRecord, P>, state: LinkState, detail?: Error): void {
     if (this.closing) return;
     const { protocol } = this.dialect;
+    let failed: [Error, Error] | undefined;
     if (state === 'failed') {
-      this.failAll(link.failure ?? (detail as SmsError), link.failure ?? (detail as SmsError));
+      failed = [link.failure ?? (detail as SmsError), link.failure ?? (detail as SmsError)];
     } else if (state === 'disconnected' && !link.options.reconnect) {
       const why = detail?.message ?? 'closed';
-      this.failAll(new SmsError(`${protocol}_DISCONNECTED`, `the ${protocol} link dropped: ${why}`), uncertain(protocol, `the ${protocol} link dropped (${why}) after this message was sent`));
+      failed = [new SmsError(`${protocol}_DISCONNECTED`, `the ${protocol} link dropped: ${why}`), uncertain(protocol, `the ${protocol} link dropped (${why}) after this message was sent`)];
+    }
+    // Failed for good: what waits fails, what is parked too as it is read back (until the link tries again).
+    this.failedWith = failed;
+    if (failed) {
+      this.failAll(...failed);
+      this.unpark();
     }
     // The account is as up as its best link.
     const states = this.links.map((l) => l.state);
@@ -387,6 +497,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
 
   /** Hands queued requests to links with room, the least loaded first, within the rate and outside a pause. */
   private pump(): void {
+    this.unpark();
     const { ratePerSecond, ratedCommand } = this.accountOptions;
     // One reading of the clock for the whole turn: the loop does not wait.
     const now = this.queue.length ? this.accountOptions.now() : 0;

@@ -12,6 +12,8 @@ import { jsonSafe } from '../store/json';
 import { MessageRecord, Store } from '../store/store';
 import { Encoding } from '../text/codecs';
 import type { HandOvers } from './hand-over';
+import type { RequestOf, Waiter } from './account';
+import type { Body } from '../wire/fields';
 
 export class MessageInFlight {
   private left: number;
@@ -69,14 +71,7 @@ export interface Outgoing<C extends string> {
  */
 export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, sendParts: (message: MessageInFlight) => void, handOvers?: HandOvers): Promise<SendResult<C>> {
   if (store.failure) return Promise.reject(store.failure);
-  const record: MessageRecord = {
-    key: m.key,
-    request: { to: m.to, encoding: m.encoding, parts: m.parts, origin: m.origin },
-    correlation: jsonSafe(m.correlation),
-    results: [],
-    expected: m.expected,
-    createdAt: Date.now(),
-  };
+  const record = recordOf(m);
   store.messages.add(record);
   return new Promise((resolve, reject) => {
     const message = new MessageInFlight(record, store, m.expected, (results) => {
@@ -91,5 +86,75 @@ export function sendMessage<C extends string>(store: Store, m: Outgoing<C>, send
       store.messages.remove(record.key);
       reject(asError(err));
     }
+  });
+}
+
+/** The journal's record of a message just accepted. */
+function recordOf(m: Outgoing<string>): MessageRecord {
+  return {
+    key: m.key,
+    request: { to: m.to, encoding: m.encoding, parts: m.parts, origin: m.origin },
+    correlation: jsonSafe(m.correlation),
+    results: [],
+    expected: m.expected,
+    createdAt: Date.now(),
+  };
+}
+
+/**
+ * Writes the message down and lets `parkParts` park every part for it:
+ * nothing of it stays in memory, and its outcome comes as a kept message's
+ * does (to its origin). Resolves with its key once the store has committed
+ * it; a store that cannot write refuses it (STORE_WRITE).
+ */
+export function parkMessage(store: Store, m: Outgoing<string>, parkParts: () => void): Promise<string> {
+  if (store.failure) return Promise.reject(store.failure);
+  store.messages.add({ ...recordOf(m), parked: true });
+  try {
+    parkParts();
+  } catch (err) {
+    // Parts parked before the refusal are dropped when read back: their message is gone.
+    store.messages.remove(m.key);
+    return Promise.reject(asError(err));
+  }
+  return new Promise((resolve) => store.afterCommit(() => resolve(m.key)));
+}
+
+/** A message split and addressed: every request it takes, with what each one's answer needs. */
+export interface Prepared<C extends string, M> {
+  outgoing: Outgoing<C>;
+  requests: Array<[Body, M]>;
+}
+
+/** The session a client's messages go through. */
+interface Queues<Command extends string> {
+  readonly store: Store;
+  enqueue(command: Command, body: Body, waiter: Waiter<never>, of: RequestOf): void;
+  park(command: Command, body: Body, of: RequestOf): void;
+}
+
+/** Sends a prepared message (see sendMessage): each request queued with the waiter `waiterFor` makes. */
+export function sendPrepared<C extends string, M, Command extends string>(
+  session: Queues<Command>,
+  command: Command,
+  { outgoing, requests }: Prepared<C, M>,
+  waiterFor: (meta: M, message: MessageInFlight) => Waiter<never>,
+  handOvers?: HandOvers,
+): Promise<SendResult<C>> {
+  const of = (meta: M): RequestOf => ({ message: outgoing.key, meta });
+  return sendMessage(
+    session.store,
+    outgoing,
+    (message) => {
+      for (const [body, meta] of requests) session.enqueue(command, body, waiterFor(meta, message), of(meta));
+    },
+    handOvers,
+  );
+}
+
+/** Parks a prepared message (see parkMessage). */
+export function parkPrepared<C extends string, M, Command extends string>(session: Queues<Command>, command: Command, { outgoing, requests }: Prepared<C, M>): Promise<string> {
+  return parkMessage(session.store, outgoing, () => {
+    for (const [body, meta] of requests) session.park(command, body, { message: outgoing.key, meta });
   });
 }

@@ -11,7 +11,7 @@ import { withDefaults } from '../defaults';
 import { Delivery, Link, LinkState } from '../link/link';
 import { OutboxEntry, Store } from '../store/store';
 import { Body } from '../wire/fields';
-import { Account, OnAnswer, OutboxRecord, RequestOf, Waiter } from './account';
+import { Account, OnAnswer, OutboxRecord, RequestOf, Unparker, Waiter } from './account';
 
 /** What every account's options default to, whatever the protocol (a dialect adds its own: window, T, keep-alive). */
 export const ACCOUNT_DEFAULTS = {
@@ -19,6 +19,7 @@ export const ACCOUNT_DEFAULTS = {
   connectTimeoutMs: 10000,
   ratePerSecond: 0,
   maxQueue: 10000,
+  queueInMemory: 10000,
   queueTimeoutMs: 60000,
   failWhenDown: false,
   delivery: 'at-least-once' as Delivery,
@@ -90,6 +91,31 @@ export abstract class AccountSession<P extends Pdu, C extends string> extends Ev
   /** request() for a client that waits without a promise: `waiter` is told the outcome exactly once. */
   enqueue(command: C, body: Body, waiter: Waiter<P>, of?: RequestOf): void {
     this.accountOf.enqueue(command, body, waiter, of);
+  }
+
+  /** A new message should wait in the store alone (see Account.parking). */
+  get parking(): boolean {
+    return this.accountOf.parking;
+  }
+
+  /** requests the store keeps alone, not yet read back */
+  get parked(): number {
+    return this.accountOf.parked;
+  }
+
+  /** Queues a request in the store alone (see Account.park); throws what refuses it. */
+  park(command: C, body: Body, of: RequestOf): void {
+    this.accountOf.park(command, body, of);
+  }
+
+  /** The store can park: `unparker` reads what it keeps back, a window at a time. */
+  parkWith(unparker: Unparker): void {
+    this.accountOf.parkWith(unparker);
+  }
+
+  /** After a restart: the store keeps `count` requests up to id `last`, read back a window at a time. */
+  keptParked(count: number, last: number): void {
+    this.accountOf.keptParked(count, last);
   }
 
   /** Takes back queued messages that never left (see Account.withdraw). */

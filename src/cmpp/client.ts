@@ -7,9 +7,9 @@
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
-import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { carryOver, CarriedOver as CarriedOverOf, Keeper, ParkedMessages } from '../account/carry-over';
 import { HandOvers } from '../account/hand-over';
-import { MessageInFlight, sendMessage } from '../account/in-flight';
+import { MessageInFlight, parkPrepared, Prepared, sendPrepared } from '../account/in-flight';
 import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
@@ -127,6 +127,9 @@ export class CmppClient extends EventEmitter {
   private sends = 0;
   /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
   recovery: Promise<number> = Promise.resolve(0);
+  /** how the store's kept messages are taken up, and, a store that can park, read back */
+  private readonly keeper: Keeper<'cmpp'>;
+  private readonly parked?: ParkedMessages<'cmpp'>;
   /** makes message keys unique across restarts and instances sharing a store */
   private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
   /** marks a request that is not a message (a query): not carried over a restart */
@@ -145,6 +148,18 @@ export class CmppClient extends EventEmitter {
       }
     };
     this.reassembler = new Reassembler<MoMeta>({ store: this.session.store.partials, ...options.reassembly });
+    this.keeper = {
+      store: this.session.store,
+      instance: this.instance,
+      channel: 'cmpp',
+      takeUp: (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
+      emit: (carried) => this.emit('carried', carried),
+    };
+    const parking = this.session.store.parking;
+    if (parking) {
+      this.parked = new ParkedMessages(this.keeper, parking);
+      this.session.parkWith(this.parked.read);
+    }
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
     this.session.on('error', (err) => this.emit('error', err));
@@ -196,14 +211,34 @@ export class CmppClient extends EventEmitter {
 
   send(request: CmppSendRequest): Promise<SendResult> {
     try {
-      return this.sendParts(request);
+      const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
+      return sendPrepared(this.session, 'SUBMIT', this.prepare(request), waiter, request.handOver ? this.handOvers : undefined);
     } catch (err) {
       return Promise.reject(asError(err));
     }
   }
 
-  /** Throws what is wrong with the request; otherwise queues every SUBMIT and resolves with their results. */
-  private sendParts(request: CmppSendRequest): Promise<SendResult> {
+  /** A new message should be parked (see park()): the queue in memory is full, or parked ones wait ahead of it. */
+  get parking(): boolean {
+    return this.session.parking;
+  }
+
+  /**
+   * Queues a message in the store alone (a store that can park: SQLite):
+   * nothing of it stays in memory, and its outcome comes as a 'carried'
+   * event to its origin, as a message kept across a restart does. Resolves
+   * with its key once the store has committed it; refuses what send() refuses.
+   */
+  park(request: CmppSendRequest): Promise<string> {
+    try {
+      return parkPrepared(this.session, 'SUBMIT', this.prepare(request));
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
+  }
+
+  /** Throws what is wrong with the request; otherwise the message and every SUBMIT it takes, with what each one's answer needs. */
+  private prepare(request: CmppSendRequest): Prepared<'cmpp', SubmitMeta> {
     const version = this.session.options.version;
     const recipients = parseRecipients(request.to, version === V3 ? 32 : 21);
     refuseEmpty(request.payload, request.encoding);
@@ -231,45 +266,39 @@ export class CmppClient extends EventEmitter {
       correlation: request.correlation,
       origin: request.origin,
     };
-    return sendMessage(
-      this.session.store,
-      outgoing,
-      (message) => {
-        for (const chunk of chunks) {
-          for (const part of split.parts) {
-            const body: Body = {
-              msgId: '0',
-              pkTotal: part.total,
-              pkNumber: part.number,
-              registeredDelivery: registered ? 1 : 0,
-              msgLevel: request.msgLevel ?? 0,
-              serviceId: request.serviceId ?? this.options.serviceId ?? '',
-              feeUserType: this.options.feeUserType ?? 2,
-              feeTerminalId: '',
-              feeTerminalType: 0,
-              tpPid: 0,
-              tpUdhi: part.udh.length ? 1 : 0,
-              msgFmt: split.code,
-              msgSrc: this.options.msgSrc ?? this.options.spId,
-              feeType: this.options.feeType ?? '01',
-              feeCode: this.options.feeCode ?? '000000',
-              validTime: '',
-              atTime: '',
-              srcId: request.srcId ?? this.options.srcId ?? '',
-              destUsrTl: chunk.length,
-              destTerminalId: chunk,
-              destTerminalType: 0,
-              msgLength: part.userData.length,
-              msgContent: part.userData,
-              linkId: request.linkId ?? '',
-            };
-            const meta: SubmitMeta = { chunk, part: part.number, total: part.total, registered, group: key, submittedAt };
-            this.session.enqueue('SUBMIT', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
-          }
-        }
-      },
-      request.handOver ? this.handOvers : undefined,
-    );
+    const requests: Array<[Body, SubmitMeta]> = [];
+    for (const chunk of chunks) {
+      for (const part of split.parts) {
+        const body: Body = {
+          msgId: '0',
+          pkTotal: part.total,
+          pkNumber: part.number,
+          registeredDelivery: registered ? 1 : 0,
+          msgLevel: request.msgLevel ?? 0,
+          serviceId: request.serviceId ?? this.options.serviceId ?? '',
+          feeUserType: this.options.feeUserType ?? 2,
+          feeTerminalId: '',
+          feeTerminalType: 0,
+          tpPid: 0,
+          tpUdhi: part.udh.length ? 1 : 0,
+          msgFmt: split.code,
+          msgSrc: this.options.msgSrc ?? this.options.spId,
+          feeType: this.options.feeType ?? '01',
+          feeCode: this.options.feeCode ?? '000000',
+          validTime: '',
+          atTime: '',
+          srcId: request.srcId ?? this.options.srcId ?? '',
+          destUsrTl: chunk.length,
+          destTerminalId: chunk,
+          destTerminalType: 0,
+          msgLength: part.userData.length,
+          msgContent: part.userData,
+          linkId: request.linkId ?? '',
+        };
+        requests.push([body, { chunk, part: part.number, total: part.total, registered, group: key, submittedAt }]);
+      }
+    }
+    return { outgoing, requests };
   }
 
   /**
@@ -284,13 +313,7 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(
-      store,
-      this.instance,
-      'cmpp',
-      (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
-      (carried) => this.emit('carried', carried),
-    );
+    return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */

@@ -9,9 +9,9 @@ import { textOf } from '../text-of';
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
-import { carryOver, CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { carryOver, CarriedOver as CarriedOverOf, Keeper, ParkedMessages } from '../account/carry-over';
 import { HandOvers } from '../account/hand-over';
-import { MessageInFlight, sendMessage } from '../account/in-flight';
+import { MessageInFlight, parkPrepared, Prepared, sendPrepared } from '../account/in-flight';
 import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
@@ -130,6 +130,9 @@ export class SmppClient extends EventEmitter {
   /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
   recovery: Promise<number> = Promise.resolve(0);
   private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  /** how the store's kept messages are taken up, and, a store that can park, read back */
+  private readonly keeper: Keeper<'smpp'>;
+  private readonly parked?: ParkedMessages<'smpp'>;
 
   constructor(options: SmppClientOptions) {
     super();
@@ -144,6 +147,18 @@ export class SmppClient extends EventEmitter {
       }
     };
     this.reassembler = new Reassembler({ store: this.session.store.partials, ...options.reassembly });
+    this.keeper = {
+      store: this.session.store,
+      instance: this.instance,
+      channel: 'smpp',
+      takeUp: (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
+      emit: (carried) => this.emit('carried', carried),
+    };
+    const parking = this.session.store.parking;
+    if (parking) {
+      this.parked = new ParkedMessages(this.keeper, parking);
+      this.session.parkWith(this.parked.read);
+    }
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
     this.session.on('error', (err) => this.emit('error', err));
@@ -202,13 +217,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return carryOver(
-      store,
-      this.instance,
-      'smpp',
-      (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
-      (carried) => this.emit('carried', carried),
-    );
+    return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
   }
 
   async close(): Promise<void> {
@@ -222,14 +231,29 @@ export class SmppClient extends EventEmitter {
 
   send(request: SmppSendRequest): Promise<SendResult> {
     try {
-      return this.sendParts(request);
+      const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
+      return sendPrepared(this.session, 'submit_sm', this.prepare(request), waiter, request.handOver ? this.handOvers : undefined);
     } catch (err) {
       return Promise.reject(asError(err));
     }
   }
 
-  /** Throws what is wrong with the request; otherwise queues every submit_sm and resolves with their results. */
-  private sendParts(request: SmppSendRequest): Promise<SendResult> {
+  /** A new message should be parked (see park()): the queue in memory is full, or parked ones wait ahead of it. */
+  get parking(): boolean {
+    return this.session.parking;
+  }
+
+  /** Queues a message in the store alone (see CmppClient.park): its outcome comes as a 'carried' event; resolves with its key once committed. */
+  park(request: SmppSendRequest): Promise<string> {
+    try {
+      return parkPrepared(this.session, 'submit_sm', this.prepare(request));
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
+  }
+
+  /** Throws what is wrong with the request; otherwise the message and every submit_sm it takes, with what each one's answer needs. */
+  private prepare(request: SmppSendRequest): Prepared<'smpp', SubmitMeta> {
     const recipients = parseRecipients(request.to, 20, false); // destination_addr holds 20 characters, the + left out
     refuseEmpty(request.payload, request.encoding);
     const mode = this.options.longMessages ?? 'udh';
@@ -246,19 +270,11 @@ export class SmppClient extends EventEmitter {
     const submittedAt = isoNow();
     const parts = mode === 'payload' ? 1 : split.count;
     const outgoing = { channel: 'smpp' as const, key, to: recipients, encoding: split.encoding, parts, expected: recipients.length * parts, correlation: request.correlation, origin: request.origin };
-    return sendMessage(
-      this.session.store,
-      outgoing,
-      (message) => {
-        for (const to of recipients) {
-          for (const { part, body } of this.bodies(split, mode, to, request, registered)) {
-            const meta: SubmitMeta = { to, part, total: parts, registered, group: key, submittedAt };
-            this.session.enqueue('submit_sm', body, new SubmitWaiter(meta, message, this.expectReport), { message: key, meta });
-          }
-        }
-      },
-      request.handOver ? this.handOvers : undefined,
-    );
+    const requests: Array<[Body, SubmitMeta]> = [];
+    for (const to of recipients) {
+      for (const { part, body } of this.bodies(split, mode, to, request, registered)) requests.push([body, { to, part, total: parts, registered, group: key, submittedAt }]);
+    }
+    return { outgoing, requests };
   }
 
   /** The submit_sm bodies of one message to one number, each with its part number. */
