@@ -31,6 +31,10 @@ interface Outcome {
 
 export interface CarrierClient<R> {
   send(request: R): Promise<Outcome>;
+  /** the queue in memory is full: a new message is better parked (a store that can: SQLite) */
+  readonly parking?: boolean;
+  /** queues a message in the store alone; its outcome comes as a carried one */
+  park?(request: R): Promise<string>;
   on(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
   off(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
 }
@@ -88,6 +92,11 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
       maxParts: maxPartsOf(config.maxParts),
       origin: node.id,
     };
+    if (!guard && client.parking && client.park) {
+      // A long queue waits in the file, not in memory: the msg is let go once the file has it, and its outcome comes back as a new msg with what was kept.
+      client.park(request(msg, common)).then(() => done(), finish);
+      return;
+    }
     sendGuarded(guard, request(msg, common), msg, node.id, (r) => client.send(r)).then((result) => {
       outcome = result;
       if (!result.ok) {

@@ -11,7 +11,7 @@ const path = require('node:path');
 const testing = require('../../dist/src/testing');
 const { NodeRedProcess, freePort } = require('../support/node-red-process');
 const { until } = require('../support/wait');
-const { durableFlow, lines, storedOutbox } = require('../support/durable-flow');
+const { durableFlow, lines, storedOutbox, toFile } = require('../support/durable-flow');
 const { hasRedis, startRedis } = require('../support/redis');
 const { needTool } = require('../support/tools');
 
@@ -92,6 +92,44 @@ describe('durability: a real Node-RED process, its store on disk', function () {
       assertEveryMessageOnce(reports, 'reports');
     });
   }
+
+  it('CMPP: 12,000 queued, past the 10,000 kept in memory each msg is let go once the file has it; kill -9: each gets one outcome afterwards, sent in order', async () => {
+    const total = 12000;
+    red = await NodeRedProcess.create();
+    dir = fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-'));
+    const gatewayPort = await freePort();
+    const completed = path.join(dir, 'completed.jsonl');
+    const flow = [
+      ...durableFlow(dir, gatewayPort, { queueSize: 20000, queueTimeout: 0 }),
+      // A Complete node hears each msg the send node has let go of: parked in the file, or given its outcome.
+      { id: 'completed', z: 'tab', type: 'complete', scope: ['submit'], wires: [['completed-fmt']] },
+      ...toFile('completed', completed, 'msg.payload = JSON.stringify({ n: msg.correlation.n }); return msg;'),
+    ];
+    await red.start();
+    await red.deploy(flow);
+    await red.request('POST', `/send?n=${total}&from=0`, {});
+    await until(() => storedOutbox(red.userDir) === total, { timeoutMs: 30000, what: `${total} messages in the file` });
+    await until(() => lines(completed).length >= total - 10000, { timeoutMs: 30000, what: 'the parked msgs let go' });
+    assert.deepEqual(
+      lines(completed).map((c) => c.n),
+      Array.from({ length: total - 10000 }, (_, i) => 10000 + i),
+      'the first 10,000 wait in memory with their msgs; each one after is let go',
+    );
+    assert.deepEqual(lines(path.join(dir, 'results.jsonl')), [], 'no outcome yet: the gateway is not there');
+    await red.kill('SIGKILL');
+    sim = new testing.IsmgSimulator({ port: gatewayPort, lean: false });
+    await sim.start();
+    await red.start();
+    await until(() => lines(path.join(dir, 'results.jsonl')).length >= total, { timeoutMs: 60000, everyMs: 100, what: `${total} outcomes` });
+    const results = lines(path.join(dir, 'results.jsonl'));
+    const byN = new Map();
+    for (const r of results) byN.set(r.n, (byN.get(r.n) ?? 0) + 1);
+    assert.equal(byN.size, total, 'each message an outcome');
+    assert.ok([...byN.values()].every((c) => c === 1), 'none two');
+    assert.ok(results.every((r) => r.ok && r.carried));
+    const sent = sim.record.submits.map((x) => Number(x.body.msgContent.toString().slice(6)));
+    assert.deepEqual(sent, Array.from({ length: total }, (_, i) => i), 'each sent once, in the order accepted');
+  });
 
   it('CMPP: kill -9 while messages are being answered: no message has two outcomes, and nothing with an outcome is sent again', async () => {
     const total = 500;
