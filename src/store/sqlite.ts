@@ -39,7 +39,7 @@ type Statements = Record<
   | 'allOutbox'
   | 'outboxAfter'
   | 'outboxExtent'
-  | 'oneMessage'
+  | 'messagesIn'
   | 'orphanMessages'
   | 'putMessage'
   | 'delMessage'
@@ -201,14 +201,9 @@ export class SqliteStore implements Store {
         return { count: row.count, last: row.last ?? -1 };
       },
       messages: (keys: string[]) => {
-        const st = committed();
-        const list: MessageRecord[] = [];
-        for (const key of keys) {
-          const row = st.oneMessage.get(key) as { record: string } | undefined;
-          if (!row) continue;
-          list.push(fromJson(row.record) as MessageRecord);
-          this.gathered.found('messages', key);
-        }
+        // One statement for the window's keys, not one each.
+        const list = (committed().messagesIn.all(JSON.stringify(keys)) as Array<{ record: string }>).map((r) => fromJson(r.record) as MessageRecord);
+        for (const m of list) this.gathered.found('messages', m.key);
         return list;
       },
       orphans: () => {
@@ -349,7 +344,7 @@ export class SqliteStore implements Store {
       allOutbox: s('SELECT record FROM outbox ORDER BY id'),
       outboxAfter: s('SELECT record FROM outbox WHERE id > ? ORDER BY id LIMIT ?'),
       outboxExtent: s('SELECT count(*) AS count, max(id) AS last FROM outbox'),
-      oneMessage: s('SELECT record FROM messages WHERE key = ?'),
+      messagesIn: s('SELECT record FROM messages WHERE key IN (SELECT value FROM json_each(?))'),
       // One pass over each table (the keys the outbox names, then the journal): two seconds for a million.
       orphanMessages: s("SELECT record FROM messages WHERE key NOT IN (SELECT json_extract(record, '$.message') FROM outbox WHERE json_extract(record, '$.message') IS NOT NULL)"),
       putMessage: s('INSERT OR REPLACE INTO messages (key, record) VALUES (?, ?)'),
