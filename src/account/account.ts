@@ -47,6 +47,8 @@ export type Unparker = (after: number, limit: number) => Promise<{ last: number;
 
 /** parked requests read back at a time: a few milliseconds of the event loop */
 const UNPARK_WINDOW = 500;
+/** the wait before parked requests are read again after the store could not be read */
+const UNPARK_RETRY_MS = 1000;
 
 /** Called at the moment the answer is read, before any frame after it is handled. */
 export type OnAnswer<P> = (pdu: P) => void;
@@ -339,10 +341,12 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
         this.pump();
       },
       (err) => {
-        this.unparking = false;
-        this.emit('error', err);
-        // Tried again when the queue next moves, or at the queue timer.
-        this.armQueueTimer();
+        // The store cannot be read now (a full disk: what it gathered is not in the file yet, and the store says so itself): tried again a little later.
+        if ((err as SmsError).code !== 'STORE_WRITE') this.emit('error', err);
+        setTimeout(() => {
+          this.unparking = false;
+          this.unpark();
+        }, UNPARK_RETRY_MS).unref?.();
       },
     );
   }

@@ -130,6 +130,9 @@ export class ParkedMessages<C extends string> {
 
   readonly read: Unparker = async (after, limit) => {
     const entries = await this.parking.after(after, limit);
+    // At the file's end while what the store could not write (a full disk) is not in it yet: not the end.
+    const failure = this.k.store.failure;
+    if (!entries.length && failure) throw failure;
     if (entries.length === limit) {
       // The window's last message may go on past it: its other parts come too.
       const message = entries[entries.length - 1].message;

@@ -13,6 +13,7 @@ const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
 const { cmpp, store } = require('../../dist/src/internal');
 const { IsmgSimulator } = require('../../dist/src/testing');
 const { until } = require('../support/wait');
+const { freePort } = require('../support/node-red-process');
 
 const SP = { spId: '901234', sharedSecret: 'secret' };
 
@@ -116,6 +117,42 @@ describe('SQLite store at the edges of the disk', function () {
       s.close();
       assert.deepEqual(rows(file, 'messages'), [], 'nothing is left in the journal: every message had its outcome');
       assert.deepEqual(rows(file, 'outbox'), []);
+    });
+
+    it('parked messages: the disk fills while they wait, and none is lost; once there is room each is sent once, in order, with one outcome', async () => {
+      const gateway = await freePort();
+      const s = new store.SqliteStore({ file: path.join(dir, 'parked.sqlite') });
+      const c = client(gateway, s, { queueInMemory: 5, maxQueue: 1000, queueTimeoutMs: 0 });
+      const carried = [];
+      c.on('carried', (x) => carried.push(x));
+      c.start().catch(() => undefined);
+      await c.recovery;
+      const give = (n) => {
+        const request = { to: '13800138000', payload: `parked ${n}`, correlation: { n }, origin: 'node-1' };
+        return c.parking ? c.park(request) : c.send(request);
+      };
+      const first = [];
+      for (let n = 0; n < 30; n++) first.push(give(n));
+      await Promise.all(first.slice(5)); // the 25 parked are in the file
+      const filler = fillDisk(dir);
+      // Parked while the file cannot take them: they wait in memory, gathered, for the disk.
+      for (let n = 30; n < 40; n++) first.push(give(n).catch((err) => err));
+      await until(() => s.failure, { what: 'the store to find the disk full' });
+      const gatewaySim = new IsmgSimulator({ port: gateway });
+      await gatewaySim.start();
+      try {
+        await until(() => gatewaySim.record.submits.length >= 30, { what: 'what the file holds sent' });
+        fs.unlinkSync(filler);
+        await until(() => carried.length + 5 >= 40 && !s.failure, { timeoutMs: 20000, what: 'every outcome once the disk has room' });
+        const texts = gatewaySim.record.submits.map((x) => x.body.msgContent.toString());
+        assert.deepEqual(texts, Array.from({ length: 40 }, (_, n) => `parked ${n}`), 'each sent once, in order');
+        assert.deepEqual(carried.map((x) => x.correlation.n), Array.from({ length: 35 }, (_, i) => i + 5));
+        assert.ok(carried.every((x) => x.result.ok));
+      } finally {
+        await c.close();
+        s.close();
+        await gatewaySim.stop();
+      }
     });
 
     it('opens on a disk still full at start without a crash, refuses sends, and opens by itself once there is room', async () => {
