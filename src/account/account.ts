@@ -365,6 +365,12 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       this.take(record)?.failed(uncertain(this.dialect.protocol, 'it was sent before a restart and its answer never came'));
       return;
     }
+    // Parked past its wait: it fails as it is read back, not at the next tick of the queue timer.
+    if (this.expired(record, this.accountOptions.now())) {
+      this.take(record)?.failed(this.expiry(record));
+      this.queueChanged();
+      return;
+    }
     // Kept as it was in the store: its tries and wait start afresh in memory, not rewritten (a million taken up are not a million writes).
     this.queue.requeue([record]);
     this.armQueueTimer();
@@ -607,18 +613,9 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     this.queueTimer = setInterval(
       () => {
         const now = this.accountOptions.now();
-        const expired = this.queue.removeWhere((r) => now - r.enqueuedAt >= limit && r.tries === 0);
+        const expired = this.queue.removeWhere((r) => this.expired(r, now));
         if (expired.length) {
-          const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
-          for (const r of expired) {
-            this.take(r)?.failed(
-              r.sent
-                ? uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`)
-                : r.flowRetries > 0
-                  ? this.flowControlFailure(`for ${duration(limit)}, the longest a message may wait`)
-                  : new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`),
-            );
-          }
+          for (const r of expired) this.take(r)?.failed(this.expiry(r));
           this.queueChanged();
         }
         if (!this.queue.length) {
@@ -629,6 +626,21 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
       Math.max(10, Math.min(limit / 4, 1000)),
     );
     this.queueTimer.unref?.();
+  }
+
+  /** Past the queue wait, and not on its way now. */
+  private expired(r: OutboxRecord, now: number): boolean {
+    const limit = this.accountOptions.queueTimeoutMs;
+    return limit > 0 && r.tries === 0 && now - r.enqueuedAt >= limit;
+  }
+
+  /** Why a record past the queue wait fails. */
+  private expiry(r: OutboxRecord): Error {
+    const limit = this.accountOptions.queueTimeoutMs;
+    const why = this.stateValue === 'connected' ? 'the gateway was too slow' : 'the gateway could not be reached';
+    if (r.sent) return uncertain(this.dialect.protocol, `it was sent once, the link dropped before the answer, and it could not be sent again within ${duration(limit)} (${why})`);
+    if (r.flowRetries > 0) return this.flowControlFailure(`for ${duration(limit)}, the longest a message may wait`);
+    return new SmsError(`${this.dialect.protocol}_QUEUE_TIMEOUT`, `not sent within ${duration(limit)}: ${why}`);
   }
 
   /** Fails everything waiting: `unsent` for what never left, `maybeSent` for what the peer may have. */
@@ -644,6 +656,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     this.queueNotice = setImmediate(() => {
       this.queueNotice = undefined;
       this.emit('queue', this.depth);
+      this.unpark(); // the queue in memory may have run low without a send (messages past their wait, say)
     });
   }
 

@@ -154,6 +154,20 @@ describe('messages parked in the SQLite store, past the queue in memory', functi
     assert.equal(byN[2].ok, false, 'never queued: not sent, and said so');
   });
 
+  it('a parked message keeps its queue wait from when it was accepted: past it, it fails with CMPP_QUEUE_TIMEOUT once read back, never sent', async () => {
+    const port = await freePort();
+    let now = 1_000_000;
+    const a = client(port, { queueTimeoutMs: 60000, now: () => now });
+    a.c.start().catch(() => undefined);
+    await a.c.recovery;
+    const { answered } = give(a.c, 100);
+    now += 61000; // a minute and more behind an absent gateway
+    await until(() => answered.length === IN_MEMORY && a.carried.length === 100 - IN_MEMORY, { what: 'every outcome' });
+    assert.ok(answered.every((r) => !r.ok && r.results[0].code === 'CMPP_QUEUE_TIMEOUT'), JSON.stringify(answered[0]));
+    assert.ok(a.carried.every((x) => !x.result.ok && x.result.results[0].code === 'CMPP_QUEUE_TIMEOUT'), JSON.stringify(a.carried[0]?.result));
+    assert.equal(a.c.session.depth, 0);
+  });
+
   it('fails what is parked when the gateway refuses the login for good, each with its outcome', async () => {
     const port = await freePort();
     const a = client(port, { loginRetryMs: 600000 });
