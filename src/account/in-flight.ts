@@ -12,8 +12,6 @@ import { jsonSafe } from '../store/json';
 import { MessageRecord, Store } from '../store/store';
 import { Encoding } from '../text/codecs';
 import type { HandOvers } from './hand-over';
-import type { RequestOf, Waiter } from './account';
-import type { Body } from '../wire/fields';
 
 export class MessageInFlight {
   private left: number;
@@ -118,43 +116,4 @@ export function parkMessage(store: Store, m: Outgoing<string>, parkParts: () => 
     return Promise.reject(asError(err));
   }
   return new Promise((resolve) => store.afterCommit(() => resolve(m.key)));
-}
-
-/** A message split and addressed: every request it takes, with what each one's answer needs. */
-export interface Prepared<C extends string, M> {
-  outgoing: Outgoing<C>;
-  requests: Array<[Body, M]>;
-}
-
-/** The session a client's messages go through. */
-interface Queues<Command extends string> {
-  readonly store: Store;
-  enqueue(command: Command, body: Body, waiter: Waiter<never>, of: RequestOf): void;
-  park(command: Command, body: Body, of: RequestOf): void;
-}
-
-/** Sends a prepared message (see sendMessage): each request queued with the waiter `waiterFor` makes. */
-export function sendPrepared<C extends string, M, Command extends string>(
-  session: Queues<Command>,
-  command: Command,
-  { outgoing, requests }: Prepared<C, M>,
-  waiterFor: (meta: M, message: MessageInFlight) => Waiter<never>,
-  handOvers?: HandOvers,
-): Promise<SendResult<C>> {
-  const of = (meta: M): RequestOf => ({ message: outgoing.key, meta });
-  return sendMessage(
-    session.store,
-    outgoing,
-    (message) => {
-      for (const [body, meta] of requests) session.enqueue(command, body, waiterFor(meta, message), of(meta));
-    },
-    handOvers,
-  );
-}
-
-/** Parks a prepared message (see parkMessage). */
-export function parkPrepared<C extends string, M, Command extends string>(session: Queues<Command>, command: Command, { outgoing, requests }: Prepared<C, M>): Promise<string> {
-  return parkMessage(session.store, outgoing, () => {
-    for (const [body, meta] of requests) session.park(command, body, { message: outgoing.key, meta });
-  });
 }

@@ -7,10 +7,10 @@
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
-import { carryOver, CarriedOver as CarriedOverOf, Keeper, ParkedMessages } from '../account/carry-over';
-import { HandOvers } from '../account/hand-over';
-import { MessageInFlight, parkPrepared, Prepared, sendPrepared } from '../account/in-flight';
-import { asError, SmsError } from '../errors';
+import { CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { Dispatcher, Prepared } from '../account/dispatcher';
+import { MessageInFlight } from '../account/in-flight';
+import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { DeliveryReport, ExpectReport, ReportTracker } from '../tracking/reports';
@@ -117,23 +117,18 @@ interface MoMeta {
 
 export class CmppClient extends EventEmitter {
   readonly session: CmppSession;
-  private readonly handOvers = new HandOvers();
   private readonly options: CmppClientOptions;
   private readonly tracker: ReportTracker;
   /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
   private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<MoMeta>;
   private readonly references = new ReferenceAllocator();
-  private sends = 0;
   /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
   recovery: Promise<number> = Promise.resolve(0);
-  /** how the store's kept messages are taken up, and, a store that can park, read back */
-  private readonly keeper: Keeper<'cmpp'>;
-  private readonly parked?: ParkedMessages<'cmpp'>;
-  /** makes message keys unique across restarts and instances sharing a store */
-  private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  /** sends and parks its messages, and takes up what the store kept */
+  private readonly dispatcher: Dispatcher<'cmpp', SubmitMeta, 'SUBMIT'>;
   /** marks a request that is not a message (a query): not carried over a restart */
-  private readonly ownRequest = { message: `${this.instance}-query`, meta: null };
+  private readonly ownRequest: { message: string; meta: null };
 
   constructor(options: CmppClientOptions) {
     super();
@@ -148,18 +143,9 @@ export class CmppClient extends EventEmitter {
       }
     };
     this.reassembler = new Reassembler<MoMeta>({ store: this.session.store.partials, ...options.reassembly });
-    this.keeper = {
-      store: this.session.store,
-      instance: this.instance,
-      channel: 'cmpp',
-      takeUp: (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
-      emit: (carried) => this.emit('carried', carried),
-    };
-    const parking = this.session.store.parking;
-    if (parking) {
-      this.parked = new ParkedMessages(this.keeper, parking);
-      this.session.parkWith(this.parked.read);
-    }
+    const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
+    this.dispatcher = new Dispatcher<'cmpp', SubmitMeta, 'SUBMIT'>(this.session, 'cmpp', 'SUBMIT', waiter, (carried) => this.emit('carried', carried));
+    this.ownRequest = { message: `${this.dispatcher.instance}-query`, meta: null };
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
     this.session.on('error', (err) => this.emit('error', err));
@@ -206,21 +192,16 @@ export class CmppClient extends EventEmitter {
 
   /** Fails (CMPP_NOT_CONNECTED) the messages sent with `handOver` whose parts all still wait unsent; returns how many. */
   withdrawUnsent(): number {
-    return this.handOvers.withdraw(this.session, 'CMPP');
+    return this.dispatcher.handOvers.withdraw(this.session, 'CMPP');
   }
 
   send(request: CmppSendRequest): Promise<SendResult> {
-    try {
-      const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
-      return sendPrepared(this.session, 'SUBMIT', this.prepare(request), waiter, request.handOver ? this.handOvers : undefined);
-    } catch (err) {
-      return Promise.reject(asError(err));
-    }
+    return this.dispatcher.send(() => this.prepare(request), request.handOver);
   }
 
   /** A new message should be parked (see park()): the queue in memory is full, or parked ones wait ahead of it. */
   get parking(): boolean {
-    return this.session.parking;
+    return this.dispatcher.parking;
   }
 
   /**
@@ -230,11 +211,7 @@ export class CmppClient extends EventEmitter {
    * with its key once the store has committed it; refuses what send() refuses.
    */
   park(request: CmppSendRequest): Promise<string> {
-    try {
-      return parkPrepared(this.session, 'SUBMIT', this.prepare(request));
-    } catch (err) {
-      return Promise.reject(asError(err));
-    }
+    return this.dispatcher.park(() => this.prepare(request));
   }
 
   /** Throws what is wrong with the request; otherwise the message and every SUBMIT it takes, with what each one's answer needs. */
@@ -253,7 +230,7 @@ export class CmppClient extends EventEmitter {
     const perSubmit = Math.min(99, Math.max(1, this.options.recipientsPerSubmit ?? 99));
     const chunks: string[][] = [];
     for (let i = 0; i < recipients.length; i += perSubmit) chunks.push(recipients.length <= perSubmit ? recipients : recipients.slice(i, i + perSubmit));
-    const key = `${this.instance}-${++this.sends}`;
+    const key = this.dispatcher.nextKey();
     const submittedAt = isoNow();
     const registered = request.registeredDelivery === true;
     const outgoing = {
@@ -313,7 +290,7 @@ export class CmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
+    return this.dispatcher.takeUpKept();
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */

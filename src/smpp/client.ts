@@ -9,10 +9,10 @@ import { textOf } from '../text-of';
 import { EventEmitter } from 'node:events';
 import { isoNow, reportDate } from '../clock';
 import { Waiter } from '../account/account';
-import { carryOver, CarriedOver as CarriedOverOf, Keeper, ParkedMessages } from '../account/carry-over';
-import { HandOvers } from '../account/hand-over';
-import { MessageInFlight, parkPrepared, Prepared, sendPrepared } from '../account/in-flight';
-import { asError, SmsError } from '../errors';
+import { CarriedOver as CarriedOverOf } from '../account/carry-over';
+import { Dispatcher, Prepared } from '../account/dispatcher';
+import { MessageInFlight } from '../account/in-flight';
+import { SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
 import { parseRecipients } from '../recipients';
 import { SendResult as BaseSendResult } from '../results';
@@ -119,20 +119,16 @@ interface SubmitMeta {
 
 export class SmppClient extends EventEmitter {
   readonly session: SmppSession;
-  private readonly handOvers = new HandOvers();
   private readonly options: SmppClientOptions;
   private readonly tracker: ReportTracker;
   /** expects a part's report; what a listener throws on the way is an 'error', never a lost outcome */
   private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<{ receivedAt: string; to: string; dataCoding: number }>;
   private readonly references = new ReferenceAllocator();
-  private sends = 0;
   /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
   recovery: Promise<number> = Promise.resolve(0);
-  private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-  /** how the store's kept messages are taken up, and, a store that can park, read back */
-  private readonly keeper: Keeper<'smpp'>;
-  private readonly parked?: ParkedMessages<'smpp'>;
+  /** sends and parks its messages, and takes up what the store kept */
+  private readonly dispatcher: Dispatcher<'smpp', SubmitMeta, 'submit_sm'>;
 
   constructor(options: SmppClientOptions) {
     super();
@@ -147,18 +143,8 @@ export class SmppClient extends EventEmitter {
       }
     };
     this.reassembler = new Reassembler({ store: this.session.store.partials, ...options.reassembly });
-    this.keeper = {
-      store: this.session.store,
-      instance: this.instance,
-      channel: 'smpp',
-      takeUp: (entry, message) => this.session.resume(entry, new SubmitWaiter(entry.meta as SubmitMeta, message, this.expectReport)),
-      emit: (carried) => this.emit('carried', carried),
-    };
-    const parking = this.session.store.parking;
-    if (parking) {
-      this.parked = new ParkedMessages(this.keeper, parking);
-      this.session.parkWith(this.parked.read);
-    }
+    const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
+    this.dispatcher = new Dispatcher<'smpp', SubmitMeta, 'submit_sm'>(this.session, 'smpp', 'submit_sm', waiter, (carried) => this.emit('carried', carried));
     this.session.on('state', (state, detail) => this.emit('state', state, detail));
     this.session.on('queue', (depth) => this.emit('queue', depth));
     this.session.on('error', (err) => this.emit('error', err));
@@ -191,7 +177,7 @@ export class SmppClient extends EventEmitter {
 
   /** Fails (SMPP_NOT_CONNECTED) the messages sent with `handOver` whose parts all still wait unsent; returns how many. */
   withdrawUnsent(): number {
-    return this.handOvers.withdraw(this.session, 'SMPP');
+    return this.dispatcher.handOvers.withdraw(this.session, 'SMPP');
   }
 
   /** Takes up what the store kept (see recover()) and binds. */
@@ -217,7 +203,7 @@ export class SmppClient extends EventEmitter {
     await new Promise((resolve) => setImmediate(resolve));
     await this.tracker.restore();
     this.reassembler.restore(await store.partials.load());
-    return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
+    return this.dispatcher.takeUpKept();
   }
 
   async close(): Promise<void> {
@@ -230,26 +216,22 @@ export class SmppClient extends EventEmitter {
   }
 
   send(request: SmppSendRequest): Promise<SendResult> {
-    try {
-      const waiter = (meta: SubmitMeta, message: MessageInFlight): SubmitWaiter => new SubmitWaiter(meta, message, this.expectReport);
-      return sendPrepared(this.session, 'submit_sm', this.prepare(request), waiter, request.handOver ? this.handOvers : undefined);
-    } catch (err) {
-      return Promise.reject(asError(err));
-    }
+    return this.dispatcher.send(() => this.prepare(request), request.handOver);
   }
 
   /** A new message should be parked (see park()): the queue in memory is full, or parked ones wait ahead of it. */
   get parking(): boolean {
-    return this.session.parking;
+    return this.dispatcher.parking;
   }
 
-  /** Queues a message in the store alone (see CmppClient.park): its outcome comes as a 'carried' event; resolves with its key once committed. */
+  /**
+   * Queues a message in the store alone (a store that can park: SQLite):
+   * nothing of it stays in memory, and its outcome comes as a 'carried'
+   * event to its origin, as a message kept across a restart does. Resolves
+   * with its key once the store has committed it; refuses what send() refuses.
+   */
   park(request: SmppSendRequest): Promise<string> {
-    try {
-      return parkPrepared(this.session, 'submit_sm', this.prepare(request));
-    } catch (err) {
-      return Promise.reject(asError(err));
-    }
+    return this.dispatcher.park(() => this.prepare(request));
   }
 
   /** Throws what is wrong with the request; otherwise the message and every submit_sm it takes, with what each one's answer needs. */
@@ -265,7 +247,7 @@ export class SmppClient extends EventEmitter {
       allocator: this.references,
     });
     if (mode !== 'payload') checkParts(split, request.maxParts);
-    const key = `${this.instance}-${++this.sends}`;
+    const key = this.dispatcher.nextKey();
     const registered = request.registeredDelivery === true;
     const submittedAt = isoNow();
     const parts = mode === 'payload' ? 1 : split.count;
