@@ -154,6 +154,32 @@ describe('messages parked in the SQLite store, past the queue in memory', functi
     assert.equal(byN[2].ok, false, 'never queued: not sent, and said so');
   });
 
+  it('reads a long message back whole though a window ends in it: every part sent once, in order, one outcome with each part\'s result', async () => {
+    const port = await freePort();
+    // Windows of 3 requests (half of 5 in memory), messages of more parts: each window ends inside a message.
+    const a = client(port, { queueInMemory: 5 });
+    a.c.start().catch(() => undefined);
+    await a.c.recovery;
+    const long = (n) => String.fromCharCode(65 + n).repeat(600); // several parts: AAA…, BBB…
+    const answered = [];
+    for (let n = 0; n < 12; n++) {
+      const request = { to: '13800138000', payload: long(n), correlation: { n }, origin: 'node-1' };
+      if (a.c.parking) a.c.park(request);
+      else a.c.send(request).then((r) => answered.push(r));
+    }
+    const sim = new testing.IsmgSimulator({ port });
+    await sim.start();
+    open.push(() => sim.stop());
+    await until(() => answered.length + a.carried.length === 12, { what: 'every outcome' });
+    const results = [...answered, ...a.carried.map((x) => x.result)];
+    const parts = results[0].parts;
+    assert.ok(parts > 3, `${parts} parts: more than a window`);
+    assert.ok(results.every((r) => r.ok && r.parts === parts && r.results.length === parts), JSON.stringify(results.map((r) => [r.parts, r.results.length])));
+    assert.ok(a.carried.length >= 10, 'most were parked');
+    const sent = sim.record.submits.map((x) => [x.body.msgContent.subarray(6).toString()[0], x.body.pkNumber]);
+    assert.deepEqual(sent, Array.from({ length: 12 * parts }, (_, i) => [String.fromCharCode(65 + Math.floor(i / parts)), (i % parts) + 1]), 'each part once, in order');
+  });
+
   it('a parked message keeps its queue wait from when it was accepted: past it, it fails with CMPP_QUEUE_TIMEOUT once read back, never sent', async () => {
     const port = await freePort();
     let now = 1_000_000;
