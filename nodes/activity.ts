@@ -104,6 +104,8 @@ class Activity {
   private readonly messages: Followed[] = [];
   /** carrier id -> message key, to follow a delivery report to its message */
   private readonly byCarrierId = new Map<string, number>();
+  /** a parked message's key at its client -> its key here */
+  private readonly parkedKeys = new Map<string, number>();
   private nextKey = 1;
   private timer?: NodeJS.Timeout;
 
@@ -151,6 +153,22 @@ class Activity {
   private followed(key: number): Followed | undefined {
     const m = this.messages[this.nextKey - 1 - key];
     return m?.key === key ? m : undefined;
+  }
+
+  /** The message waits in the store alone (parked, see the send node): its outcome comes later, carried, under the client's message key. */
+  parked(key: number, messageKey: string): void {
+    if (!this.followed(key)) return;
+    this.parkedKeys.set(messageKey, key);
+    // Only those still among the last ones shown are followed.
+    if (this.parkedKeys.size > MAX_MESSAGES) this.parkedKeys.delete(this.parkedKeys.keys().next().value as string);
+  }
+
+  /** A parked message's outcome: shown as a send's is. */
+  parkedOutcome(messageKey: string, channelId: string, result: Parameters<Activity['sent']>[2]): void {
+    const key = this.parkedKeys.get(messageKey);
+    if (key === undefined) return;
+    this.parkedKeys.delete(messageKey);
+    this.sent(key, channelId, result);
   }
 
   /** The carrier answered (or the send failed): its state, its ids for the reports to come. */

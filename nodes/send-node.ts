@@ -29,14 +29,22 @@ interface Outcome {
   results: Array<{ ok: boolean; to: string; part: number; id: string; code: number | string; description: string }>;
 }
 
+/** A message's outcome given after its msg was let go: carried over a restart, or parked. */
+interface Carried {
+  key?: string;
+  origin?: string;
+  correlation?: unknown;
+  result: Outcome;
+}
+
 export interface CarrierClient<R> {
   send(request: R): Promise<Outcome>;
   /** the queue in memory is full: a new message is better parked (a store that can: SQLite) */
   readonly parking?: boolean;
   /** queues a message in the store alone; its outcome comes as a carried one */
   park?(request: R): Promise<string>;
-  on(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
-  off(event: 'carried', listener: (carried: { origin?: string; correlation?: unknown; result: Outcome }) => void): unknown;
+  on(event: 'carried', listener: (carried: Carried) => void): unknown;
+  off(event: 'carried', listener: (carried: Carried) => void): unknown;
 }
 
 export interface SendNodeSettings {
@@ -68,7 +76,11 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
   const { config, client, channel, failedKey, deregister, request } = wiring;
   const keep = keptProperties(config.keep);
   const guard = wiring.guard?.();
-  const onCarried = carriedOutcome(RED, node, channel, (msg) => node.send(msg));
+  const deliverCarried = carriedOutcome(RED, node, channel, (msg) => node.send(msg));
+  const onCarried = (carried: Carried): void => {
+    deliverCarried(carried);
+    if (carried.key && carried.origin === node.id) activity(RED).parkedOutcome(carried.key, config.connection, carried.result);
+  };
   client.on('carried', onCarried);
   guard?.policy.on('carried', onCarried);
 
@@ -94,7 +106,10 @@ export function serveSends<R>(RED: NodeAPI, node: Node, wiring: SendNodeWiring<R
     };
     if (!guard && client.parking && client.park) {
       // A long queue waits in the file, not in memory: the msg is let go once the file has it, and its outcome comes back as a new msg with what was kept.
-      client.park(request(msg, common)).then(() => done(), finish);
+      client.park(request(msg, common)).then((messageKey) => {
+        activity(RED).parked(key, messageKey);
+        done();
+      }, finish);
       return;
     }
     sendGuarded(guard, request(msg, common), msg, node.id, (r) => client.send(r)).then((result) => {

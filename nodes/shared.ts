@@ -54,9 +54,10 @@ export function reportMessage(report: DeliveryReport): NodeMessage {
   return restore({ payload }, correlation);
 }
 
-/** The outcome of a message accepted before a restart, as a msg of its own. */
+/** The outcome of a message whose msg was let go (accepted before a restart, or parked), as a msg of its own; `msg.carriedOver` says it came over a restart. */
 export function carriedMessage(carried: { correlation?: unknown; result: unknown }): NodeMessage {
-  return restore({ payload: carried.result, carriedOver: true }, carried.correlation);
+  const overRestart = (carried.result as { carriedOver?: boolean }).carriedOver === true;
+  return restore(overRestart ? { payload: carried.result, carriedOver: true } : { payload: carried.result }, carried.correlation);
 }
 
 /** The send failure's words, from the package's catalogue in the runtime's language (Node-RED's `lang` setting). */

@@ -13,6 +13,8 @@ import { MessageInFlight } from './in-flight';
 import type { Unparker } from './account';
 
 export interface CarriedOver<C extends string> {
+  /** the message's key at its client (what park() resolved with) */
+  key?: string;
   origin?: string;
   correlation?: unknown;
   result: SendResult<C>;
@@ -37,6 +39,7 @@ function keptMessage<C extends string>(k: Keeper<C>, record: MessageRecord, pend
     // Parts whose answer was lost with the process are reported as such.
     const missing = record.expected - results.length;
     k.emit({
+      key: record.key,
       origin: record.request.origin as string | undefined,
       correlation: record.correlation,
       result: {

@@ -67,6 +67,33 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     await until(() => activity(helper._RED).snapshot().messages[0].text === 'ok', { what: 'a short text shown whole' });
   });
 
+  it('past 10,000 waiting (SQLite store): the sidebar shows the parked msgs waiting, then sent; each outcome is a msg of its own with the kept topic and correlation', async function () {
+    this.timeout(60000);
+    const { activity } = require('../../dist/nodes/activity.js');
+    const port = sim.port;
+    await sim.stop(); // the gateway is away: everything waits
+    await helper.load(nodes, flow(port, { store: 'sqlite', queueSize: 20000, queueTimeout: 0 }), { conn: { sharedSecret: 'secret' } });
+    const outcomes = [];
+    helper.getNode('sent').on('input', (msg) => outcomes.push(msg));
+    const submit = helper.getNode('submit');
+    for (let n = 0; n < 10010; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
+    await until(() => activity(helper._RED).snapshot().channels[0]?.queue === 10010, { timeoutMs: 30000, what: 'all 10,010 waiting' });
+    const shown = activity(helper._RED).snapshot().messages;
+    assert.equal(shown[0].text, 'alert 10009');
+    assert.equal(shown[0].state, 'accepted');
+    sim = new testing.IsmgSimulator({ port, reportDelayMs: 10 });
+    await sim.start();
+    await until(() => outcomes.length === 10010, { timeoutMs: 45000, what: 'every outcome' });
+    const parked = outcomes.filter((m) => m.correlation.n >= 10000);
+    assert.equal(parked.length, 10);
+    for (const msg of parked) {
+      assert.equal(msg.payload.ok, true);
+      assert.equal(msg.topic, 'storm', 'the kept correlation comes back');
+      assert.equal(msg.carriedOver, undefined, 'not carried over a restart');
+    }
+    await until(() => activity(helper._RED).snapshot().messages[0].state === 'sent', { what: 'the sidebar to show the parked message sent' });
+  });
+
   it('emits the delivery report on the second output with the sent msg\'s correlation and topic', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);
