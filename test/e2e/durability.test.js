@@ -41,7 +41,12 @@ describe('durability: a real Node-RED process, its store on disk', function () {
     sim = undefined;
   });
 
-  for (const [protocol, how, kind] of [['cmpp', 'kill -9', 'sqlite'], ['cmpp', 'full deploy', 'sqlite'], ['smpp', 'kill -9', 'sqlite'], ['cmpp', 'kill -9', 'redis']]) {
+  for (const [protocol, how, kind] of [
+    ['cmpp', 'kill -9', 'sqlite'],
+    ['cmpp', 'full deploy', 'sqlite'],
+    ['smpp', 'kill -9', 'sqlite'],
+    ['cmpp', 'kill -9', 'redis'],
+  ]) {
     it(`${protocol.toUpperCase()}: ${how} with ${COUNT} messages queued behind an absent gateway${kind === 'redis' ? ', Redis store' : ''}: each gets one outcome afterwards, every report matched`, async function () {
       let stored = () => storedOutbox(red.userDir);
       let connection = {};
@@ -74,62 +79,76 @@ describe('durability: a real Node-RED process, its store on disk', function () {
       } else {
         await red.deploy(flow);
       }
-      sim = protocol === 'cmpp'
-        ? new testing.IsmgSimulator({ port: gatewayPort, reportDelayMs: 20, lean: false })
-        : new testing.SmscSimulator({ port: gatewayPort, reportDelayMs: 20 });
+      sim = protocol === 'cmpp' ? new testing.IsmgSimulator({ port: gatewayPort, reportDelayMs: 20, lean: false }) : new testing.SmscSimulator({ port: gatewayPort, reportDelayMs: 20 });
       await sim.start();
       if (how === 'kill -9') await red.start();
 
       await until(() => lines(path.join(dir, 'results.jsonl')).length >= COUNT, { timeoutMs: 60000, what: `${COUNT} outcomes` });
       const results = lines(path.join(dir, 'results.jsonl'));
       assertEveryMessageOnce(results, 'outcomes');
-      assert.ok(results.every((r) => r.ok && r.carried), `every outcome ok and flagged carried over: ${JSON.stringify(results.find((r) => !r.ok || !r.carried))}`);
+      assert.ok(
+        results.every((r) => r.ok && r.carried),
+        `every outcome ok and flagged carried over: ${JSON.stringify(results.find((r) => !r.ok || !r.carried))}`,
+      );
       assert.equal(sim.record.submits.length, COUNT, 'each sent once: nothing had left before');
 
       await until(() => lines(path.join(dir, 'reports.jsonl')).length >= COUNT, { timeoutMs: 60000, what: `${COUNT} reports` });
       const reports = lines(path.join(dir, 'reports.jsonl'));
-      assert.ok(reports.every((r) => r.matched && r.status === 'delivered'), 'every report matched');
+      assert.ok(
+        reports.every((r) => r.matched && r.status === 'delivered'),
+        'every report matched',
+      );
       assertEveryMessageOnce(reports, 'reports');
     });
   }
 
-  it('CMPP: 12,000 queued, past the 10,000 kept in memory each msg is let go once the file has it; kill -9: each gets one outcome afterwards, sent in order', async () => {
-    const total = 12000;
-    red = await NodeRedProcess.create();
-    dir = fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-'));
-    const gatewayPort = await freePort();
-    const completed = path.join(dir, 'completed.jsonl');
-    const flow = [
-      ...durableFlow(dir, gatewayPort, { queueSize: 20000, queueTimeout: 0 }),
-      // A Complete node hears each msg the send node has let go of: parked in the file, or given its outcome.
-      { id: 'completed', z: 'tab', type: 'complete', scope: ['submit'], wires: [['completed-fmt']] },
-      ...toFile('completed', completed, 'msg.payload = JSON.stringify({ n: msg.correlation.n }); return msg;'),
-    ];
-    await red.start();
-    await red.deploy(flow);
-    await red.request('POST', `/send?n=${total}&from=0`, {});
-    await until(() => storedOutbox(red.userDir) === total, { timeoutMs: 30000, what: `${total} messages in the file` });
-    await until(() => lines(completed).length >= total - 10000, { timeoutMs: 30000, what: 'the parked msgs let go' });
-    assert.deepEqual(
-      lines(completed).map((c) => c.n),
-      Array.from({ length: total - 10000 }, (_, i) => 10000 + i),
-      'the first 10,000 wait in memory with their msgs; each one after is let go',
-    );
-    assert.deepEqual(lines(path.join(dir, 'results.jsonl')), [], 'no outcome yet: the gateway is not there');
-    await red.kill('SIGKILL');
-    sim = new testing.IsmgSimulator({ port: gatewayPort, lean: false });
-    await sim.start();
-    await red.start();
-    await until(() => lines(path.join(dir, 'results.jsonl')).length >= total, { timeoutMs: 60000, everyMs: 100, what: `${total} outcomes` });
-    const results = lines(path.join(dir, 'results.jsonl'));
-    const byN = new Map();
-    for (const r of results) byN.set(r.n, (byN.get(r.n) ?? 0) + 1);
-    assert.equal(byN.size, total, 'each message an outcome');
-    assert.ok([...byN.values()].every((c) => c === 1), 'none two');
-    assert.ok(results.every((r) => r.ok && r.carried));
-    const sent = sim.record.submits.map((x) => Number(x.body.msgContent.toString().slice(6)));
-    assert.deepEqual(sent, Array.from({ length: total }, (_, i) => i), 'each sent once, in the order accepted');
-  });
+  for (const how of ['kill -9', 'full deploy']) {
+    it(`CMPP: 12,000 queued, past the 10,000 kept in memory each msg is let go once the file has it; ${how}: each gets one outcome afterwards, sent in order`, async () => {
+      const total = 12000;
+      red = await NodeRedProcess.create();
+      dir = fs.mkdtempSync(path.join(red.userDir, '..', 'smsflow-out-'));
+      const gatewayPort = await freePort();
+      const completed = path.join(dir, 'completed.jsonl');
+      const flow = [
+        ...durableFlow(dir, gatewayPort, { queueSize: 20000, queueTimeout: 0 }),
+        // A Complete node hears each msg the send node has let go of: parked in the file, or given its outcome.
+        { id: 'completed', z: 'tab', type: 'complete', scope: ['submit'], wires: [['completed-fmt']] },
+        ...toFile('completed', completed, 'msg.payload = JSON.stringify({ n: msg.correlation.n }); return msg;'),
+      ];
+      await red.start();
+      await red.deploy(flow);
+      await red.request('POST', `/send?n=${total}&from=0`, {});
+      await until(() => storedOutbox(red.userDir) === total, { timeoutMs: 30000, what: `${total} messages in the file` });
+      await until(() => lines(completed).length >= total - 10000, { timeoutMs: 30000, what: 'the parked msgs let go' });
+      assert.deepEqual(
+        lines(completed).map((c) => c.n),
+        Array.from({ length: total - 10000 }, (_, i) => 10000 + i),
+        'the first 10,000 wait in memory with their msgs; each one after is let go',
+      );
+      assert.deepEqual(lines(path.join(dir, 'results.jsonl')), [], 'no outcome yet: the gateway is not there');
+      if (how === 'kill -9') await red.kill('SIGKILL');
+      else await red.deploy(flow);
+      sim = new testing.IsmgSimulator({ port: gatewayPort, lean: false });
+      await sim.start();
+      if (how === 'kill -9') await red.start();
+      await until(() => lines(path.join(dir, 'results.jsonl')).length >= total, { timeoutMs: 60000, everyMs: 100, what: `${total} outcomes` });
+      const results = lines(path.join(dir, 'results.jsonl'));
+      const byN = new Map();
+      for (const r of results) byN.set(r.n, (byN.get(r.n) ?? 0) + 1);
+      assert.equal(byN.size, total, 'each message an outcome');
+      assert.ok(
+        [...byN.values()].every((c) => c === 1),
+        'none two',
+      );
+      assert.ok(results.every((r) => r.ok && r.carried));
+      const sent = sim.record.submits.map((x) => Number(x.body.msgContent.toString().slice(6)));
+      assert.deepEqual(
+        sent,
+        Array.from({ length: total }, (_, i) => i),
+        'each sent once, in the order accepted',
+      );
+    });
+  }
 
   it('CMPP: kill -9 while messages are being answered: no message has two outcomes, and nothing with an outcome is sent again', async () => {
     const total = 500;
@@ -158,18 +177,31 @@ describe('durability: a real Node-RED process, its store on disk', function () {
     for (const r of results) byN.set(r.n, (byN.get(r.n) ?? 0) + 1);
     const doubled = [...byN].filter(([, c]) => c > 1).map(([n]) => n);
     assert.deepEqual(doubled, [], 'no message came out twice');
-    assert.ok(results.every((r) => r.ok), JSON.stringify(results.find((r) => !r.ok)));
+    assert.ok(
+      results.every((r) => r.ok),
+      JSON.stringify(results.find((r) => !r.ok)),
+    );
     // The outcomes the node gave together after one commit may all be on their way to the function node that
     // writes them when the kill lands: at most the window's worth. Each of those reached the gateway exactly
     // once before the kill, and the restart neither sent it again nor carried it over (the node had settled it).
     const missing = Array.from({ length: total }, (_, i) => i).filter((n) => !byN.has(n));
     assert.ok(missing.length <= 16, `outcomes not written: ${missing.length} (${missing.slice(0, 8)})`);
     const times = (n) => sim.record.submits.filter((x) => x.body.msgContent.toString() === `alert ${n}`).length;
-    assert.deepEqual(missing.filter((n) => times(n) !== 1 || sim.record.submits.slice(sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`)), [], 'a message without a written outcome was at the gateway once, before the kill');
+    assert.deepEqual(
+      missing.filter((n) => times(n) !== 1 || sim.record.submits.slice(sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`)),
+      [],
+      'a message without a written outcome was at the gateway once, before the kill',
+    );
     // At-least-once: what had left and not yet had its outcome is sent again after the restart; nothing that had one is.
-    const resent = sim.record.submits.slice(sentBefore).map((x) => Number(x.body.msgContent.toString().slice(6))).filter((n) => sim.record.submits.slice(0, sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`));
-    assert.deepEqual(resent.filter((n) => before.has(n)), [], 'a message whose outcome was given before the kill was not sent again');
+    const resent = sim.record.submits
+      .slice(sentBefore)
+      .map((x) => Number(x.body.msgContent.toString().slice(6)))
+      .filter((n) => sim.record.submits.slice(0, sentBefore).some((x) => x.body.msgContent.toString() === `alert ${n}`));
+    assert.deepEqual(
+      resent.filter((n) => before.has(n)),
+      [],
+      'a message whose outcome was given before the kill was not sent again',
+    );
     assert.ok(before.size < total, 'the kill came before the end');
   });
 });
-
