@@ -320,9 +320,15 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     const unparker = this.unparker;
     if (!unparker || this.unparking || this.parkedCount <= 0 || this.closing) return;
     const { queueInMemory } = this.accountOptions;
-    if (!this.failedWith && this.queue.length >= Math.ceil(queueInMemory / 2)) return;
+    if (!this.failedWith && !this.behindParked && this.queue.length >= Math.ceil(queueInMemory / 2)) return;
     this.unparking = true;
     setImmediate(() => this.readParked(unparker, Math.max(1, Math.min(UNPARK_WINDOW, Math.ceil(queueInMemory / 2)))));
+  }
+
+  /** The next request in memory came after parked ones not yet read back (sent, not parked, while they waited; or after a restart): it waits for them. */
+  private get behindParked(): boolean {
+    const next = this.queue.peek();
+    return next !== undefined && this.parkedCount > 0 && next.id > this.parkedAfter;
   }
 
   private readParked(unparker: Unparker, window: number): void {
@@ -512,6 +518,7 @@ export class Account<P extends Pdu = Pdu> extends EventEmitter {
     // One reading of the clock for the whole turn: the loop does not wait.
     const now = this.queue.length ? this.accountOptions.now() : 0;
     while (this.queue.length) {
+      if (this.behindParked) return; // unpark() above reads them
       const record = this.queue.peek() as OutboxRecord;
       const rated = record.command === ratedCommand;
       const link = this.pickLink(now, rated);
