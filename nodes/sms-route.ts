@@ -141,7 +141,13 @@ export = function register(RED: NodeAPI): void {
         const going = client.router.resume(channelId, carried);
         if (!going) return;
         going.then(
-          (result) => client.emit('carried', { origin: carried.origin, correlation: core.route.withoutMark(carried.correlation), result }),
+          // Its msg says it came over a restart, as the channel's result said.
+          (result) =>
+            client.emit('carried', {
+              origin: carried.origin,
+              correlation: core.route.withoutMark(carried.correlation),
+              result: carried.result.carriedOver ? { ...result, carriedOver: true } : result,
+            }),
           (err: Error) => node.warn(err.message),
         );
       };
