@@ -205,7 +205,7 @@ export class CmppClient extends EventEmitter {
   }
 
   /**
-   * Queues a message in the store alone (a store that can park: SQLite):
+   * Queues a message in the store alone (a store that can park: SQLite, Redis):
    * nothing of it stays in memory, and its outcome comes as a 'carried'
    * event to its origin, as a message kept across a restart does. Resolves
    * with its key once the store has committed it; refuses what send() refuses.

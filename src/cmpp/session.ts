@@ -47,7 +47,7 @@ export interface SessionOptions {
   ratePerSecond?: number;
   /** requests waiting to be sent at most (default 10000); past it, send() fails at once */
   maxQueue?: number;
-  /** requests waiting in memory at most (default 10000); past it, a message given to park() waits in a SQLite store alone */
+  /** requests waiting in memory at most (default 10000); past it, a message given to park() waits in the store alone (SQLite, Redis) */
   queueInMemory?: number;
   /** a request still unsent after this long fails (default 60 s); 0 = wait for ever */
   queueTimeoutMs?: number;

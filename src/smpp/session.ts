@@ -46,7 +46,7 @@ export interface SmppSessionOptions {
   /** submit_sm per second at most; 0 = no limit */
   ratePerSecond?: number;
   maxQueue?: number;
-  /** requests waiting in memory at most (default 10000); past it, a message given to park() waits in a SQLite store alone */
+  /** requests waiting in memory at most (default 10000); past it, a message given to park() waits in the store alone (SQLite, Redis) */
   queueInMemory?: number;
   queueTimeoutMs?: number;
   failWhenDown?: boolean;

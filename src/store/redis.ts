@@ -2,8 +2,9 @@
  * The shared store: Redis, for several Node-RED instances that use one
  * carrier account. Report expectations are shared (a report that arrives on
  * instance B for a message A sent is matched with A's correlation) and
- * expire in Redis itself; each instance keeps its own outbox and message
- * journal under its own key. Writes are gathered as the SQLite store
+ * expire in Redis itself; each instance keeps its own outbox (a hash, and
+ * its ids in order in a sorted set, so that parked requests are read back a
+ * window at a time) and message journal under its own key. Writes are gathered as the SQLite store
  * gathers them (the last per row; a new row only once it has waited the
  * commit interval, so that a message answered within it never reaches
  * Redis) and sent together as one pipeline of a few commands however many
@@ -17,7 +18,7 @@ import { SmsError } from '../errors';
 import { MemoryDedup } from './memory';
 import { fromJson, toJson } from './json';
 import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
-import { carriesId, DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, ReportStore, Store } from './store';
+import { carriesId, DedupStore, ExpectationRecord, MessageJournal, MessageRecord, Outbox, OutboxEntry, PartialStore, Parking, ReportStore, Store } from './store';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -74,6 +75,7 @@ export class RedisStore implements Store {
   readonly reports: ReportStore & { claim(key: string): Promise<boolean> };
   readonly partials: PartialStore;
   readonly dedup: DedupStore;
+  readonly parking: Parking;
   private readonly client: Client;
   private readonly ready: Promise<unknown>;
   /** writes gathered for the next pipeline, the last per row, and the rows Redis holds */
@@ -105,6 +107,8 @@ export class RedisStore implements Store {
     this.commitIntervalMs = options.commitIntervalMs ?? 5;
     const gathered = (this.gathered = new GatheredWrites(TABLES, this.commitIntervalMs));
     const outboxKey = k('outbox', options.instance);
+    // The outbox's ids in order (a sorted set beside the hash): parked requests are read back by id, a window at a time.
+    const orderKey = k('outbox-order', options.instance);
     const messagesKey = k('messages', options.instance);
     const reportKey = (key: string): string => k('report', key);
     const idKey = (id: string): string => k('rid', id);
@@ -139,6 +143,13 @@ export class RedisStore implements Store {
         if (hash.gone.length) m.hDel(hash.key, hash.gone);
         if (hash.puts) m.hSet(hash.key, hash.put);
       }
+      const { outbox } = hashes;
+      if (outbox.gone.length) m.zRem(orderKey, outbox.gone);
+      if (outbox.puts)
+        m.zAdd(
+          orderKey,
+          Object.keys(outbox.put).map((id) => ({ score: Number(id), value: id })),
+        );
       if (saves.length) m.eval(SAVE_REPORTS, { keys: [k('')], arguments: saves });
       if (gone.length) m.del(gone);
       this.ready
@@ -148,9 +159,9 @@ export class RedisStore implements Store {
         }, fail)
         .finally(() => this.answered(n));
     };
-    const write = (table: Table, key: string | number, value: unknown): void => {
+    const write = (table: Table, key: string | number, value: unknown, forget = false): void => {
       if (this.closed) return;
-      gathered.write(table, key, value);
+      gathered.write(table, key, value, forget);
       this.flushTimer ??= setTimeout(() => this.flush('aged'), this.commitIntervalMs);
     };
     const rows = <T>(list: T[], table: Table, keyOf: (record: T) => string | number): T[] => {
@@ -158,7 +169,8 @@ export class RedisStore implements Store {
       return list;
     };
     this.outbox = {
-      add: (e: OutboxEntry) => write('outbox', e.id, e),
+      // A parked entry is read back (and known again) before anything changes it: its id need not stay in memory.
+      add: (e: OutboxEntry) => write('outbox', e.id, e, e.parked === true),
       update: (e: OutboxEntry) => write('outbox', e.id, e),
       remove: (id: number) => write('outbox', id, undefined),
       load: async () => {
@@ -170,7 +182,7 @@ export class RedisStore implements Store {
       },
     };
     this.messages = {
-      add: (m: MessageRecord) => write('messages', m.key, m),
+      add: (m: MessageRecord) => write('messages', m.key, m, m.parked === true),
       update: (m: MessageRecord) => write('messages', m.key, m),
       remove: (key: string) => write('messages', key, undefined),
       settle: (key: string, then: () => void) => {
@@ -255,6 +267,63 @@ export class RedisStore implements Store {
       },
     };
     this.dedup = new MemoryDedup();
+    // Read from Redis once what is gathered is sent: Redis answers in order, so the reads see it.
+    const sent = async (): Promise<void> => {
+      this.flush('all');
+      await this.ready;
+    };
+    const parsed = <T>(texts: Array<string | null>): T[] => texts.filter((t): t is string => t !== null).map((t) => fromJson(t) as T);
+    let ordered: Promise<void> | undefined;
+    // Written before the sorted set was kept: made once from the hash, in order.
+    const order = (): Promise<void> =>
+      (ordered ??= (async () => {
+        await this.ready;
+        if ((await c.zCard(orderKey)) > 0) return;
+        const ids = await c.hKeys(outboxKey);
+        for (let i = 0; i < ids.length; i += 1000)
+          await c.zAdd(
+            orderKey,
+            ids.slice(i, i + 1000).map((id) => ({ score: Number(id), value: id })),
+          );
+      })());
+    this.parking = {
+      after: async (id: number, limit: number) => {
+        await sent();
+        await order();
+        const ids = await c.zRangeByScore(orderKey, `(${id}`, '+inf', { LIMIT: { offset: 0, count: limit } });
+        if (!ids.length) return [];
+        const list = parsed<OutboxEntry>(await c.hmGet(outboxKey, ids)).sort((a, b) => a.id - b.id);
+        return rows(list, 'outbox', (e) => e.id);
+      },
+      extent: async () => {
+        await sent();
+        await order();
+        const count = await c.zCard(orderKey);
+        const [last] = await c.zRangeWithScores(orderKey, -1, -1);
+        return { count, last: last ? last.score : -1 };
+      },
+      messages: async (keys: string[]) => {
+        await sent();
+        if (!keys.length) return [];
+        return rows(parsed<MessageRecord>(await c.hmGet(messagesKey, keys)), 'messages', (m) => m.key);
+      },
+      orphans: async () => {
+        await sent();
+        // The messages the outbox names, then the journal's others: a scan each, never the whole hash at once.
+        const named = new Set<string>();
+        for await (const entries of c.hScanIterator(outboxKey, { COUNT: 1000 })) {
+          for (const { value } of Array.isArray(entries) ? entries : [entries]) {
+            const message = (fromJson(value) as OutboxEntry).message;
+            if (message !== undefined) named.add(message);
+          }
+        }
+        const out: MessageRecord[] = [];
+        for await (const entries of c.hScanIterator(messagesKey, { COUNT: 1000 })) {
+          for (const { field, value } of Array.isArray(entries) ? entries : [entries]) if (!named.has(field)) out.push(fromJson(value) as MessageRecord);
+        }
+        return rows(out, 'messages', (m) => m.key);
+      },
+    };
   }
 
   /**
