@@ -27,6 +27,7 @@ interface Session<Command extends string> {
   enqueue(command: Command, body: Body, waiter: Waiter<never>, of: RequestOf): void;
   park(command: Command, body: Body, of: RequestOf): void;
   resume(entry: OutboxEntry, waiter: Waiter<never>): void;
+  takeNew(): void;
   parkWith(unparker: Unparker): void;
   keptParked(count: number, last: number): void;
 }
@@ -37,6 +38,8 @@ export class Dispatcher<C extends string, M, Command extends string> {
   /** messages sent with `handOver`, which a route may take back while they wait unsent */
   readonly handOvers = new HandOvers();
   private sends = 0;
+  /** Since recover(): resolves once what the store kept is taken up, with how many messages (0: it could not be read) */
+  recovery: Promise<number> = Promise.resolve(0);
   private readonly keeper: Keeper<C>;
   private readonly parked?: ParkedMessages<C>;
 
@@ -95,8 +98,25 @@ export class Dispatcher<C extends string, M, Command extends string> {
     }
   }
 
-  /** After a restart: what the store kept is taken up (parked: read back a window at a time); resolves with how many messages. */
-  takeUpKept(): Promise<number> {
-    return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
+  /**
+   * At start, a turn later (every node of the flow has its listeners by
+   * then): `restore` (what the client keeps besides: reports awaited, parts
+   * of incoming messages), then what the store kept, parked or not.
+   * Messages sent meanwhile wait, then follow (see Account.holdNew); what
+   * fails goes to `failed`, and recovery resolves with 0.
+   */
+  recover(restore: () => Promise<void>, failed: (err: Error) => void): Promise<number> {
+    const takeUp = async (): Promise<number> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await restore();
+      return this.parked ? this.parked.recover(this.session) : carryOver(this.keeper);
+    };
+    this.recovery = takeUp()
+      .catch((err) => {
+        failed(asError(err));
+        return 0;
+      })
+      .finally(() => this.session.takeNew());
+    return this.recovery;
   }
 }

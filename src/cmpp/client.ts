@@ -123,8 +123,6 @@ export class CmppClient extends EventEmitter {
   private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<MoMeta>;
   private readonly references = new ReferenceAllocator();
-  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
-  recovery: Promise<number> = Promise.resolve(0);
   /** sends and parks its messages, and takes up what the store kept */
   private readonly dispatcher: Dispatcher<'cmpp', SubmitMeta, 'SUBMIT'>;
   /** marks a request that is not a message (a query): not carried over a restart */
@@ -161,18 +159,18 @@ export class CmppClient extends EventEmitter {
 
   /** Takes up what the store kept (see recover()) and opens the session. */
   start(): Promise<void> {
-    this.recovery = this.recover()
-      .catch((err) => {
-        this.emit('error', err);
-        return 0;
-      })
-      .finally(() => this.session.takeNew());
+    void this.recover(); // never rejects: a failure is an 'error' event
     return this.session.start();
+  }
+
+  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
+  get recovery(): Promise<number> {
+    return this.dispatcher.recovery;
   }
 
   async close(): Promise<void> {
     // What was sent while the store was read joins the outbox first, to be kept for the next start.
-    await this.recovery;
+    await this.dispatcher.recovery;
     await this.session.close();
     this.tracker.close();
     // A durable store keeps the parts that arrived for the next start; memory hands them on as they are.
@@ -282,15 +280,15 @@ export class CmppClient extends EventEmitter {
    * After a restart: takes up the report expectations and the messages the
    * store kept, sends again what had not been answered (or, at-most-once,
    * marks it uncertain), and gives each message its outcome as a 'carried'
-   * event. Resolves with how many messages were carried over.
+   * event. Resolves with how many messages were carried over (0 when the
+   * store could not be read: an 'error' says why).
    */
-  async recover(): Promise<number> {
-    const store = this.session.store;
-    // A turn later: every node of the flow has registered its listeners by then.
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.tracker.restore();
-    this.reassembler.restore(await store.partials.load());
-    return this.dispatcher.takeUpKept();
+  recover(): Promise<number> {
+    const restore = async (): Promise<void> => {
+      await this.tracker.restore();
+      this.reassembler.restore(await this.session.store.partials.load());
+    };
+    return this.dispatcher.recover(restore, (err) => this.emit('error', err));
   }
 
   /** CMPP_QUERY: the gateway's counts for a day (YYYYMMDD), in total or for one Service_Id. */

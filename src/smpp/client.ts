@@ -125,8 +125,6 @@ export class SmppClient extends EventEmitter {
   private readonly expectReport: ExpectReport;
   private readonly reassembler: Reassembler<{ receivedAt: string; to: string; dataCoding: number }>;
   private readonly references = new ReferenceAllocator();
-  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
-  recovery: Promise<number> = Promise.resolve(0);
   /** sends and parks its messages, and takes up what the store kept */
   private readonly dispatcher: Dispatcher<'smpp', SubmitMeta, 'submit_sm'>;
 
@@ -182,33 +180,33 @@ export class SmppClient extends EventEmitter {
 
   /** Takes up what the store kept (see recover()) and binds. */
   start(): Promise<void> {
-    this.recovery = this.recover()
-      .catch((err) => {
-        this.emit('error', err);
-        return 0;
-      })
-      .finally(() => this.session.takeNew());
+    void this.recover(); // never rejects: a failure is an 'error' event
     return this.session.start();
+  }
+
+  /** Since start(): resolves once what the store kept is taken up (with how many messages it carried over); messages sent meanwhile wait for it, then follow */
+  get recovery(): Promise<number> {
+    return this.dispatcher.recovery;
   }
 
   /**
    * After a restart: takes up the receipts awaited and the messages the
    * store kept, sends again what had not been answered (or, at-most-once,
    * marks it uncertain), and gives each message its outcome as a 'carried'
-   * event. Resolves with how many messages were carried over.
+   * event. Resolves with how many messages were carried over (0 when the
+   * store could not be read: an 'error' says why).
    */
-  async recover(): Promise<number> {
-    const store = this.session.store;
-    // A turn later: every node of the flow has registered its listeners by then.
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.tracker.restore();
-    this.reassembler.restore(await store.partials.load());
-    return this.dispatcher.takeUpKept();
+  recover(): Promise<number> {
+    const restore = async (): Promise<void> => {
+      await this.tracker.restore();
+      this.reassembler.restore(await this.session.store.partials.load());
+    };
+    return this.dispatcher.recover(restore, (err) => this.emit('error', err));
   }
 
   async close(): Promise<void> {
     // What was sent while the store was read joins the outbox first, to be kept for the next start.
-    await this.recovery;
+    await this.dispatcher.recovery;
     await this.session.close();
     this.tracker.close();
     if (this.session.store.kind === 'memory') this.reassembler.flush();
@@ -224,12 +222,7 @@ export class SmppClient extends EventEmitter {
     return this.dispatcher.parking;
   }
 
-  /**
-   * Queues a message in the store alone (a store that can park: SQLite):
-   * nothing of it stays in memory, and its outcome comes as a 'carried'
-   * event to its origin, as a message kept across a restart does. Resolves
-   * with its key once the store has committed it; refuses what send() refuses.
-   */
+  /** Queues a message in the store alone (see CmppClient.park): its outcome comes as a 'carried' event; resolves with its key once committed. */
   park(request: SmppSendRequest): Promise<string> {
     return this.dispatcher.park(() => this.prepare(request));
   }
