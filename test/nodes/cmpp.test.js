@@ -94,6 +94,26 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     await until(() => activity(helper._RED).snapshot().messages[0].state === 'sent', { what: 'the sidebar to show the parked message sent' });
   });
 
+  it('past 10,000 waiting (SQLite store): a parked msg that fails reaches the Catch node as a msg with its kept topic and correlation', async function () {
+    this.timeout(60000);
+    const port = sim.port;
+    await sim.stop(); // the gateway stays away: every message waits out its queue wait
+    await helper.load(nodes, flow(port, { store: 'sqlite', queueSize: 20000, queueTimeout: 1 }), { conn: { sharedSecret: 'secret' } });
+    const caught = [];
+    helper.getNode('caught').on('input', (msg) => caught.push(msg));
+    const submit = helper.getNode('submit');
+    for (let n = 0; n < 10005; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
+    await until(() => caught.length === 10005, { timeoutMs: 45000, what: 'every failure at the Catch node' });
+    const parked = caught.filter((m) => m.correlation.n >= 10000);
+    assert.deepEqual(parked.map((m) => m.correlation.n).sort((a, b) => a - b), [10000, 10001, 10002, 10003, 10004]);
+    for (const msg of parked) {
+      assert.equal(msg.topic, 'storm');
+      assert.match(msg.error.message, /CMPP_QUEUE_TIMEOUT|not sent within/);
+    }
+    sim = new testing.IsmgSimulator({ reportDelayMs: 10 });
+    await sim.start();
+  });
+
   it('emits the delivery report on the second output with the sent msg\'s correlation and topic', async () => {
     await helper.load(nodes, flow(sim.port), { conn: { sharedSecret: 'secret' } });
     await until(() => sim.sessions === 1);
