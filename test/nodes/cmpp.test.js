@@ -76,6 +76,8 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     const outcomes = [];
     helper.getNode('sent').on('input', (msg) => outcomes.push(msg));
     const submit = helper.getNode('submit');
+    // Messages sent before the store is read wait in memory (their ids must follow the kept ones'): past that, they park.
+    await helper.getNode('conn').register(submit).recovery;
     for (let n = 0; n < 10010; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
     await until(() => activity(helper._RED).snapshot().channels[0]?.queue === 10010, { timeoutMs: 30000, what: 'all 10,010 waiting' });
     const shown = activity(helper._RED).snapshot().messages;
@@ -90,6 +92,7 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
       assert.equal(msg.payload.ok, true);
       assert.equal(msg.topic, 'storm', 'the kept correlation comes back');
       assert.equal(msg.carriedOver, undefined, 'not carried over a restart');
+      assert.ok(msg.sentMsgId, 'a msg of its own, naming the one sent');
     }
     await until(() => activity(helper._RED).snapshot().messages[0].state === 'sent', { what: 'the sidebar to show the parked message sent' });
   });
@@ -102,12 +105,14 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     const caught = [];
     helper.getNode('caught').on('input', (msg) => caught.push(msg));
     const submit = helper.getNode('submit');
+    await helper.getNode('conn').register(submit).recovery;
     for (let n = 0; n < 10005; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
     await until(() => caught.length === 10005, { timeoutMs: 45000, what: 'every failure at the Catch node' });
     const parked = caught.filter((m) => m.correlation.n >= 10000);
     assert.deepEqual(parked.map((m) => m.correlation.n).sort((a, b) => a - b), [10000, 10001, 10002, 10003, 10004]);
     for (const msg of parked) {
       assert.equal(msg.topic, 'storm');
+      assert.ok(msg.sentMsgId, 'a msg of its own, naming the one sent');
       assert.match(msg.error.message, /CMPP_QUEUE_TIMEOUT|not sent within/);
     }
     sim = new testing.IsmgSimulator({ reportDelayMs: 10 });
