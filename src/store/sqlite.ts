@@ -20,6 +20,7 @@ import { MemoryDedup } from './memory';
 import { fromJson, jsonSafe, toJson } from './json';
 import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
 import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
+import { Checkpointer } from './checkpointer';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
 function text(value: unknown): string {
@@ -90,11 +91,13 @@ export class SqliteStore implements Store {
   readonly parking: Parking;
   private db?: Database;
   private statements?: Statements;
+  private checkpoints?: Checkpointer;
   /** writes gathered for the next commit, the last one per row, and the rows the file holds */
   private readonly gathered: GatheredWrites<Table>;
   private flushTimer?: NodeJS.Timeout;
-  /** a commit at the next turn, for writes someone waits for */
-  private soon?: NodeJS.Immediate;
+  /** a commit soon, for writes someone waits for: at the next turn, or once an interval has passed since the last commit */
+  private soon?: { immediate?: NodeJS.Immediate; timer?: NodeJS.Timeout };
+  private lastCommitAt = 0;
   private readonly commitIntervalMs: number;
   private closed = false;
   /** who waits for the writes made so far to be committed */
@@ -229,17 +232,22 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * At the next turn of the event loop: everything when someone waits for
-   * everything, else only the rows the file already holds (what a settled
-   * message's removal needs). New rows keep waiting for the interval, so
-   * that a message answered within it still never reaches the file.
+   * At the next turn of the event loop, or an interval after the last
+   * commit if that is later: everything when someone waits for everything,
+   * else only the rows the file already holds (what a settled message's
+   * removal needs). New rows keep waiting for the interval, so that a
+   * message answered within it still never reaches the file. Under load
+   * one commit takes the removals of many turns: each commit rewrites the
+   * pages it touches, whatever the rows it changes on them.
    */
   private commitSoon(): void {
     if (this.soon || !this.db) return;
-    this.soon = setImmediate(() => {
+    const go = (): void => {
       this.soon = undefined;
       this.flush(this.committedWaiters.length ? 'all' : 'known');
-    });
+    };
+    const wait = this.lastCommitAt + this.commitIntervalMs - Date.now();
+    this.soon = wait > 0 ? { timer: setTimeout(go, wait) } : { immediate: setImmediate(go) };
   }
 
   /**
@@ -281,13 +289,16 @@ export class SqliteStore implements Store {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.flush();
-    clearImmediate(this.soon);
+    clearImmediate(this.soon?.immediate);
+    clearTimeout(this.soon?.timer);
     this.closed = true;
     this.releaseWaiters();
+    this.checkpoints?.stop();
     this.db?.close();
   }
 
   private commit(batch: ReadonlyArray<GatheredRow<Table>>): void {
+    this.lastCommitAt = Date.now();
     const st = this.statements as Statements;
     (this.db as Database).transaction(() => {
       for (const [table, key, value] of batch) {
@@ -318,6 +329,7 @@ export class SqliteStore implements Store {
         }
       }
     })();
+    this.checkpoints?.committed();
   }
 
   private write(table: Table, key: string | number, value: unknown, forget = false): void {
@@ -337,6 +349,7 @@ export class SqliteStore implements Store {
       this.cannotWrite(err as Error);
       return;
     }
+    this.checkpoints = new Checkpointer(this.db, this.location);
     const s = (sql: string): Statement => (this.db as Database).prepare(sql);
     this.statements = {
       putOutbox: s('INSERT OR REPLACE INTO outbox (id, record) VALUES (?, ?)'),

@@ -1,0 +1,53 @@
+'use strict';
+// A busy SQLite store's checkpoints in a thread of their own: the log is
+// copied into the file by a worker, started once the store is busy, and
+// started over by the committing thread; it stays bounded however much is
+// written, and nothing written is lost.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
+const { Checkpointer } = require('../../dist/src/store/checkpointer');
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the checkpoints of a busy SQLite store', function () {
+  this.timeout(60000);
+  let dir;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-checkpoint-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('move to a worker thread once the store is busy; the log stays bounded, and every row is kept', async () => {
+    const file = path.join(dir, 'store.sqlite');
+    const db = sqliteDriver().open(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, record TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO t (id, record) VALUES (?, ?)');
+    const checkpoints = new Checkpointer(db, file, 0);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000, 'SQLite checkpoints by itself while the store is quiet');
+    const record = 'x'.repeat(1000);
+    const COMMITS = 600;
+    const ROWS = 50;
+    let largestLog = 0;
+    let threaded = false;
+    for (let c = 0; c < COMMITS; c++) {
+      db.transaction(() => {
+        for (let r = 0; r < ROWS; r++) insert.run(c * ROWS + r, record);
+      })();
+      checkpoints.committed();
+      await turn();
+      threaded ||= db.pragma('wal_autocheckpoint', { simple: true }) === 0;
+      if (threaded) largestLog = Math.max(largestLog, fs.statSync(`${file}-wal`).size);
+    }
+    const written = COMMITS * ROWS * record.length;
+    assert.ok(threaded, 'the worker took the checkpoints over');
+    assert.ok(largestLog < written / 2, `the log was started over (${largestLog} octets at most, ${written} written)`);
+    checkpoints.stop();
+    db.close();
+    const again = sqliteDriver().open(file);
+    assert.equal(again.prepare('SELECT count(*) AS n FROM t').get().n, COMMITS * ROWS);
+    again.close();
+  });
+});
