@@ -302,6 +302,7 @@ export class Policy extends EventEmitter {
         results: to.map((n) => ({ to: n, part: 1, ok: false, id: '', code, description: (err as Error).message })),
       };
     }
+    if (result.ok) return result;
     for (let i = 0; i < to.length; i++) {
       const hash = hashes[i];
       if (!hash) continue;

@@ -18,6 +18,7 @@ import { fromJson, toJson } from '../store/json';
 import { HistoryChange, HistoryEntry, HistoryLimits, HistoryQuery, idsOf, keyTime, searchable, tagKey } from './history';
 import { MemoryPolicyStore } from './store';
 import { sqliteDriver, SqliteDatabase } from '../store/sqlite-driver';
+import { Checkpointer } from '../store/checkpointer';
 
 type Database = SqliteDatabase;
 type Kind = 'log' | 'dup' | 'optout' | 'held' | 'count';
@@ -41,6 +42,7 @@ const SCHEMA = `
   DROP TABLE IF EXISTS history_ids;
 `;
 
+const KINDS: readonly Kind[] = ['log', 'dup', 'optout', 'held', 'count'];
 /** the kinds every message writes: appended as events */
 const EVENTS: ReadonlySet<Kind> = new Set(['log', 'dup']);
 const PRUNE_EVERY_MS = 60_000;
@@ -60,7 +62,15 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
   private readonly prune: ReturnType<Database['prepare']>;
   private prunedAt = 0;
   private readonly now: () => number;
-  private readonly pending = new Map<string, [Kind, string, unknown, number | undefined]>();
+  /** per kind, each row's last change not yet in the file: its value (undefined: gone) and expiry */
+  private readonly pending: Record<Kind, Map<string, [value: unknown, expiresAt: number | undefined]>> = {
+    log: new Map(),
+    dup: new Map(),
+    optout: new Map(),
+    held: new Map(),
+    count: new Map(),
+  };
+  private checkpoints: Checkpointer;
   /** history not yet in the file: key -> when accepted, and its new changes */
   private readonly pendingHistory = new Map<string, { since: number; changes: HistoryChange[] }>();
   private readonly history_: {
@@ -87,6 +97,7 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.checkpoints = new Checkpointer(this.db, options.file);
     this.now = options.now ?? Date.now;
     this.prune = this.db.prepare('DELETE FROM events WHERE expires_at <= ?');
     this.prune.run(this.now());
@@ -210,15 +221,23 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
   protected override changed(kind: Kind, key: string, value: unknown, expiresAt?: number): void {
     if (this.closed) return;
     // Only the last write of a row reaches the file; a record is made text only then.
-    this.pending.set(`${kind}\u0000${key}`, [kind, key, value, expiresAt]);
+    const row = this.pending[kind].get(key);
+    if (row) {
+      row[0] = value;
+      row[1] = expiresAt;
+    } else this.pending[kind].set(key, [value, expiresAt]);
     this.timer ??= setTimeout(() => this.commit(), this.options.commitIntervalMs ?? 5);
   }
 
   private commit(): void {
     this.timer = undefined;
-    if (this.closed || (!this.pending.size && !this.pendingHistory.size)) return;
-    const rows = [...this.pending.values()];
-    this.pending.clear();
+    if (this.closed) return;
+    const rows: Array<[Kind, string, unknown, number | undefined]> = [];
+    for (const kind of KINDS) {
+      for (const [key, [value, expiresAt]] of this.pending[kind]) rows.push([kind, key, value, expiresAt]);
+      this.pending[kind].clear();
+    }
+    if (!rows.length && !this.pendingHistory.size) return;
     const stories = [...this.pendingHistory];
     this.pendingHistory.clear();
     const now = this.now();
@@ -262,13 +281,14 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
           this.pruneHistory(this.historyAt);
         }
       })();
+      this.checkpoints.committed();
       if (this.failure) {
         this.failure = undefined;
         this.options.onError?.(undefined);
       }
     } catch (err) {
       // Kept for the next try, unless a newer change of the row came meanwhile (there is none: commits are synchronous).
-      for (const row of rows) this.pending.set(`${row[0]}\u0000${row[1]}`, row);
+      for (const [kind, key, value, expiresAt] of rows) this.pending[kind].set(key, [value, expiresAt]);
       for (const [key, story] of stories) {
         const later = this.pendingHistory.get(key);
         this.pendingHistory.set(key, later ? { since: story.since, changes: [...story.changes, ...later.changes] } : story);
@@ -310,6 +330,7 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     clearTimeout(this.timer);
     this.commit();
     this.closed = true;
+    this.checkpoints.stop();
     this.db.close();
   }
 }

@@ -234,22 +234,28 @@ export class MemoryPolicyStore implements PolicyStore {
 
   /** Drops what has expired, oldest first: each entry once, so a check costs the same at any size. */
   private expire(at: number): void {
-    this.expiringTexts.drain(at, (key) => {
-      const entry = this.duplicates.get(key);
-      if (entry && entry.expiresAt <= at) {
-        this.duplicates.delete(key);
-        this.changed('dup', key, undefined, entry.expiresAt);
-      }
-    });
-    this.expiringLogs.drain(at, (key, stamp) => {
-      // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
-      const log = this.logs.get(key);
-      if (log && (!log.length || log[log.length - 2] === stamp)) {
-        this.logs.delete(key);
-        this.changed('log', key, undefined, at);
-      }
-    });
+    this.expireAt = at;
+    this.expiringTexts.drain(at, this.textExpired);
+    this.expiringLogs.drain(at, this.logExpired);
   }
+
+  /** the time `expire` drops by, for the two below (made once: a check makes no function) */
+  private expireAt = 0;
+  private readonly textExpired = (key: string): void => {
+    const entry = this.duplicates.get(key);
+    if (entry && entry.expiresAt <= this.expireAt) {
+      this.duplicates.delete(key);
+      this.changed('dup', key, undefined, entry.expiresAt);
+    }
+  };
+  private readonly logExpired = (key: string, stamp: number): void => {
+    // A log whose last entry is the one now due has nothing left in its window: the number is forgotten.
+    const log = this.logs.get(key);
+    if (log && (!log.length || log[log.length - 2] === stamp)) {
+      this.logs.delete(key);
+      this.changed('log', key, undefined, this.expireAt);
+    }
+  };
 
   forget(hash: string, key: string): void {
     const entry = this.duplicates.get(hash);
