@@ -69,13 +69,20 @@ export class RecentMap<V> {
  * Map makes its old backing store point at a young object, which every
  * minor collection then has to visit: with 100,000 entries waiting, that
  * cost a third of a send. Iteration keeps insertion order (the large map
- * holds the older entries).
+ * holds the older entries). Once the large map holds `filterFrom` string
+ * keys, a filter tells most keys it does not hold without a lookup in it:
+ * a new key (every send's) would otherwise cost a miss in a large table,
+ * a few cache misses each, once per map it is set in.
  */
 export class TieredMap<K, V> {
   private older = new Map<K, V>();
   private newer = new Map<K, V>();
+  private filter?: KeyFilter;
 
-  constructor(private readonly newerAtMost = 1024) {}
+  constructor(
+    private readonly newerAtMost = 1024,
+    private readonly filterFrom = 4096,
+  ) {}
 
   get size(): number {
     return this.older.size + this.newer.size;
@@ -83,15 +90,15 @@ export class TieredMap<K, V> {
 
   get(key: K): V | undefined {
     const value = this.newer.get(key);
-    return value !== undefined || this.newer.has(key) ? value : this.older.get(key);
+    return value !== undefined || this.newer.has(key) || !this.olderMayHave(key) ? value : this.older.get(key);
   }
 
   has(key: K): boolean {
-    return this.newer.has(key) || this.older.has(key);
+    return this.newer.has(key) || (this.olderMayHave(key) && this.older.has(key));
   }
 
   set(key: K, value: V): this {
-    if (this.older.has(key)) this.older.set(key, value);
+    if (this.olderMayHave(key) && this.older.has(key)) this.older.set(key, value);
     else {
       this.newer.set(key, value);
       if (this.newer.size > this.newerAtMost) this.settle();
@@ -100,7 +107,7 @@ export class TieredMap<K, V> {
   }
 
   delete(key: K): boolean {
-    return this.newer.delete(key) || this.older.delete(key);
+    return this.newer.delete(key) || (this.olderMayHave(key) && this.older.delete(key));
   }
 
   *values(): IterableIterator<V> {
@@ -108,13 +115,72 @@ export class TieredMap<K, V> {
     yield* this.newer.values();
   }
 
-  /** The newer entries join the older, in their order. */
-  private settle(): void {
-    if (!this.older.size) {
-      [this.older, this.newer] = [this.newer, this.older];
-      return;
-    }
-    for (const [key, value] of this.newer) this.older.set(key, value);
-    this.newer.clear();
+  private olderMayHave(key: K): boolean {
+    return this.filter === undefined || typeof key !== 'string' || this.filter.mayHave(key);
   }
+
+  /** The newer entries join the older, in their order; the filter follows (made anew once it holds far more or fewer keys than the map). */
+  private settle(): void {
+    if (!this.older.size) [this.older, this.newer] = [this.newer, this.older];
+    else {
+      for (const [key, value] of this.newer) {
+        this.older.set(key, value);
+        if (typeof key === 'string') this.filter?.add(key);
+      }
+      this.newer.clear();
+    }
+    const size = this.older.size;
+    if (size < this.filterFrom) this.filter = undefined;
+    else if (!this.filter || this.filter.added > 2 * this.filter.capacity || this.filter.added > 4 * size) {
+      this.filter = new KeyFilter(2 * size);
+      for (const key of this.older.keys()) if (typeof key === 'string') this.filter.add(key);
+    }
+  }
+}
+
+/**
+ * Which strings a set may hold, in 8 bits a key and two probes (a Bloom
+ * filter): "no" is sure, "maybe" is wrong for about one absent key in
+ * twenty. Keys are never taken out: it is made anew from the set's keys.
+ */
+class KeyFilter {
+  private readonly bits: Int32Array;
+  private readonly mask: number;
+  /** keys added, those since removed from the set among them */
+  added = 0;
+
+  constructor(readonly capacity: number) {
+    let size = 1024;
+    while (size < capacity * 8) size *= 2;
+    this.bits = new Int32Array(size / 32);
+    this.mask = size - 1;
+  }
+
+  add(key: string): void {
+    const h = hash(key);
+    const a = h & this.mask;
+    const b = secondHash(h) & this.mask;
+    this.bits[a >>> 5] |= 1 << (a & 31);
+    this.bits[b >>> 5] |= 1 << (b & 31);
+    this.added++;
+  }
+
+  mayHave(key: string): boolean {
+    const h = hash(key);
+    const a = h & this.mask;
+    if ((this.bits[a >>> 5] & (1 << (a & 31))) === 0) return false;
+    const b = secondHash(h) & this.mask;
+    return (this.bits[b >>> 5] & (1 << (b & 31))) !== 0;
+  }
+}
+
+/** FNV-1a over the string's code units */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function secondHash(h: number): number {
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
 }

@@ -2,7 +2,8 @@
 // TieredMap keeps many long-lived entries among many short-lived ones in two
 // Maps; to its users it must be a Map: the same answers and the same order
 // as a plain Map given the same operations, across its moves from the newer
-// map to the older.
+// map to the older, and with the filter that tells the keys the older map
+// does not hold (made anew as the map grows and shrinks).
 const assert = require('node:assert/strict');
 const { TieredMap } = require('../../dist/src/bounded');
 const { mulberry32, seed } = require('../support/random');
@@ -11,7 +12,7 @@ describe('TieredMap answers as a Map does', () => {
   const SEED = seed();
   it(`20,000 generated sets, updates, deletes and reads: the same values, sizes and order as a plain Map (seed ${SEED})`, () => {
     const rnd = mulberry32(SEED);
-    const tiered = new TieredMap(16);
+    const tiered = new TieredMap(16, 32);
     const plain = new Map();
     let next = 0;
     for (let i = 0; i < 20000; i++) {
@@ -31,6 +32,7 @@ describe('TieredMap answers as a Map does', () => {
         assert.equal(tiered.get(key), plain.get(key));
         assert.equal(tiered.has(key), plain.has(key));
         assert.equal(tiered.delete('never set'), false);
+        assert.equal(tiered.get(`k${next + 1}`), undefined);
       }
       assert.equal(tiered.size, plain.size);
       if (i % 500 === 0) assert.deepEqual([...tiered.values()], [...plain.values()], `order after ${i} operations`);
