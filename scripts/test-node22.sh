@@ -15,5 +15,5 @@ fi
 node22="$prefix/node_modules/.bin/node"
 echo "Node $("$node22" --version) with node:sqlite"
 SMSFLOW_EXPECT_SQLITE_DRIVER=node:sqlite "$node22" node_modules/.bin/mocha --no-config --timeout 60000 --exit \
-  test/e2e/sqlite-driver.test.js test/e2e/store-sqlite.test.js test/e2e/parking.test.js test/e2e/store-edges.test.js test/e2e/policy.test.js test/e2e/policy-status.test.js \
+  test/e2e/sqlite-driver.test.js test/unit/checkpointer.test.js test/e2e/store-sqlite.test.js test/e2e/parking.test.js test/e2e/store-edges.test.js test/e2e/policy.test.js test/e2e/policy-status.test.js \
   test/node22/*.test.js

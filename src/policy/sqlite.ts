@@ -70,7 +70,7 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     held: new Map(),
     count: new Map(),
   };
-  private checkpoints: Checkpointer;
+  private readonly checkpoints: Checkpointer;
   /** history not yet in the file: key -> when accepted, and its new changes */
   private readonly pendingHistory = new Map<string, { since: number; changes: HistoryChange[] }>();
   private readonly history_: {
@@ -330,7 +330,7 @@ export class SqlitePolicyStore extends MemoryPolicyStore {
     clearTimeout(this.timer);
     this.commit();
     this.closed = true;
-    this.checkpoints.stop();
+    void this.checkpoints.stop();
     this.db.close();
   }
 }

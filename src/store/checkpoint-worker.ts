@@ -10,7 +10,8 @@ import { sqliteDriver } from './sqlite-driver';
 
 const port = parentPort;
 if (port) {
-  const db = sqliteDriver().open((workerData as { file: string }).file);
+  // Never a file of its own: a store closed (and its folder removed) before this thread opened it is left so.
+  const db = sqliteDriver().open((workerData as { file: string }).file, { mustExist: true });
   port.on('message', (ask: 'checkpoint' | 'close') => {
     if (ask === 'close') {
       db.close();

@@ -27,6 +27,8 @@ export class Checkpointer {
   private asking = false;
   private askedAt = 0;
   private stopped = false;
+  /** resolves once the worker has ended (at once when there is none) */
+  private ended: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -52,13 +54,15 @@ export class Checkpointer {
   /**
    * Before the store closes: the log is copied and emptied here if the worker
    * is not at it (its connection keeps SQLite from doing so at close); else
-   * the worker, the last to close the file, leaves it so.
+   * the worker, the last to close the file, leaves it so. Resolves once the
+   * worker has closed the file and ended.
    */
-  stop(): void {
+  stop(): Promise<void> {
     if (this.ready && !this.stopped) this.checkpointHere('TRUNCATE');
     this.stopped = true;
     this.worker?.postMessage('close');
     this.worker = undefined;
+    return this.ended;
   }
 
   private checkpointHere(mode: 'PASSIVE' | 'TRUNCATE'): void {
@@ -72,6 +76,7 @@ export class Checkpointer {
   private start(): void {
     const worker = new Worker(path.join(__dirname, 'checkpoint-worker.js'), { workerData: { file: this.file } });
     this.worker = worker;
+    this.ended = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.unref();
     worker.on('message', (answer: { ready?: boolean }) => {
       if (answer.ready) {

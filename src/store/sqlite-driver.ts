@@ -6,6 +6,7 @@
  * pragmas, a transaction, close), and an error carries SQLite's code
  * (SQLITE_FULL, SQLITE_NOTADB, SQLITE_CORRUPT...) with either.
  */
+import * as fs from 'node:fs';
 import { SmsError } from '../errors';
 
 export interface SqliteStatement {
@@ -29,6 +30,8 @@ export type SqliteDriverName = 'better-sqlite3' | 'node:sqlite';
 export interface SqliteOpenOptions {
   /** opened to be read only (a test or a tool looking at a store's file) */
   readonly?: boolean;
+  /** opened only if the file is there (never made anew by this open) */
+  mustExist?: boolean;
 }
 
 interface Driver {
@@ -81,6 +84,8 @@ class NodeSqliteDatabase implements SqliteDatabase {
   private readonly db: NodeDatabaseSync;
 
   constructor(DatabaseSync: NodeDatabaseSyncClass, file: string, options?: SqliteOpenOptions) {
+    // node:sqlite has no such option: the file is looked for first.
+    if (options?.mustExist && !fs.existsSync(file)) throw new SmsError('STORE_WRITE', `${file} is not there`);
     this.db = guarded(() => new DatabaseSync(file, { readOnly: options?.readonly === true }));
   }
 
@@ -131,10 +136,13 @@ function load(): Driver {
   const reasons: string[] = [];
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const BetterSqlite = require('better-sqlite3') as new (file: string, options?: { readonly?: boolean }) => SqliteDatabase;
+    const BetterSqlite = require('better-sqlite3') as new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => SqliteDatabase;
     // Its native part loads with the first database: one in memory says whether it was built for this Node.
     new BetterSqlite(':memory:').close();
-    return { name: 'better-sqlite3', open: (file, options) => new BetterSqlite(file, { readonly: options?.readonly === true }) };
+    return {
+      name: 'better-sqlite3',
+      open: (file, options) => new BetterSqlite(file, { readonly: options?.readonly === true, fileMustExist: options?.mustExist === true }),
+    };
   } catch (err) {
     reasons.push(`better-sqlite3: ${(err as Error).message.split('\n')[0]}`);
   }

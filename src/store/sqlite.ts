@@ -293,7 +293,7 @@ export class SqliteStore implements Store {
     clearTimeout(this.soon?.timer);
     this.closed = true;
     this.releaseWaiters();
-    this.checkpoints?.stop();
+    void this.checkpoints?.stop();
     this.db?.close();
   }
 

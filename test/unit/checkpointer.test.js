@@ -50,4 +50,19 @@ describe('the checkpoints of a busy SQLite store', function () {
     assert.equal(again.prepare('SELECT count(*) AS n FROM t').get().n, COMMITS * ROWS);
     again.close();
   });
+
+  it('never makes a file: a store closed and removed before its worker opened the file is left removed', async () => {
+    const file = path.join(dir, 'gone.sqlite');
+    const db = sqliteDriver().open(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const checkpoints = new Checkpointer(db, file, 0);
+    // Busy enough for a worker: it starts now, and opens the file on a thread of its own.
+    for (let c = 0; c < 64; c++) checkpoints.committed();
+    const ended = checkpoints.stop();
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    await ended;
+    assert.deepEqual(fs.readdirSync(dir), [], 'nothing made again where the store was');
+  });
 });
