@@ -238,9 +238,12 @@ describe('the editor in a real browser', function () {
     // Between the connections and the last messages: found without scrolling past fifty messages.
     const order = await page.$$eval('.smsflow-sidebar-body h4', (els) => els.map((e) => e.textContent));
     assert.deepEqual(order, ['Connections, modems and accounts', 'Policies (sms-policy)', 'Last messages']);
-    // In the last messages the copies are held back, not failures of the connection.
-    const messages = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
-    assert.match(messages, /held back \(SMS_DUPLICATE\)/);
+    // In the last messages the copies are held back, not failures of the connection (pushed apart from the policy's counts: waited for too).
+    let messages = '';
+    await until(async () => {
+      messages = await page.$eval('.smsflow-sidebar-body', (e) => e.textContent);
+      return /held back \(SMS_DUPLICATE\)/.test(messages);
+    }, { timeoutMs: 20000, what: 'the copies held back in the last messages' }).catch(() => assert.fail(`the sidebar says: ${messages}`));
     assert.doesNotMatch(messages, /failed \(SMS_DUPLICATE\)/);
     await page.fill('.smsflow-sidebar-search', '13800138000');
     await until(async () => (await page.$$eval('.smsflow-sidebar-found .smsflow-sidebar-message', (els) => els.map((e) => e.getAttribute('data-state')))).some((s) => s === 'sent' || s === 'delivered'), { timeoutMs: 10000, what: 'the alert that went, found by its number' });
