@@ -1,6 +1,7 @@
 'use strict';
 // The SQLite store when the disk refuses it, over real files: a full disk (a
-// 1 MiB tmpfs filled to the last block), a folder that cannot be made, the
+// 1 MiB tmpfs filled to the last block; a 16 MiB one under a busy store whose
+// log a thread of its own checkpoints), a folder that cannot be made, the
 // commit an outcome waits for, and a long message stopped with some parts
 // answered. Nothing throws out of the store; what cannot be written down is
 // refused with STORE_WRITE; the store writes again by itself once it can.
@@ -52,7 +53,10 @@ function fillDisk(dir) {
 function rows(file, table) {
   const db = sqliteDriver().open(file, { readonly: true });
   try {
-    return db.prepare(`SELECT record FROM ${table}`).all().map((r) => JSON.parse(r.record));
+    return db
+      .prepare(`SELECT record FROM ${table}`)
+      .all()
+      .map((r) => JSON.parse(r.record));
   } finally {
     db.close();
   }
@@ -145,8 +149,15 @@ describe('SQLite store at the edges of the disk', function () {
         fs.unlinkSync(filler);
         await until(() => carried.length + 5 >= 40 && !s.failure, { timeoutMs: 20000, what: 'every outcome once the disk has room' });
         const texts = gatewaySim.record.submits.map((x) => x.body.msgContent.toString());
-        assert.deepEqual(texts, Array.from({ length: 40 }, (_, n) => `parked ${n}`), 'each sent once, in order');
-        assert.deepEqual(carried.map((x) => x.correlation.n), Array.from({ length: 35 }, (_, i) => i + 5));
+        assert.deepEqual(
+          texts,
+          Array.from({ length: 40 }, (_, n) => `parked ${n}`),
+          'each sent once, in order',
+        );
+        assert.deepEqual(
+          carried.map((x) => x.correlation.n),
+          Array.from({ length: 35 }, (_, i) => i + 5),
+        );
         assert.ok(carried.every((x) => x.result.ok));
       } finally {
         await c.close();
@@ -171,6 +182,77 @@ describe('SQLite store at the edges of the disk', function () {
     });
   });
 
+  describe('a full disk while the log is checkpointed on a thread of its own (16 MiB tmpfs)', () => {
+    let mounted = false;
+    beforeEach(function () {
+      mounted = mountTmpfs(dir, '16m');
+      if (!mounted) {
+        if (process.env.CI === 'true') throw new Error('cannot mount a tmpfs here (CI runs as root and must)');
+        this.skip();
+      }
+    });
+    afterEach(() => {
+      if (mounted) execFileSync('umount', ['-l', dir]);
+    });
+
+    /** the ids of the threads this process runs besides its own (a diagnostic report lists them) */
+    const threads = () => process.report.getReport().workers.map((w) => w.header.threadId);
+
+    it('a busy store: the disk fills and frees while a thread checkpoints its log; each message has one outcome, and none is sent twice', async () => {
+      const file = path.join(dir, 'busy.sqlite');
+      const s = new store.SqliteStore({ file });
+      const health = [];
+      s.watchHealth((failure) => health.push(failure));
+      const c = client(port, s, { window: 4 });
+      await c.start();
+      const outcomes = new Map();
+      const sends = [];
+      let n = 0;
+      const send = (count, text = 'busy') => {
+        for (let i = 0; i < count; i++) {
+          const k = n++;
+          sends.push(
+            c.send({ to: '13800138000', payload: `${text} ${k}` }).then(
+              (r) => outcomes.set(k, r.ok ? 'ok' : String(r.results[0].code)),
+              (err) => outcomes.set(k, err.code),
+            ),
+          );
+        }
+        return Promise.all(sends);
+      };
+      // A gateway slower than the commit interval: every message reaches the file, commit after commit, until the store is busy enough for a thread.
+      sim.faults.responseDelayMs = 10;
+      const before = new Set(threads());
+      while (threads().every((id) => before.has(id))) await send(40);
+      // The disk full, and the gateway slower still: the queue grows in the file until the file can grow no more.
+      const filler = fillDisk(dir);
+      sim.faults.responseDelayMs = 200;
+      while (!health.length) {
+        void send(50, 'x'.repeat(150));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(health[0].code, 'STORE_WRITE');
+      fs.unlinkSync(filler);
+      sim.faults.responseDelayMs = 0;
+      await until(() => health.length >= 2, { timeoutMs: 20000, what: 'the store to write again' });
+      assert.equal(health[1], undefined);
+      await send(40);
+      await c.close();
+      s.close();
+
+      assert.equal(outcomes.size, n, 'each message one outcome');
+      const texts = new Set(sim.record.submits.map((x) => x.body.msgContent.toString().split(' ').pop()));
+      assert.equal(texts.size, sim.record.submits.length, 'none sent twice');
+      for (const [k, outcome] of outcomes) {
+        // Refused only as a send the full disk could not write down; else sent.
+        if (outcome === 'ok') assert.ok(texts.has(String(k)), `message ${k} had its outcome ok and reached the gateway`);
+        else assert.equal(outcome, 'STORE_WRITE', `message ${k}: ${outcome}`);
+      }
+      assert.deepEqual(rows(file, 'messages'), [], 'nothing is left in the journal');
+      assert.deepEqual(rows(file, 'outbox'), []);
+    });
+  });
+
   it('a folder that cannot be made at start: STORE_WRITE for each send, no crash, and the store opens by itself once it can, taking up what it held', async () => {
     const blocker = path.join(dir, 'state');
     fs.writeFileSync(blocker, 'a file where the folder should be');
@@ -183,7 +265,10 @@ describe('SQLite store at the edges of the disk', function () {
     c.on('carried', (x) => carried.push(x));
     await c.start();
     const refused = await Promise.all([1, 2, 3].map((i) => c.send({ to: '13800138000', payload: `m${i}` }).catch((err) => err)));
-    assert.deepEqual(refused.map((e) => e.code), ['STORE_WRITE', 'STORE_WRITE', 'STORE_WRITE']);
+    assert.deepEqual(
+      refused.map((e) => e.code),
+      ['STORE_WRITE', 'STORE_WRITE', 'STORE_WRITE'],
+    );
     assert.equal(sim.record.submits.length, 0);
     fs.unlinkSync(blocker);
     await until(() => !s.failure, { timeoutMs: 20000, what: 'the store to open' });
@@ -204,11 +289,13 @@ describe('SQLite store at the edges of the disk', function () {
     const stillInFile = [];
     const texts = Array.from({ length: 20 }, (_, i) => `valve ${i} open`);
     let inFileWhileWaiting = 0;
-    const sends = texts.map((text) => c.send({ to: '13800138000', payload: text, correlation: { text } }).then((r) => {
-      assert.equal(r.ok, true);
-      // What a kill -9 at this moment would leave for the restart: this message must not be there.
-      if (rows(file, 'messages').some((m) => m.correlation.text === text)) stillInFile.push(text);
-    }));
+    const sends = texts.map((text) =>
+      c.send({ to: '13800138000', payload: text, correlation: { text } }).then((r) => {
+        assert.equal(r.ok, true);
+        // What a kill -9 at this moment would leave for the restart: this message must not be there.
+        if (rows(file, 'messages').some((m) => m.correlation.text === text)) stillInFile.push(text);
+      }),
+    );
     await until(() => (inFileWhileWaiting = rows(file, 'messages').length) === 20, { what: 'the 20 records in the file while the gateway is slow' });
     await Promise.all(sends);
     assert.equal(inFileWhileWaiting, 20);
@@ -279,7 +366,11 @@ describe('SQLite store at the edges of the disk', function () {
     await until(() => seen === 3 && c1.session.depth === 1, { what: 'parts 1 and 2 answered, part 3 waiting' });
     first.flush();
     const kept = rows(file, 'outbox');
-    assert.deepEqual(kept.map((e) => e.body.pkNumber), [3], 'only the unanswered part is in the outbox');
+    assert.deepEqual(
+      kept.map((e) => e.body.pkNumber),
+      [3],
+      'only the unanswered part is in the outbox',
+    );
     await c1.close();
     first.close();
 
@@ -293,7 +384,11 @@ describe('SQLite store at the edges of the disk', function () {
     await c2.start();
     await until(() => carried.length === 1, { what: 'the message carried over' });
     const after = sim.record.submits.slice(before);
-    assert.deepEqual(after.map((x) => `${x.body.pkNumber}/${x.body.pkTotal}`), ['3/3'], 'parts 1 and 2 were not sent again');
+    assert.deepEqual(
+      after.map((x) => `${x.body.pkNumber}/${x.body.pkTotal}`),
+      ['3/3'],
+      'parts 1 and 2 were not sent again',
+    );
     assert.equal(carried[0].result.ok, true);
     assert.deepEqual(carried[0].result.results.map((r) => r.part).sort(), [1, 2, 3]);
     assert.deepEqual(carried[0].correlation, { alert: 42 });
