@@ -77,10 +77,11 @@ describe('SQLite store at the edges of the disk', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  describe('a full disk (1 MiB tmpfs)', () => {
+  /** Each test of the describe that calls it runs on a tmpfs of `size` mounted on its folder (root only: CI must, elsewhere skipped). */
+  function onTmpfs(size) {
     let mounted = false;
     beforeEach(function () {
-      mounted = mountTmpfs(dir, '1m');
+      mounted = mountTmpfs(dir, size);
       if (!mounted) {
         if (process.env.CI === 'true') throw new Error('cannot mount a tmpfs here (CI runs as root and must)');
         this.skip();
@@ -89,6 +90,10 @@ describe('SQLite store at the edges of the disk', function () {
     afterEach(() => {
       if (mounted) execFileSync('umount', ['-l', dir]);
     });
+  }
+
+  describe('a full disk (1 MiB tmpfs)', () => {
+    onTmpfs('1m');
 
     it('refuses what cannot be written down with STORE_WRITE, never throws, says why once, and writes again by itself when space comes back', async () => {
       const file = path.join(dir, 'cmpp.sqlite');
@@ -183,17 +188,7 @@ describe('SQLite store at the edges of the disk', function () {
   });
 
   describe('a full disk while the log is checkpointed on a thread of its own (16 MiB tmpfs)', () => {
-    let mounted = false;
-    beforeEach(function () {
-      mounted = mountTmpfs(dir, '16m');
-      if (!mounted) {
-        if (process.env.CI === 'true') throw new Error('cannot mount a tmpfs here (CI runs as root and must)');
-        this.skip();
-      }
-    });
-    afterEach(() => {
-      if (mounted) execFileSync('umount', ['-l', dir]);
-    });
+    onTmpfs('16m');
 
     /** the ids of the threads this process runs besides its own (a diagnostic report lists them) */
     const threads = () => process.report.getReport().workers.map((w) => w.header.threadId);
