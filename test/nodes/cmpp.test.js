@@ -67,18 +67,27 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
     await until(() => activity(helper._RED).snapshot().messages[0].text === 'ok', { what: 'a short text shown whole' });
   });
 
-  it('past 10,000 waiting (SQLite store): the sidebar shows the parked msgs waiting, then sent; each outcome is a msg of its own with the kept topic and correlation', async function () {
-    this.timeout(60000);
-    const { activity } = require('../../dist/nodes/activity.js');
+  /**
+   * With the gateway away, a connection with the SQLite store (queue wait `queueTimeout` s) takes `count` msgs,
+   * past the 10,000 it keeps in memory; `listen` is called once the flow is loaded. Resolves with the gateway's port.
+   */
+  async function storm(count, queueTimeout, listen) {
     const port = sim.port;
-    await sim.stop(); // the gateway is away: everything waits
-    await helper.load(nodes, flow(port, { store: 'sqlite', queueSize: 20000, queueTimeout: 0 }), { conn: { sharedSecret: 'secret' } });
-    const outcomes = [];
-    helper.getNode('sent').on('input', (msg) => outcomes.push(msg));
+    await sim.stop();
+    await helper.load(nodes, flow(port, { store: 'sqlite', queueSize: 20000, queueTimeout }), { conn: { sharedSecret: 'secret' } });
+    listen();
     const submit = helper.getNode('submit');
     // Messages sent before the store is read wait in memory (their ids must follow the kept ones'): past that, they park.
     await helper.getNode('conn').register(submit).recovery;
-    for (let n = 0; n < 10010; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
+    for (let n = 0; n < count; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
+    return port;
+  }
+
+  it('past 10,000 waiting (SQLite store): the sidebar shows the parked msgs waiting, then sent; each outcome is a msg of its own with the kept topic and correlation', async function () {
+    this.timeout(60000);
+    const { activity } = require('../../dist/nodes/activity.js');
+    const outcomes = [];
+    const port = await storm(10010, 0, () => helper.getNode('sent').on('input', (msg) => outcomes.push(msg)));
     await until(() => activity(helper._RED).snapshot().channels[0]?.queue === 10010, { timeoutMs: 30000, what: 'all 10,010 waiting' });
     const shown = activity(helper._RED).snapshot().messages;
     assert.equal(shown[0].text, 'alert 10009');
@@ -99,14 +108,9 @@ describe(`cmpp nodes (Node-RED ${runtimeVersion()}) against the ISMG simulator`,
 
   it('past 10,000 waiting (SQLite store): a parked msg that fails reaches the Catch node as a msg with its kept topic and correlation', async function () {
     this.timeout(60000);
-    const port = sim.port;
-    await sim.stop(); // the gateway stays away: every message waits out its queue wait
-    await helper.load(nodes, flow(port, { store: 'sqlite', queueSize: 20000, queueTimeout: 1 }), { conn: { sharedSecret: 'secret' } });
     const caught = [];
-    helper.getNode('caught').on('input', (msg) => caught.push(msg));
-    const submit = helper.getNode('submit');
-    await helper.getNode('conn').register(submit).recovery;
-    for (let n = 0; n < 10005; n++) submit.receive({ payload: `alert ${n}`, to: '13800138000', correlation: { n }, topic: 'storm' });
+    // The gateway stays away: every message waits out its queue wait (1 s).
+    await storm(10005, 1, () => helper.getNode('caught').on('input', (msg) => caught.push(msg)));
     await until(() => caught.length === 10005, { timeoutMs: 45000, what: 'every failure at the Catch node' });
     const parked = caught.filter((m) => m.correlation.n >= 10000);
     assert.deepEqual(parked.map((m) => m.correlation.n).sort((a, b) => a - b), [10000, 10001, 10002, 10003, 10004]);
