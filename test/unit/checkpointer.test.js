@@ -65,4 +65,18 @@ describe('the checkpoints of a busy SQLite store', function () {
     await ended;
     assert.deepEqual(fs.readdirSync(dir), [], 'nothing made again where the store was');
   });
+
+  it('leaves the checkpoints to SQLite when its thread cannot do them (a file the thread cannot open)', async () => {
+    const file = path.join(dir, 'store.sqlite');
+    const db = sqliteDriver().open(file);
+    db.pragma('journal_mode = WAL');
+    // The thread is told of a file that is not there: it ends without ever taking the checkpoints over.
+    const checkpoints = new Checkpointer(db, path.join(dir, 'elsewhere.sqlite'), 0);
+    for (let c = 0; c < 64; c++) checkpoints.committed();
+    await checkpoints.stop();
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000, 'SQLite still checkpoints by itself');
+    assert.equal(fs.existsSync(path.join(dir, 'elsewhere.sqlite')), false);
+    db.close();
+  });
 });
+
