@@ -52,6 +52,9 @@ interface NodeDatabaseSync {
 }
 type NodeDatabaseSyncClass = new (file: string, options?: { readOnly?: boolean }) => NodeDatabaseSync;
 
+/** How long a connection waits for another's lock before SQLITE_BUSY: better-sqlite3's own default. */
+const BUSY_TIMEOUT_MS = 5000;
+
 /** SQLite's primary result codes by number, as better-sqlite3 names them. */
 const CODES: Record<number, string> = {
   1: 'SQLITE_ERROR',
@@ -87,6 +90,9 @@ class NodeSqliteDatabase implements SqliteDatabase {
     // node:sqlite has no such option: the file is looked for first.
     if (options?.mustExist && !fs.existsSync(file)) throw new SmsError('STORE_WRITE', `${file} is not there`);
     this.db = guarded(() => new DatabaseSync(file, { readOnly: options?.readonly === true }));
+    // better-sqlite3 waits up to 5 s for another connection's lock (the
+    // checkpoint thread closing the file, say); node:sqlite fails at once unless told.
+    guarded(() => this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`));
   }
 
   prepare(sql: string): SqliteStatement {

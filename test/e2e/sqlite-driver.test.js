@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 const { sqliteDriver, sqliteDriverName } = require('../../dist/src/store/sqlite-driver');
 
 function betterSqliteLoads() {
@@ -61,6 +62,33 @@ describe(`the SQLite driver (Node ${process.versions.node})`, () => {
       assert.equal(db.pragma('quick_check', { simple: true }), 'ok');
     } finally {
       db.close();
+    }
+  });
+
+  it('waits for a lock another process holds a moment, as both drivers do, instead of failing at once with SQLITE_BUSY', async () => {
+    const file = path.join(dir, 'locked.sqlite');
+    const setup = sqliteDriver().open(file);
+    setup.exec('CREATE TABLE t (a INTEGER)');
+    setup.close();
+    // Another process holds the file's lock (what the checkpoint thread does while it closes the file), then lets go.
+    const holder = spawn(process.execPath, ['-e', `
+      const db = require(${JSON.stringify(path.resolve(__dirname, '../../dist/src/store/sqlite-driver'))}).sqliteDriver().open(process.argv[1]);
+      db.exec('BEGIN EXCLUSIVE');
+      db.exec('INSERT INTO t VALUES (1)');
+      process.stdout.write('locked\\n');
+      setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);
+    `, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve, reject) => {
+      holder.stdout.once('data', resolve);
+      holder.once('exit', (code) => reject(new Error(`the lock holder ended first (${code})`)));
+    });
+    const db = sqliteDriver().open(file);
+    try {
+      assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+      assert.equal(db.prepare('SELECT count(*) AS n FROM t').get().n, 1, 'read once the lock was let go');
+    } finally {
+      db.close();
+      await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve()));
     }
   });
 });
