@@ -97,12 +97,32 @@ export class QuietWindow {
       this.clocks.set(zone ?? '', clock);
     }
     const now = clock.minuteOfDay(at);
-    const inside = this.from < this.to ? now >= this.from && now < this.to : now >= this.from || now < this.to;
-    if (!inside) return undefined;
+    if (!this.holds(now)) return undefined;
     let end = at + ((this.to - now + DAY) % DAY) * 60000;
     // A change of the clocks (summer time) inside the window moves its end: measure again where it fell.
     const off = clock.minuteOfDay(end) - this.to;
-    if (Math.abs(off) >= 1 && Math.abs(off) < 180) end -= off * 60000;
+    if (Math.abs(off) >= 1 && Math.abs(off) < 180) {
+      const moved = end - off * 60000;
+      // The clocks were put forward over the end (02:30 on a night that goes from 02:00 to 03:00): it is when they jump.
+      end = this.holds(clock.minuteOfDay(moved)) ? this.firstMinuteOutside(clock, moved, end) : moved;
+    }
     return Math.ceil(end / 1000) * 1000;
+  }
+
+  /** Whether a minute of the local day is in the window. */
+  private holds(minute: number): boolean {
+    return this.from < this.to ? minute >= this.from && minute < this.to : minute >= this.from || minute < this.to;
+  }
+
+  /** The first whole minute after `inside` whose local time is out of the window, `outside` being one (the clocks change on a whole minute). */
+  private firstMinuteOutside(clock: ZoneClock, inside: number, outside: number): number {
+    let lo = inside - (inside % 60000);
+    let hi = outside + ((60000 - (outside % 60000)) % 60000);
+    while (hi - lo > 60000) {
+      const mid = lo + Math.floor((hi - lo) / 120000) * 60000;
+      if (this.holds(clock.minuteOfDay(mid))) lo = mid;
+      else hi = mid;
+    }
+    return hi;
   }
 }

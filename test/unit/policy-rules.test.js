@@ -33,6 +33,54 @@ describe('policy rules', () => {
     assert.equal(iso(w.endsAt('1', Date.UTC(2026, 9, 24, 23, 30))), '2026-10-25T07:00:00.000Z');
   });
 
+  it('quiet hours whose end the clocks skip (put forward over it) end when the clocks jump, never before', () => {
+    // Berlin goes from 02:00 CET to 03:00 CEST at 01:00 UTC on 29 March 2026: there is no 02:30 that night.
+    const w = new QuietWindow({ from: '22:00', to: '02:30', timeZone: 'Europe/Berlin' });
+    for (const at of [Date.UTC(2026, 2, 28, 23, 0), Date.UTC(2026, 2, 29, 0, 30), Date.UTC(2026, 2, 29, 0, 59, 30)]) {
+      assert.equal(iso(w.endsAt('1', at)), '2026-03-29T01:00:00.000Z', `held at ${iso(at)}`);
+    }
+    assert.equal(w.endsAt('1', Date.UTC(2026, 2, 29, 1, 0)), undefined, '03:00 CEST is past the window');
+    // New York: 02:00 EST to 03:00 EDT at 07:00 UTC on 8 March 2026.
+    const ny = new QuietWindow({ from: '01:00', to: '02:30', timeZone: 'America/New_York' });
+    assert.equal(iso(ny.endsAt('1', Date.UTC(2026, 2, 8, 6, 0))), '2026-03-08T07:00:00.000Z');
+  });
+
+  it('quiet hours on every night the clocks change, every 7 minutes: the end is later, out of the window, and the minute before it in the window', () => {
+    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Taipei'];
+    const windows = [['22:00', '02:30'], ['01:00', '02:30'], ['23:00', '07:00'], ['02:15', '03:15'], ['00:00', '02:00']];
+    // Nights around the changes of 2026 in those zones (Lord Howe moves by half an hour).
+    const nights = [Date.UTC(2026, 2, 8), Date.UTC(2026, 2, 29), Date.UTC(2026, 3, 5), Date.UTC(2026, 9, 4), Date.UTC(2026, 9, 25), Date.UTC(2026, 10, 1)];
+    const formats = new Map(zones.map((zone) => [zone, new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })]));
+    const minuteOf = (zone, at) => {
+      const parts = formats.get(zone).formatToParts(at);
+      return Number(parts.find((p) => p.type === 'hour').value) * 60 + Number(parts.find((p) => p.type === 'minute').value);
+    };
+    const hhmm = (t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+    let held = 0;
+    for (const zone of zones) {
+      for (const [from, to] of windows) {
+        const w = new QuietWindow({ from, to, timeZone: zone });
+        const inWindow = (m) => (hhmm(from) < hhmm(to) ? m >= hhmm(from) && m < hhmm(to) : m >= hhmm(from) || m < hhmm(to));
+        for (const night of nights) {
+          for (let at = night - 12 * 3600e3; at < night + 24 * 3600e3; at += 7 * 60e3) {
+            const end = w.endsAt('1', at);
+            const what = `${zone} ${from}-${to} at ${iso(at)}: ${iso(end)}`;
+            if (end === undefined) {
+              assert.ok(!inWindow(minuteOf(zone, at)), `${what} (said outside)`);
+              continue;
+            }
+            held++;
+            assert.ok(inWindow(minuteOf(zone, at)), `${what} (said inside)`);
+            assert.ok(end > at && end - at <= 24 * 3600e3, `${what} (ends later, within a day)`);
+            assert.ok(!inWindow(minuteOf(zone, end)), `${what} (ends out of the window)`);
+            assert.ok(end - 60e3 < at || inWindow(minuteOf(zone, end - 60e3)), `${what} (the minute before the end is in it)`);
+          }
+        }
+      }
+    }
+    assert.ok(held > 1000, `the nights hold messages (${held})`);
+  });
+
   it('refuses bad settings, naming the field', () => {
     assert.throws(() => new QuietWindow({ from: '25:00', to: '07:00' }), { code: 'SMS_FIELD', field: 'quietHours.from', message: /HH:MM/ });
     assert.throws(() => new QuietWindow({ from: '22:00', to: '22:00' }), { field: 'quietHours.to' });
