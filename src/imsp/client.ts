@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
 import * as iconv from 'iconv-lite';
+import { isoDate } from '../clock';
 import { withDefaults } from '../defaults';
 import { asError, SmsError } from '../errors';
 import { checkParts, refuseEmpty } from '../limits';
@@ -104,11 +105,12 @@ export function decodeReply(octets: Buffer, contentType: string | undefined): st
   return iconv.encodingExists(charset) ? iconv.decode(octets, charset) : iconv.decode(octets, 'big5');
 }
 
-/** yyyymmddHHMMSS, Taiwan time, to ISO. */
+/** yyyymmddHHMMSS, Taiwan time, to ISO (undefined for what is no date). */
 function doneAt(stamp?: string): string | undefined {
   const m = stamp && /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(stamp);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00` : undefined;
+  return m ? isoDate(m[1], m[2], m[3], m[4], m[5], m[6], TAIWAN_OFFSET_MINUTES) : undefined;
 }
+const TAIWAN_OFFSET_MINUTES = 8 * 60;
 
 export class ImspClient extends EventEmitter {
   private readonly options: Required<Omit<ImspClientOptions, 'ca' | 'polling' | 'store'>> & Pick<ImspClientOptions, 'ca'>;
