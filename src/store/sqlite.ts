@@ -21,6 +21,7 @@ import { fromJson, jsonSafe, toJson } from './json';
 import { sqliteDriver, SqliteDatabase, SqliteStatement } from './sqlite-driver';
 import { CommitMode, GatheredRow, GatheredWrites } from './gathered';
 import { Checkpointer } from './checkpointer';
+import { FileLock } from './file-lock';
 
 /** A record as text; one that JSON cannot hold whole keeps what it can (never a throw inside a commit). */
 function text(value: unknown): string {
@@ -90,6 +91,8 @@ export class SqliteStore implements Store {
   readonly dedup: DedupStore;
   readonly parking: Parking;
   private db?: Database;
+  /** this process's hold on the file: no other opens it while this store does */
+  private lock?: FileLock;
   private statements?: Statements;
   private checkpoints?: Checkpointer;
   /** writes gathered for the next commit, the last one per row, and the rows the file holds */
@@ -295,6 +298,7 @@ export class SqliteStore implements Store {
     this.releaseWaiters();
     void this.checkpoints?.stop();
     this.db?.close();
+    this.lock?.release();
   }
 
   private commit(batch: ReadonlyArray<GatheredRow<Table>>): void {
@@ -343,6 +347,9 @@ export class SqliteStore implements Store {
   private tryOpen(): void {
     if (this.closed) return;
     try {
+      // Before the file is read: what it keeps is taken up by one process only.
+      fs.mkdirSync(path.dirname(this.options.file), { recursive: true });
+      this.lock ??= FileLock.take(this.options.file);
       this.db = open(this.options);
     } catch (err) {
       if ((err as SmsError).code === 'STORE_DRIVER') throw err;
@@ -432,7 +439,12 @@ const RETRY_MAX_MS = 10000;
 function storeWriteError(file: string, err: Error, opening: boolean): SmsError {
   const code = (err as { code?: string }).code ?? '';
   const full = code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|no space/i.test(err.message);
-  const what = full ? 'the disk is full: free some space' : 'check that the folder exists and can be written';
+  const locked = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  const what = full
+    ? 'the disk is full: free some space'
+    : locked
+      ? 'another process has it open (a second Node-RED on the same user directory, or a tool writing to it): stop that one'
+      : 'check that the folder exists and can be written';
   const doing = opening ? 'cannot be opened for writing' : 'cannot be written';
   return new SmsError('STORE_WRITE', `the SQLite store ${file} ${doing} (${err.message}): ${what}. New messages are refused until it can be written; it is tried again by itself`);
 }
@@ -448,7 +460,6 @@ class DamagedFile extends Error {}
 function open(options: SqliteStoreOptions): Database {
   // Loaded when a SQLite store is made, not at import: the core works without a driver.
   const driver = sqliteDriver();
-  fs.mkdirSync(path.dirname(options.file), { recursive: true });
   try {
     return prepare(driver.open(options.file));
   } catch (err) {

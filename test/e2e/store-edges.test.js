@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { sqliteDriver } = require('../../dist/src/store/sqlite-driver');
 const { cmpp, store } = require('../../dist/src/internal');
 const { IsmgSimulator } = require('../../dist/src/testing');
@@ -246,6 +246,62 @@ describe('SQLite store at the edges of the disk', function () {
       assert.deepEqual(rows(file, 'messages'), [], 'nothing is left in the journal');
       assert.deepEqual(rows(file, 'outbox'), []);
     });
+  });
+
+  it('one process at a time on a store file: a second refuses sends with STORE_WRITE saying another has it, and once the first is killed takes up what it kept, each sent once', async () => {
+    const file = path.join(dir, 'shared.sqlite');
+    const internal = path.resolve(__dirname, '../../dist/src/internal');
+    // The first process: its gateway is down, so its messages wait in the file.
+    const first = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
+        const { cmpp, store } = require(${JSON.stringify(internal)});
+        const s = new store.SqliteStore({ file: process.argv[1] });
+        const c = new cmpp.CmppClient({ host: '127.0.0.1', port: Number(process.argv[2]), spId: '901234', sharedSecret: 'secret', store: s, reconnect: { initialMs: 20, maxMs: 50 } });
+        c.on('error', () => undefined);
+        c.start().catch(() => undefined);
+        for (let i = 0; i < 5; i++) c.send({ to: '13800138000', payload: 'kept ' + i }).catch(() => undefined);
+        setTimeout(() => { s.flush(); process.stdout.write('kept\\n'); }, 50);
+        setInterval(() => undefined, 1000);
+      `,
+        file,
+        String(await freePort()),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    try {
+      await new Promise((resolve, reject) => {
+        first.stdout.once('data', resolve);
+        exited.then(() => reject(new Error('the first process ended before it kept its messages')));
+      });
+      // The second, on the same file, while the first holds it.
+      const s = new store.SqliteStore({ file });
+      assert.equal(s.failure?.code, 'STORE_WRITE');
+      assert.match(s.failure.message, /another process has it open/);
+      assert.ok(s.failure.message.includes(file), 'it names the file');
+      const c = client(port, s);
+      const carried = [];
+      c.on('carried', (x) => carried.push(x));
+      await c.start();
+      const refused = await c.send({ to: '13800138000', payload: 'refused' }).catch((err) => err);
+      assert.equal(refused.code, 'STORE_WRITE');
+      assert.equal(sim.record.submits.length, 0, 'nothing the first process keeps is sent by the second');
+      // kill -9: the system lets the lock go with the process.
+      first.kill('SIGKILL');
+      await exited;
+      await until(() => !s.failure, { timeoutMs: 20000, what: 'the store to open once the first process is gone' });
+      await until(() => carried.length === 5, { timeoutMs: 20000, what: 'the five kept messages taken up and answered' });
+      assert.deepEqual(sim.record.submits.map((x) => x.body.msgContent.toString()).sort(), ['kept 0', 'kept 1', 'kept 2', 'kept 3', 'kept 4']);
+      assert.equal((await c.send({ to: '13800138000', payload: 'now' })).ok, true);
+      await c.close();
+      s.close();
+    } finally {
+      // Never left running when an assertion fails.
+      if (first.exitCode === null && first.signalCode === null) first.kill('SIGKILL');
+    }
   });
 
   it('a folder that cannot be made at start: STORE_WRITE for each send, no crash, and the store opens by itself once it can, taking up what it held', async () => {
