@@ -92,7 +92,7 @@ export interface ModemIncoming {
   payload: string | Buffer;
   from: string;
   to: string;
-  sms: { channel: 'modem'; encoding: Encoding; parts: number; incomplete: boolean; receivedAt: string; sentAt: string; raw: string[] };
+  sms: { channel: 'modem'; encoding: Encoding; parts: number; incomplete: boolean; receivedAt: string; sentAt?: string; raw: string[] };
 }
 
 export declare interface Modem {
@@ -560,8 +560,8 @@ export class Modem extends EventEmitter {
       this.tracker.resolve(`${tpdu.reference}:${digits(tpdu.recipient.number)}`, {
         status,
         detail: describeTpStatus(tpdu.status),
-        doneAt: tpdu.dischargeTime.iso,
-        submittedAt: tpdu.timestamp.iso,
+        doneAt: tpdu.dischargeTime?.iso,
+        submittedAt: tpdu.timestamp?.iso,
         to: tpdu.recipient.number,
       });
       return;
@@ -591,7 +591,7 @@ export class Modem extends EventEmitter {
         parts: m.total,
         incomplete: m.incomplete,
         receivedAt: new Date().toISOString(),
-        sentAt: first.timestamp.iso,
+        sentAt: first.timestamp?.iso,
         raw: m.parts.map((p) => (p.meta as Meta).pdu),
       },
     };

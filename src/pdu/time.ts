@@ -52,6 +52,20 @@ export function readTimestamp(r: Reader, field: string): Timestamp {
   return { iso, offsetMinutes, date };
 }
 
+/**
+ * A service centre's time stamp (TP-SCTS, TP-DT), or undefined when the
+ * centre wrote none: seven octets of zeros, which some do. Any other
+ * impossible time is refused as readTimestamp refuses it: a PDU cut short
+ * or shifted shows there first.
+ */
+export function readCentreTime(r: Reader, field: string): Timestamp | undefined {
+  if (r.left >= 7 && r.data.subarray(r.at, r.at + 7).every((octet) => octet === 0)) {
+    r.skip(7, field);
+    return undefined;
+  }
+  return readTimestamp(r, field);
+}
+
 /** Writes `date` as seen at `offsetMinutes` from UTC (a multiple of 15). */
 export function writeTimestamp(w: Writer, date: Date, offsetMinutes: number): void {
   if (offsetMinutes % 15 !== 0 || Math.abs(offsetMinutes) > 79 * 15) {

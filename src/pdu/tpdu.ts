@@ -10,7 +10,7 @@ import { parseUdh, Udh } from '../text/udh';
 import { Address, parseAddress, readAddress, readSmsc, writeAddress, writeSmsc } from './address';
 import { DataCoding, decodeDcs, encodeDcs } from './dcs';
 import { fromHex, Reader, Writer } from './octets';
-import { readTimestamp, readValidity, Timestamp, Validity, VPF, writeTimestamp, writeValidity } from './time';
+import { readCentreTime, readValidity, Timestamp, Validity, VPF, writeTimestamp, writeValidity } from './time';
 
 export interface UserData {
   /** decoded text (GSM 7-bit or UCS-2), or undefined for 8-bit data */
@@ -44,7 +44,8 @@ export interface Deliver {
   from: Address;
   pid: number;
   dcs: DataCoding;
-  timestamp: Timestamp;
+  /** when the SC took the message; undefined when it gave no time (zeros) */
+  timestamp?: Timestamp;
   moreMessages: boolean;
   statusReportIndication: boolean;
   replyPath: boolean;
@@ -57,10 +58,10 @@ export interface StatusReport {
   /** TP-MR of the SMS-SUBMIT it answers */
   reference: number;
   recipient: Address;
-  /** when the SC took the message */
-  timestamp: Timestamp;
-  /** when the state below was reached */
-  dischargeTime: Timestamp;
+  /** when the SC took the message; undefined when it gave no time (zeros) */
+  timestamp?: Timestamp;
+  /** when the state below was reached; undefined when the SC gave no time */
+  dischargeTime?: Timestamp;
   /** TP-ST */
   status: number;
 }
@@ -274,7 +275,7 @@ function readDeliver(hex: string | Buffer | Reader, options: { withSmsc?: boolea
   const from = readAddress(r, 'TP-OA');
   const pid = r.octet('TP-PID');
   const dcs = decodeDcs(r.octet('TP-DCS'));
-  const timestamp = readTimestamp(r, 'TP-SCTS');
+  const timestamp = readCentreTime(r, 'TP-SCTS');
   const userData = readUserData(r, (first & 0x40) !== 0, dcs);
   return {
     type: 'SMS-DELIVER',
@@ -320,8 +321,8 @@ function readStatusReport(hex: string | Buffer | Reader, options: { withSmsc?: b
   checkMti(first, 2, 'SMS-STATUS-REPORT');
   const reference = r.octet('TP-MR');
   const recipient = readAddress(r, 'TP-RA');
-  const timestamp = readTimestamp(r, 'TP-SCTS');
-  const dischargeTime = readTimestamp(r, 'TP-DT');
+  const timestamp = readCentreTime(r, 'TP-SCTS');
+  const dischargeTime = readCentreTime(r, 'TP-DT');
   const status = r.octet('TP-ST');
   // Optional TP-PI and what it announces are not needed to match a report; they are skipped.
   return { type: 'SMS-STATUS-REPORT', smsc, reference, recipient, timestamp, dischargeTime, status };

@@ -60,6 +60,19 @@ describe('modem driver against virtual modems over TCP', function () {
     assert.deepEqual([report.status, report.parts, report.correlation, report.to, report.id], ['delivered', { total: 3, delivered: 3, failed: 0 }, 'c-9', B, result.results[0].id]);
   });
 
+  it('matches a status report whose centre gave no times (zeros): delivered, with no dates rather than dropped', async () => {
+    network.options.reportDelayMs = 600000; // the network's own report never comes within the test
+    const result = await ma.send({ to: B, payload: 'x', statusReport: true, correlation: 'c-0' });
+    const reference = Number(result.results[0].id);
+    const encoded = pdu.encodeStatusReport({ reference, recipient: B, timestamp: new Date(), dischargeTime: new Date(), status: 0 }, { smsc: null });
+    // After the SMSC octet, first octet, TP-MR and TP-RA (length, type, six octets): TP-SCTS and TP-DT, made zeros.
+    const at = 2 + 2 + 2 + 4 + 12;
+    const zeros = { ...encoded, hex: encoded.hex.slice(0, at) + '00'.repeat(14) + encoded.hex.slice(at + 28) };
+    const [[report]] = await Promise.all([once(ma, 'report'), Promise.resolve(a.receiveReport(zeros))]);
+    assert.deepEqual([report.status, report.correlation, report.to, report.doneAt], ['delivered', 'c-0', B, undefined]);
+    assert.ok(!Number.isNaN(Date.parse(report.submittedAt)), `submittedAt: the send's own time (${report.submittedAt})`);
+  });
+
   it('reports a failure to deliver: a full SIM on the other side', async () => {
     b.options.storageSize = 0;
     const [[report]] = await Promise.all([once(ma, 'report'), ma.send({ to: B, payload: 'x', statusReport: true })]);

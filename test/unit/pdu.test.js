@@ -55,6 +55,22 @@ describe('PDU codec: fixed vectors', () => {
     assert.equal(pdu.decodeReceived(pdu.encodeStatusReport({ reference: 1, recipient: '123', timestamp: at, dischargeTime: at, status: 0x21 }).hex).type, 'SMS-STATUS-REPORT');
   });
 
+  it('a service centre that gives no time (seven octets of zeros) leaves the time out and the rest read; any other impossible time is refused', () => {
+    const at = new Date(Date.UTC(2026, 10, 22, 2, 0, 0));
+    const zeroTimes = (hex, from) => hex.slice(0, from) + '00'.repeat(7) + hex.slice(from + 14);
+    // A status report: smsc (none), first octet, TP-MR, TP-RA (length, type, 6 octets), then TP-SCTS and TP-DT.
+    const report = pdu.encodeStatusReport({ reference: 42, recipient: '+886912345678', timestamp: at, dischargeTime: at, offsetMinutes: 480, status: 0 }, { smsc: null }).hex;
+    const scts = 2 + 2 + 2 + 4 + 12;
+    const sr = pdu.decodeStatusReport(zeroTimes(zeroTimes(report, scts), scts + 14), {});
+    assert.deepEqual([sr.reference, sr.recipient.number, sr.status, sr.timestamp, sr.dischargeTime], [42, '+886912345678', 0, undefined, undefined]);
+    // A message from a phone: its text still comes.
+    const deliver = pdu.encodeDeliver({ from: '+886912345678', timestamp: at, offsetMinutes: 480, userData: { text: 'STOP' } }, { smsc: null }).hex;
+    const d = pdu.decodeDeliver(zeroTimes(deliver, 2 + 2 + 4 + 12 + 2 + 2));
+    assert.deepEqual([d.userData.text, d.from.number, d.timestamp], ['STOP', '+886912345678', undefined]);
+    // Not all zeros, and no date: refused, naming the field.
+    assert.throws(() => pdu.decodeStatusReport(report.slice(0, scts) + '00000000000001' + report.slice(scts + 14)), (err) => err.field === 'TP-SCTS' && /not a date and time/.test(err.message));
+  });
+
   it('reads validity periods in all three formats', () => {
     for (const [validity, back] of [
       [{ format: 'relative', minutes: 60 }, { format: 'relative', minutes: 60 }],
