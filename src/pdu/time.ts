@@ -3,6 +3,7 @@
  * the last one the time zone in quarters of an hour with its sign in bit 3;
  * and TP-VP (§9.2.3.12) in its relative, absolute and enhanced forms.
  */
+import { isoDate } from '../clock';
 import { SmsError } from '../errors';
 import { Reader, Writer } from './octets';
 
@@ -39,16 +40,12 @@ export function readTimestamp(r: Reader, field: string): Timestamp {
   const tzOctet = bytes[at + 6];
   const quarters = bcd(tzOctet & 0xf7, field, 6);
   const offsetMinutes = (tzOctet & 0x08 ? -1 : 1) * quarters * 15;
-  if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59) {
+  const year = yy < 70 ? 2000 + yy : 1900 + yy;
+  const iso = isoDate(String(year), two(mo), two(dd), two(hh), two(mi), two(ss), offsetMinutes);
+  if (iso === undefined) {
     throw new SmsError('PDU_FIELD', `${field}: ${two(yy)}-${two(mo)}-${two(dd)} ${two(hh)}:${two(mi)}:${two(ss)} is not a date and time; the PDU is malformed or cut short`, field);
   }
-  const year = yy < 70 ? 2000 + yy : 1900 + yy;
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  const iso = `${year}-${two(mo)}-${two(dd)}T${two(hh)}:${two(mi)}:${two(ss)}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
-  // Date.UTC rolls an impossible day (02-31) over as parsing the text would not: parse those.
-  const utc = Date.UTC(year, mo - 1, dd, hh, mi, ss) - offsetMinutes * 60000;
-  const date = dd <= 28 ? new Date(utc) : new Date(iso);
+  const date = new Date(Date.UTC(year, mo - 1, dd, hh, mi, ss) - offsetMinutes * 60000);
   return { iso, offsetMinutes, date };
 }
 

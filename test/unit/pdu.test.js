@@ -69,6 +69,8 @@ describe('PDU codec: fixed vectors', () => {
     assert.deepEqual([d.userData.text, d.from.number, d.timestamp], ['STOP', '+886912345678', undefined]);
     // Not all zeros, and no date: refused, naming the field.
     assert.throws(() => pdu.decodeStatusReport(report.slice(0, scts) + '00000000000001' + report.slice(scts + 14)), (err) => err.field === 'TP-SCTS' && /not a date and time/.test(err.message));
+    // 31 February 2026 (semi-octets swapped: 62 20 13 ...): refused, not rolled over into March.
+    assert.throws(() => pdu.decodeStatusReport(report.slice(0, scts) + '62201300000000' + report.slice(scts + 14)), (err) => err.field === 'TP-SCTS' && /26-02-31 00:00:00 is not a date and time/.test(err.message));
   });
 
   it('reads validity periods in all three formats', () => {
