@@ -52,7 +52,7 @@ interface NodeDatabaseSync {
 }
 type NodeDatabaseSyncClass = new (file: string, options?: { readOnly?: boolean }) => NodeDatabaseSync;
 
-/** How long a connection waits for another's lock before SQLITE_BUSY: better-sqlite3's own default. */
+/** How long a connection waits for another's lock before SQLITE_BUSY (the checkpoint thread closing the file, say), with either driver. */
 const BUSY_TIMEOUT_MS = 5000;
 
 /** SQLite's primary result codes by number, as better-sqlite3 names them. */
@@ -90,8 +90,7 @@ class NodeSqliteDatabase implements SqliteDatabase {
     // node:sqlite has no such option: the file is looked for first.
     if (options?.mustExist && !fs.existsSync(file)) throw new SmsError('STORE_WRITE', `${file} is not there`);
     this.db = guarded(() => new DatabaseSync(file, { readOnly: options?.readonly === true }));
-    // better-sqlite3 waits up to 5 s for another connection's lock (the
-    // checkpoint thread closing the file, say); node:sqlite fails at once unless told.
+    // Its own wait is none.
     guarded(() => this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`));
   }
 
@@ -142,12 +141,12 @@ function load(): Driver {
   const reasons: string[] = [];
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const BetterSqlite = require('better-sqlite3') as new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => SqliteDatabase;
+    const BetterSqlite = require('better-sqlite3') as new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
     // Its native part loads with the first database: one in memory says whether it was built for this Node.
     new BetterSqlite(':memory:').close();
     return {
       name: 'better-sqlite3',
-      open: (file, options) => new BetterSqlite(file, { readonly: options?.readonly === true, fileMustExist: options?.mustExist === true }),
+      open: (file, options) => new BetterSqlite(file, { readonly: options?.readonly === true, fileMustExist: options?.mustExist === true, timeout: BUSY_TIMEOUT_MS }),
     };
   } catch (err) {
     reasons.push(`better-sqlite3: ${(err as Error).message.split('\n')[0]}`);
