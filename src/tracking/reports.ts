@@ -11,6 +11,11 @@
  * written through a ReportStore: a report for a message that another
  * instance (or an earlier run) sent is matched from the store, and a group
  * that someone else has reported is not reported again as unknown.
+ * A carrier may give an id again while an earlier part with that id still
+ * waits (a modem's 8-bit reference starts over after 256 sends; an SMSC
+ * numbers again after its restart): both wait, and a report for that id
+ * goes to the oldest, as a network reports one number's messages in the
+ * order they were sent. The later is never handed the earlier's report.
  */
 import { EventEmitter } from 'node:events';
 import { SmsError } from '../errors';
@@ -57,6 +62,13 @@ export type Outcome = PartOutcome;
 
 type Group<C> = ExpectationRecord<C>;
 
+/** A part waiting for its report; `earlier`: a part sent before it under the same id, still waiting too. */
+interface Waiting<C> {
+  group: Group<C>;
+  part: number;
+  earlier?: Waiting<C>;
+}
+
 /** when a held report asks the store again for its expectation */
 const LOOKUP_RETRIES_MS = [100, 500, 2000, 5000];
 
@@ -85,7 +97,7 @@ export declare interface ReportTracker<C> {
 }
 
 export class ReportTracker<C = unknown> extends EventEmitter {
-  private readonly byId = new TieredMap<string, { group: Group<C>; part: number }>();
+  private readonly byId = new TieredMap<string, Waiting<C>>();
   private readonly groups = new TieredMap<string, Group<C>>();
   private readonly store: ReportStore;
   private readonly expiring = new Set<string>();
@@ -144,7 +156,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     }
     group.ids[e.part] = id;
     if (e.carrierId !== undefined) group.shown[e.part] = e.carrierId;
-    this.byId.set(id, { group, part: e.part });
+    this.wait(id, group, e.part);
     this.store.save(group);
     const early = this.early.get(id);
     if (early) {
@@ -157,7 +169,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
   /** Records a report; returns false when nothing was waiting for it (it is still emitted). */
   resolve(id: string, outcome: Outcome): boolean {
     if (outcome.status === 'pending') return this.byId.has(id);
-    const entry = this.byId.get(id);
+    const entry = this.oldest(id);
     if (!entry) {
       this.hold(id, outcome);
       // Perhaps another instance sent it, or this one before a restart: ask the
@@ -169,7 +181,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
       }
       return false;
     }
-    this.byId.delete(id);
+    this.unwait(id, entry.group);
     const { group } = entry;
     group.outcomes[entry.part] = outcome;
     if (Object.keys(group.outcomes).length === group.total) this.finish(group);
@@ -191,7 +203,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     this.armSweeper();
     for (const [part, id] of Object.entries(record.ids)) {
       if (record.outcomes[Number(part)]) continue;
-      this.byId.set(id, { group: record, part: Number(part) });
+      this.wait(id, record, Number(part));
       const held = this.early.get(id);
       if (held) {
         this.early.delete(id);
@@ -199,6 +211,29 @@ export class ReportTracker<C = unknown> extends EventEmitter {
         this.resolve(id, held.outcome);
       }
     }
+  }
+
+  /** A part waits under `id`, after any other part still waiting under it (the same part again replaces itself). */
+  private wait(id: string, group: Group<C>, part: number): void {
+    let earlier = this.byId.get(id);
+    if (earlier && earlier.group.key === group.key && earlier.part === part) earlier = earlier.earlier;
+    this.byId.set(id, earlier ? { group, part, earlier } : { group, part });
+  }
+
+  /** The part that has waited longest under `id`: the one its report is for. */
+  private oldest(id: string): Waiting<C> | undefined {
+    let entry = this.byId.get(id);
+    while (entry?.earlier) entry = entry.earlier;
+    return entry;
+  }
+
+  /** The group's part waits no more under `id`; another part waiting under it stays. */
+  private unwait(id: string, group: Group<C>): void {
+    const newest = this.byId.get(id);
+    const rest = without(newest, group.key);
+    if (rest === newest) return;
+    if (rest) this.byId.set(id, rest);
+    else this.byId.delete(id);
   }
 
   /** Stops the timers; what is pending stays unreported, what is held is reported unmatched. */
@@ -255,7 +290,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
 
   private finish(group: Group<C>, missing?: string): void {
     this.groups.delete(group.key);
-    for (const id of Object.values(group.ids)) this.byId.delete(id);
+    for (const id of Object.values(group.ids)) this.unwait(id, group);
     this.store.remove(group.key);
     let delivered = 0;
     let failed = 0;
@@ -307,7 +342,7 @@ export class ReportTracker<C = unknown> extends EventEmitter {
       if (this.groups.get(group.key) !== group) return; // reported meanwhile
       if (!waiting) {
         this.groups.delete(group.key);
-        for (const id of Object.values(group.ids)) this.byId.delete(id);
+        for (const id of Object.values(group.ids)) this.unwait(id, group);
         return;
       }
       this.counts.expired++;
@@ -338,4 +373,12 @@ export class ReportTracker<C = unknown> extends EventEmitter {
     }, every);
     this.sweeper.unref?.();
   }
+}
+
+/** The chain of parts waiting under one id, without the group's (the rest shared, not copied). */
+function without<C>(entry: Waiting<C> | undefined, key: string): Waiting<C> | undefined {
+  if (!entry) return undefined;
+  const earlier = without(entry.earlier, key);
+  if (entry.group.key === key) return earlier;
+  return earlier === entry.earlier ? entry : { group: entry.group, part: entry.part, earlier };
 }

@@ -73,6 +73,31 @@ describe('modem driver against virtual modems over TCP', function () {
     assert.ok(!Number.isNaN(Date.parse(report.submittedAt)), `submittedAt: the send's own time (${report.submittedAt})`);
   });
 
+  it('matches each status report to its own message when the modem\'s 8-bit reference comes round again (257 sends to one phone)', async function () {
+    this.timeout(60000);
+    network.options.reportDelayMs = 600000; // the phone is off: no report comes until the test sends them
+    const phone = '+886933333333';
+    network.phone(phone);
+    const ids = [];
+    for (let i = 0; i < 257; i++) ids.push((await ma.send({ to: phone, payload: `Pump 3 stopped (${i})`, statusReport: true, correlation: i })).results[0].id);
+    assert.equal(ids[256], ids[0], 'the modem gave the first reference again');
+    assert.equal(new Set(ids).size, 256);
+    const reports = [];
+    ma.on('report', (r) => reports.push(r));
+    // The phone comes back: the network reports in the order it sent, the first send's validity having run out.
+    const reportOn = (status) => a.receiveReport(pdu.encodeStatusReport({ reference: Number(ids[0]), recipient: phone, timestamp: new Date(), dischargeTime: new Date(), status }, { smsc: null }));
+    reportOn(0x46);
+    reportOn(0x00);
+    await until(() => reports.length === 2, { what: 'both reports' });
+    assert.deepEqual(
+      reports.map((r) => [r.correlation, r.status, r.matched]),
+      [
+        [0, 'expired', true],
+        [256, 'delivered', true],
+      ],
+    );
+  });
+
   it('reports a failure to deliver: a full SIM on the other side', async () => {
     b.options.storageSize = 0;
     const [[report]] = await Promise.all([once(ma, 'report'), ma.send({ to: B, payload: 'x', statusReport: true })]);

@@ -110,6 +110,35 @@ describe('delivery report tracker', () => {
     assert.equal(t.pending, 2);
     t.close();
   });
+
+  it('an id given again while its first part still waits: each report goes to the oldest waiting, never the later one first', () => {
+    const { t, reports } = tracker();
+    // A modem's reference 7 to one number, then again 256 sends later, both waiting.
+    t.expect('7:111', part('first', '111', 1, 1, { correlation: 'first' }));
+    t.expect('7:111', part('later', '111', 1, 1, { correlation: 'later' }));
+    assert.equal(t.pending, 2);
+    t.resolve('7:111', { status: 'expired', detail: 'validity period expired' });
+    assert.deepEqual(reports.map((r) => [r.correlation, r.status]), [['first', 'expired']]);
+    assert.equal(t.expects('7:111'), true, 'the later one still waits');
+    t.resolve('7:111', { status: 'delivered', detail: 'delivered' });
+    assert.deepEqual(reports.map((r) => [r.correlation, r.status]), [['first', 'expired'], ['later', 'delivered']]);
+    assert.deepEqual([t.pending, t.expects('7:111'), t.counts.unmatched], [0, false, 0]);
+  });
+
+  it('an id given again: the first one reaching its TTL leaves the later one waiting under it', async () => {
+    let clock = 0;
+    const { t, reports } = tracker({ ttlMs: 1000, now: () => clock });
+    t.expect('9:222', part('a', '222', 1, 1, { correlation: 'a' }));
+    clock = 500;
+    t.expect('9:222', part('b', '222', 1, 1, { correlation: 'b' }));
+    clock = 1100; // past the first one's TTL, not the later one's
+    await until(() => reports.length === 1, { what: 'the first to reach its TTL' });
+    assert.deepEqual(reports.map((r) => [r.correlation, r.status]), [['a', 'unknown']]);
+    assert.equal(t.expects('9:222'), true);
+    t.resolve('9:222', { status: 'delivered', detail: 'delivered' });
+    assert.deepEqual(reports.map((r) => [r.correlation, r.status]), [['a', 'unknown'], ['b', 'delivered']]);
+    t.close();
+  });
 });
 
 describe('delivery report tracker over a shared store', () => {
@@ -136,6 +165,19 @@ describe('delivery report tracker over a shared store', () => {
     assert.equal(await after.t.restore(), 1);
     after.t.resolve('x1', { status: 'undeliverable', detail: 'UNDELIV' });
     assert.deepEqual(after.reports.map((r) => [r.matched, r.status, r.correlation]), [[true, 'undeliverable', 'kept']]);
+  });
+
+  it('after a restart, two messages kept under one id are matched oldest first', async () => {
+    const shared = new core.store.MemoryStore().reports;
+    const before = tracker({ store: shared });
+    before.t.expect('3:333', part('old', '333', 1, 1, { correlation: 'old' }));
+    before.t.expect('3:333', part('new', '333', 1, 1, { correlation: 'new' }));
+    before.t.close();
+    const after = tracker({ store: shared });
+    assert.equal(await after.t.restore(), 2);
+    after.t.resolve('3:333', { status: 'delivered', detail: 'delivered' });
+    after.t.resolve('3:333', { status: 'undeliverable', detail: 'unknown subscriber' });
+    assert.deepEqual(after.reports.map((r) => [r.correlation, r.status]), [['old', 'delivered'], ['new', 'undeliverable']]);
   });
 });
 
