@@ -145,8 +145,11 @@ export class Policy extends EventEmitter {
   private readonly quietDuring: 'hold' | 'refuse';
   private readonly urgentPasses: boolean;
   private readonly historyOn: boolean;
-  /** the first part's id of each recipient sent lately (with its number: a modem's ids repeat) -> its message, for its report */
-  private readonly awaited = new RecentMap<{ key: string; to: string; since: number }>(AWAITED_AT_MOST);
+  /**
+   * the first part's id of each recipient sent lately (with its number: a modem's ids repeat) -> its message, for its
+   * report; an id given again while an earlier message waits under it queues behind it, as the connection matches reports
+   */
+  private readonly awaited = new RecentMap<Array<{ key: string; to: string; since: number }>>(AWAITED_AT_MOST);
   /** reports whose id no message had yet, by id (the oldest forgotten first) */
   private readonly early = new RecentMap<Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>>(EARLY_AT_MOST);
   /** the ids of early reports in the order they came, to look for in the store once they have waited */
@@ -349,7 +352,7 @@ export class Policy extends EventEmitter {
     if (!this.historyOn) return;
     this.store.note(key, change, since);
     if (change.kind !== 'results') return;
-    if (awaitReport) for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.awaited.set(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
+    if (awaitReport) for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.await(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
     if (!this.early.size) return;
     for (const r of change.results) {
       const report = r.id ? this.early.get(r.id) : undefined;
@@ -366,9 +369,14 @@ export class Policy extends EventEmitter {
   reported(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>): boolean {
     if (!this.historyOn || !report.id) return false;
     const awaitedKey = `${report.id}\u0000${numberKey(report.to)}`;
-    const sent = this.awaited.get(awaitedKey);
-    if (sent) {
-      if (report.status !== 'pending') this.awaited.delete(awaitedKey);
+    const waiting = this.awaited.get(awaitedKey);
+    if (waiting) {
+      // The oldest under the id, as the connection gave it this report.
+      const sent = waiting[0];
+      if (report.status !== 'pending') {
+        if (waiting.length > 1) waiting.shift();
+        else this.awaited.delete(awaitedKey);
+      }
       this.keepReport(report, sent.key, sent.to, sent.since);
       return true;
     }
@@ -379,6 +387,12 @@ export class Policy extends EventEmitter {
     this.unmatched.push({ id: report.id, at: Date.now() });
     this.lookLater();
     return false;
+  }
+
+  private await(awaitedKey: string, sent: { key: string; to: string; since: number }): void {
+    const waiting = this.awaited.get(awaitedKey);
+    if (waiting && waiting[waiting.length - 1].key !== sent.key) waiting.push(sent);
+    else if (!waiting) this.awaited.set(awaitedKey, [sent]);
   }
 
   private keepReport(report: Pick<DeliveryReport, 'id' | 'to' | 'status' | 'detail' | 'parts'>, key: string, to: string, since: number): void {
@@ -405,13 +419,18 @@ export class Policy extends EventEmitter {
       const report = this.early.get(id);
       if (!report || this.closed) continue;
       const number = numberKey(report.to);
+      // Newest first; an id given again (a modem's reference) finds several: the oldest still waiting for its report takes it.
+      let found: { key: string; to: string; since: number } | undefined;
       for (const entry of await this.store.history({ id }, 20)) {
         const accepted = entry.changes.find((c) => c.kind === 'accepted');
         const to = accepted?.to.find((n) => numberKey(n) === number);
         if (!to) continue;
+        const reported = entry.changes.some((c) => c.kind === 'report' && c.id === id && c.status !== 'pending' && numberKey(c.to) === number);
+        if (!found || !reported) found = { key: entry.key, to, since: accepted!.at };
+      }
+      if (found) {
         this.early.delete(id);
-        this.keepReport(report, entry.key, to, accepted!.at);
-        break;
+        this.keepReport(report, found.key, found.to, found.since);
       }
       // Not found: it stays among the early ones (the oldest forgotten first) in case its results come yet.
     }

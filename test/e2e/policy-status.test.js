@@ -173,6 +173,37 @@ describe('a message\'s status from the policy\'s history', function () {
     assert.equal((await p.status({ key: sent.key }))[0].recipients[0].report.detail, 'DELIVRD');
   });
 
+  it('a carrier id given again while an earlier message to the number still waits (a modem\'s reference after 256 sends): each report lands in its own message, oldest first, after a restart too', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smsflow-status-')), 'p.sqlite');
+    const phone = '+886933333333';
+    // A modem that gives reference 7 to every send: what one whose 8-bit counter came round does.
+    const modemLike = async (r) => ({ channel: 'modem', ok: true, to: r.to, encoding: 'gsm7', parts: 1, results: [{ to: r.to[0], part: 1, ok: true, id: '7', code: 0, description: 'sent' }] });
+    const run = () => {
+      const p = new policy.Policy({ store: new policy.SqlitePolicyStore({ file }) });
+      p.attach('m', policy.policySender('modem', 'pdu', modemLike));
+      return p;
+    };
+    const stateOf = async (p, key) => (await p.status({ key }))[0].recipients[0];
+    let p = run();
+    const first = await p.send('m', { to: phone, payload: 'Pump 3 stopped' });
+    const later = await p.send('m', { to: phone, payload: 'Pump 3 running' });
+    assert.equal(p.reported({ id: '7', to: phone, status: 'expired', detail: 'validity period expired' }), true);
+    assert.equal(p.reported({ id: '7', to: phone, status: 'delivered', detail: 'delivered' }), true);
+    assert.deepEqual([(await stateOf(p, first.key)).state, (await stateOf(p, later.key)).state], ['expired', 'delivered']);
+    // Two more under the same id, then a restart before their reports come: the store finds them.
+    const third = await p.send('m', { to: phone, payload: 'Tank 2 low' });
+    const fourth = await p.send('m', { to: phone, payload: 'Tank 2 ok' });
+    await p.close();
+    p = run();
+    open.push(() => p.close());
+    assert.equal(p.reported({ id: '7', to: phone, status: 'undeliverable', detail: 'unknown subscriber' }), false, 'not sent by this process');
+    await until(async () => (await stateOf(p, third.key)).state === 'undeliverable', { what: 'the first report after the restart in the older message' });
+    assert.equal((await stateOf(p, fourth.key)).state, 'sent');
+    p.reported({ id: '7', to: phone, status: 'delivered', detail: 'delivered' });
+    await until(async () => (await stateOf(p, fourth.key)).state === 'delivered', { what: 'the second report in the later message' });
+    assert.deepEqual([(await stateOf(p, first.key)).state, (await stateOf(p, later.key)).state, (await stateOf(p, third.key)).state], ['expired', 'delivered', 'undeliverable']);
+  });
+
   it('keeps at most the messages it is told, the oldest going first, and none past the time kept', async () => {
     const g = await gateway();
     const clock = { now: Date.UTC(2026, 11, 3, 4, 0) };
