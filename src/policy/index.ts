@@ -1,4 +1,4 @@
-export { Policy, PolicyOptions, PolicyRequest, PolicySender, PolicyResult, PolicyPart, CarriedHeld, policySender, numberKey } from './policy';
+export { Policy, PolicyOptions, PolicyRequest, PolicySender, PolicyResult, PolicyPart, CarriedHeld, policySender, numberKey, UNATTACHED_GRACE_MS } from './policy';
 export { PolicyStore, MemoryPolicyStore, OptOutEntry, HeldRecord, PolicyCounter } from './store';
 export { SqlitePolicyStore, SqlitePolicyStoreOptions } from './sqlite';
 export { RedisPolicyStore, RedisPolicyStoreOptions } from './redis';

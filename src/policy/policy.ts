@@ -130,6 +130,9 @@ const EARLY_WAIT_MS = 200;
 /** How long a timer waits at most before it looks at the clock again (a clock moved by hand is seen within it). */
 const LOOK_AGAIN_MS = 60_000;
 
+/** How long a held message that is due waits for its connection to run again (a deploy, a start) before it ends not sent. */
+export const UNATTACHED_GRACE_MS = 60_000;
+
 export declare interface Policy {
   on(event: 'carried', listener: (carried: CarriedHeld) => void): this;
   on(event: 'changed', listener: () => void): this;
@@ -159,6 +162,8 @@ export class Policy extends EventEmitter {
   private readonly senders = new Map<string, PolicySender>();
   /** held messages this process knows: their record, and who waits for their result here */
   private readonly holding = new Map<string, { record: HeldRecord; resolve?: (result: PolicyResult) => void }>();
+  /** held messages due whose connection is not attached: since when (the policy's clock) */
+  private readonly unattached = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   readonly ready: Promise<void>;
@@ -511,7 +516,11 @@ export class Policy extends EventEmitter {
     const now = this.now();
     let next = Infinity;
     for (const [key, entry] of this.holding) {
-      if (!this.senders.has(entry.record.via)) continue;
+      if (!this.senders.has(entry.record.via)) {
+        next = Math.min(next, this.waitForSender(key, entry, now));
+        continue;
+      }
+      this.unattached.delete(key);
       const due = Object.entries(entry.record.waiting).filter(([, w]) => w.until <= now);
       if (due.length)
         this.releaseDue(
@@ -522,6 +531,64 @@ export class Policy extends EventEmitter {
       for (const w of Object.values(entry.record.waiting)) if (w.until > now) next = Math.min(next, w.until);
     }
     if (next < Infinity) this.arm(next - now);
+  }
+
+  /**
+   * A held message whose connection is not attached (removed from the flows, its flow disabled, or not
+   * started yet): once it is due it waits UNATTACHED_GRACE_MS for the connection, then ends not sent, each
+   * recipient saying why, rather than staying held for ever. Returns when to look at it again.
+   */
+  private waitForSender(key: string, entry: { record: HeldRecord; resolve?: (result: PolicyResult) => void }, now: number): number {
+    const waits = Object.values(entry.record.waiting);
+    const firstDue = Math.min(...waits.map((w) => w.until));
+    if (firstDue > now) {
+      this.unattached.delete(key);
+      return firstDue;
+    }
+    const since = this.unattached.get(key) ?? now;
+    this.unattached.set(key, since);
+    if (now - since < UNATTACHED_GRACE_MS) return since + UNATTACHED_GRACE_MS;
+    this.unattached.delete(key);
+    const record = entry.record;
+    const results: PolicyPart[] = Object.entries(record.waiting).map(([to, w]) => ({
+      to,
+      part: 1,
+      ok: false,
+      id: '',
+      code: 'SMS_NOT_SENT',
+      description: `not sent: it was held (${w.reason === 'quiet' ? 'quiet hours' : 'the limit'}) for ${record.via}, the connection or route it came to, which has not been running for ${duration(now - since)} since it was due (removed from the flows, or its flow disabled); send it again through one that runs`,
+      held: { reason: w.reason, until: new Date(w.until).toISOString() },
+    }));
+    record.waiting = {};
+    // Taken from the store first: with a shared store, another instance that runs the connection may have sent it.
+    Promise.resolve(this.store.release(key))
+      .then((mine) => {
+        this.holding.delete(key);
+        this.emit('changed');
+        if (!mine) return;
+        record.results.push(...results);
+        this.note(key, { kind: 'results', at: now, results, waiting: {} }, record.heldAt);
+        this.settleHeld(key, entry, 'policy', measureFor('generic', record.request.payload as string | Buffer, (record.request.encoding as Encoding | 'auto' | undefined) ?? 'auto'));
+      })
+      .catch((err: Error) => this.emit('error', err));
+    return Infinity;
+  }
+
+  /** A held message has every recipient's outcome: to whoever waits for it here, else as carried over. */
+  private settleHeld(key: string, entry: { record: HeldRecord; resolve?: (result: PolicyResult) => void }, channel: string, measured: { parts: number; encoding: Encoding }): void {
+    const record = entry.record;
+    const to = record.results.map((r) => r.to).filter((n, i, all) => all.indexOf(n) === i);
+    const result: PolicyResult = {
+      channel,
+      ok: record.results.every((r) => r.ok),
+      to,
+      encoding: measured.encoding,
+      parts: measured.parts,
+      results: inOrder(record.results, to),
+      key,
+    };
+    if (entry.resolve) entry.resolve(result);
+    else this.emit('carried', { origin: record.request.origin as string | undefined, correlation: record.request.correlation, result: { ...result, carriedOver: true } });
   }
 
   private arm(delayMs = 0): void {
@@ -573,19 +640,7 @@ export class Policy extends EventEmitter {
       }
       this.holding.delete(key);
       this.emit('changed');
-      const to = record.results.map((r) => r.to).filter((n, i, all) => all.indexOf(n) === i);
-      const measured = sender.measure(request.payload, request.encoding ?? 'auto');
-      const result: PolicyResult = {
-        channel: sender.channel,
-        ok: record.results.every((r) => r.ok),
-        to,
-        encoding: measured.encoding,
-        parts: measured.parts,
-        results: inOrder(record.results, to),
-        key,
-      };
-      if (entry.resolve) entry.resolve(result);
-      else this.emit('carried', { origin: record.request.origin as string | undefined, correlation: record.request.correlation, result: { ...result, carriedOver: true } });
+      this.settleHeld(key, entry, sender.channel, sender.measure(request.payload, request.encoding ?? 'auto'));
     };
     // Taken from the store first: with a shared store, only the instance that takes it sends it.
     Promise.resolve(Object.keys(record.waiting).length ? true : this.store.release(key))
@@ -621,19 +676,18 @@ function quietRefusal(to: string, until: number, zone: string | undefined): Poli
   };
 }
 
+/** SMS the text takes per recipient on `target`, and its encoding; a text the channel would refuse counts as one. */
+function measureFor(target: Target, payload: string | Buffer, encoding: Encoding | 'auto'): { parts: number; encoding: Encoding } {
+  try {
+    const s = segment(payload, { target, encoding });
+    return { parts: s.count, encoding: s.encoding };
+  } catch {
+    // The channel refuses it with its own words; the policy counts it as one.
+    return { parts: 1, encoding: 'ucs2' };
+  }
+}
+
 /** A client's send as the policy sees it: `target` says how its texts are counted in SMS. */
 export function policySender<R extends PolicyRequest>(channel: string, target: Target, send: (request: R) => Promise<SendResult>): PolicySender {
-  return {
-    channel,
-    send,
-    measure(payload, encoding) {
-      try {
-        const s = segment(payload, { target, encoding });
-        return { parts: s.count, encoding: s.encoding };
-      } catch {
-        // The channel refuses it with its own words; the policy counts it as one.
-        return { parts: 1, encoding: 'ucs2' };
-      }
-    },
-  };
+  return { channel, send, measure: (payload, encoding) => measureFor(target, payload, encoding) };
 }

@@ -234,6 +234,76 @@ describe('policy in front of every channel', function () {
     assert.match(r.results[0].description, /Asia\/Taipei\) until 2026-12-03T23:00:00.000Z/);
   });
 
+  it('a held message whose connection is gone from the flows ends SMS_NOT_SENT a minute after it is due, saying why; one that comes back in time sends it', async () => {
+    const c = await channel('cmpp');
+    const file = path.join(tmp(), 'p.sqlite');
+    let clock = Date.UTC(2026, 11, 3, 15, 30); // 23:30 in Taipei
+    const options = () => ({ quietHours: { from: '22:00', to: '07:00', timeZone: 'Asia/Taipei' }, store: new policy.SqlitePolicyStore({ file }), now: () => clock });
+    const at7 = Date.UTC(2026, 11, 3, 23, 0, 1);
+
+    // Removed while this process runs (a deploy of the flows without it): the send's own promise gets the outcome.
+    let p = make(options());
+    const detach = p.attach('c', c.sender);
+    const waited = p.send('c', { to: '13800138000', payload: 'daily report', correlation: { n: 1 } });
+    await until(() => p.waiting === 1, { what: 'one held' });
+    detach();
+    clock = at7;
+    p.wake();
+    clock = at7 + policy.UNATTACHED_GRACE_MS - 1000;
+    p.wake();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(p.waiting, 1, 'it waits its grace for the connection');
+    clock = at7 + policy.UNATTACHED_GRACE_MS;
+    p.wake();
+    const gone = await waited;
+    assert.deepEqual([gone.ok, gone.results[0].code, gone.results[0].held.reason], [false, 'SMS_NOT_SENT', 'quiet']);
+    assert.match(gone.results[0].description, /held \(quiet hours\) for c, the connection or route it came to, which has not been running for 60 s since it was due/);
+    assert.equal(p.waiting, 0);
+    assert.equal((await p.status({ key: gone.key }))[0].recipients[0].code, 'SMS_NOT_SENT');
+
+    // Held over a restart that brings its connection back within the grace: sent.
+    clock = Date.UTC(2026, 11, 4, 15, 30);
+    p.attach('c', c.sender);
+    p.send('c', { to: '13800138000', payload: 'second report', origin: 'node1' });
+    await until(() => p.waiting === 1, { what: 'one held again' });
+    await new Promise((r) => setImmediate(r));
+    await p.close();
+    p = make(options());
+    await p.ready;
+    const carried = [];
+    p.on('carried', (x) => carried.push(x));
+    clock = Date.UTC(2026, 11, 4, 23, 0, 1);
+    p.wake();
+    clock += 30_000;
+    p.wake();
+    p.attach('c', c.sender);
+    await until(() => carried.length === 1, { what: 'the held message sent once its connection runs' });
+    assert.deepEqual([carried[0].origin, carried[0].result.ok], ['node1', true]);
+
+    // Held over a restart without its connection: carried over as not sent, and not held again after another restart.
+    clock = Date.UTC(2026, 11, 5, 15, 30);
+    p.send('c', { to: '13800138000', payload: 'third report', origin: 'node1' });
+    await until(() => p.waiting === 1, { what: 'a third held' });
+    await new Promise((r) => setImmediate(r));
+    await p.close();
+    p = make(options());
+    await p.ready;
+    carried.length = 0;
+    p.on('carried', (x) => carried.push(x));
+    clock = Date.UTC(2026, 11, 5, 23, 0, 1);
+    p.wake();
+    clock += policy.UNATTACHED_GRACE_MS;
+    p.wake();
+    await until(() => carried.length === 1, { what: 'the outcome of the message nothing can send' });
+    assert.deepEqual([carried[0].origin, carried[0].result.ok, carried[0].result.carriedOver, carried[0].result.results[0].code], ['node1', false, true, 'SMS_NOT_SENT']);
+    await new Promise((r) => setImmediate(r));
+    await p.close();
+    p = make(options());
+    await p.ready;
+    assert.equal(p.waiting, 0);
+    assert.equal(c.phones.length, 1, 'only the one whose connection came back reached a phone');
+  });
+
   it('quiet hours in the recipient\'s time zone by prefix', async () => {
     const c = await channel('smpp');
     const at = Date.UTC(2026, 11, 3, 15, 30); // 23:30 in Taipei, 15:30 in London
