@@ -110,6 +110,17 @@ interface Meta {
 
 const digits = (n: string): string => n.replace(/[^\d]/g, '');
 
+/**
+ * The key a status report is matched by: the message reference and the end of the recipient's number.
+ * Networks often write the recipient of a report otherwise than it was sent (+886912345678 for
+ * 0912345678, + for 00): its last 7 digits, without the zeros they may start with, are the same in
+ * every form, and among the few messages waiting under one reference they tell recipients apart.
+ */
+function reportKey(reference: number, number: string): string {
+  return `${reference}:${digits(number).slice(-REPORT_DIGITS).replace(/^0+/, '')}`;
+}
+const REPORT_DIGITS = 7;
+
 /** Settings that go into AT commands are checked here, so that nothing else can ride along. */
 function checkSettings(options: ModemOptions): void {
   if (options.pin !== undefined && options.pin !== '' && !/^\d{4,8}$/.test(options.pin)) {
@@ -254,7 +265,7 @@ export class Modem extends EventEmitter {
         try {
           const mr = await this.submit(p.hex, p.tpduLength, deadline);
           if (request.statusReport) {
-            this.tracker.expect(`${mr}:${digits(to)}`, { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation, carrierId: String(mr) });
+            this.tracker.expect(reportKey(mr, to), { group: `${sendKey}:${to}`, to, part: i + 1, total: split.count, submittedAt, correlation, carrierId: String(mr) });
           }
           results.push({ to, part: i + 1, ok: true, id: String(mr), code: 0, description: 'sent' });
         } catch (err) {
@@ -557,7 +568,10 @@ export class Modem extends EventEmitter {
     }
     if (tpdu.type === 'SMS-STATUS-REPORT') {
       const status = tpStatus(tpdu.status);
-      this.tracker.resolve(`${tpdu.reference}:${digits(tpdu.recipient.number)}`, {
+      // Sent before this key (the number's digits whole), and still waiting: matched as it was kept.
+      const kept = `${tpdu.reference}:${digits(tpdu.recipient.number)}`;
+      const key = this.tracker.expects(kept) ? kept : reportKey(tpdu.reference, tpdu.recipient.number);
+      this.tracker.resolve(key, {
         status,
         detail: describeTpStatus(tpdu.status),
         doneAt: tpdu.dischargeTime?.iso,

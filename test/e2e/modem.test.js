@@ -98,6 +98,25 @@ describe('modem driver against virtual modems over TCP', function () {
     );
   });
 
+  it('matches a status report whose network wrote the recipient in another form than it was sent (national, +, 00)', async () => {
+    network.options.reportDelayMs = 600000; // only the reports the test writes
+    const reports = [];
+    ma.on('report', (r) => reports.push(r));
+    // As sent, and as the network writes it back in its report.
+    const forms = [
+      ['0933333333', '+886933333333'],
+      ['+886933333333', '0933333333'],
+      ['00886933333333', '+886933333333'],
+      ['91234567', '+6591234567'],
+    ];
+    for (const [i, [sent, written]] of forms.entries()) {
+      const result = await ma.send({ to: sent, payload: `Pump 3 stopped (${i})`, statusReport: true, correlation: i });
+      a.receiveReport(pdu.encodeStatusReport({ reference: Number(result.results[0].id), recipient: written, timestamp: new Date(), dischargeTime: new Date(), status: 0 }, { smsc: null }));
+      await until(() => reports.length === i + 1, { what: `the report for ${sent} written as ${written}` });
+      assert.deepEqual([reports[i].matched, reports[i].correlation, reports[i].to, reports[i].status], [true, i, sent, 'delivered']);
+    }
+  });
+
   it('reports a failure to deliver: a full SIM on the other side', async () => {
     b.options.storageSize = 0;
     const [[report]] = await Promise.all([once(ma, 'report'), ma.send({ to: B, payload: 'x', statusReport: true })]);
