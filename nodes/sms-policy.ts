@@ -15,6 +15,8 @@ import { redisUrlOf, storeFile, StoreKind } from './store';
 import { core } from './core';
 
 interface SmsPolicyDef extends NodeDef {
+  /** the home country's calling code; blank: numbers compared by their last 9 digits */
+  country?: string;
   limitCount: string | number;
   /** minutes */
   limitWindow: string | number;
@@ -75,6 +77,7 @@ export = function register(RED: NodeAPI): void {
     const count = numberSetting(config.limitCount, 0);
     try {
       node.policy = new core.policy.Policy({
+        country: config.country,
         limit: count > 0 ? { count, windowMs: numberSetting(config.limitWindow, 60) * MINUTE, unit: config.limitUnit, over: config.limitOver } : undefined,
         duplicateWindowMs: numberSetting(config.duplicateWindow, 10) * MINUTE,
         quietHours:

@@ -35,6 +35,11 @@ export interface PolicyOptions {
   quietHours?: QuietHours & { during?: 'hold' | 'refuse' };
   /** the words from phones that opt a number out and in, and the replies that confirm it (blank: none) */
   keywords?: { enabled?: boolean; stop?: string[] | string; start?: string[] | string; stopReply?: string; startReply?: string };
+  /**
+   * the home country's calling code (886, 86, 1): numbers written nationally are read as its numbers,
+   * and every number is compared in full international form; none: by the last 9 digits (see numberKey)
+   */
+  country?: string;
   /** msg.priority "urgent" passes the limit and quiet hours (never the opt-out list or duplicates); default true */
   urgentPasses?: boolean;
   /** each message's story for `status` and `search`: kept this long (default 7 days) and this many at most (default 100,000); false: none */
@@ -87,16 +92,30 @@ export interface CarriedHeld {
 }
 
 /**
- * A number as the policy compares numbers: its last 9 digits, so that one
- * phone written with its country code or without (+886912345678 and
- * 0912345678, 8613800138000 and 13800138000) is one number. Shorter
- * numbers (short codes) are compared whole.
+ * A number as the policy compares numbers. Given the home country's calling
+ * code, its international form without the +: +886912345678, 00886912345678,
+ * 886912345678 and 0912345678 (the national form, its trunk 0 dropped) are
+ * one number, and no other number is that one. Without it, its last 9
+ * digits, so that one phone written with its country code or without is
+ * still one number (8613800138000 and 13800138000), at the price that two
+ * numbers of different countries ending alike are one too. Short codes are
+ * compared whole either way.
  */
-export function numberKey(to: string): string {
+export function numberKey(to: string, country?: string): string {
   const digits = to.replace(/\D/g, '');
-  return digits.length > KEY_DIGITS ? digits.slice(-KEY_DIGITS) : digits;
+  if (digits.length <= SHORT_CODE_DIGITS) return digits;
+  if (!country) return digits.length > KEY_DIGITS ? digits.slice(-KEY_DIGITS) : digits;
+  if (to.trim().startsWith('+')) return digits;
+  if (digits.startsWith('00')) return digits.slice(2);
+  if (digits.startsWith('0')) return country + digits.slice(1);
+  // Written with the home country's code but no +, or nationally without a trunk prefix (a mobile in China).
+  return digits.startsWith(country) && digits.length - country.length >= MIN_NATIONAL_DIGITS ? digits : country + digits;
 }
+/** a national number at least this long follows the country code when it is written with one (65123456 in Singapore is national) */
+const MIN_NATIONAL_DIGITS = 7;
 const KEY_DIGITS = 9;
+/** numbers this long or shorter are short codes (10086, 1922): compared as they are */
+const SHORT_CODE_DIGITS = 6;
 
 /** The text as a duplicate is found: trimmed, its runs of white space one space. */
 function foldedText(payload: string | Buffer): string {
@@ -147,6 +166,9 @@ export class Policy extends EventEmitter {
   private readonly quiet?: QuietWindow;
   private readonly quietDuring: 'hold' | 'refuse';
   private readonly urgentPasses: boolean;
+  private readonly country?: string;
+  /** false until the opt-outs are keyed as this policy compares numbers (a country set since they were kept) */
+  private started = false;
   private readonly historyOn: boolean;
   /**
    * the first part's id of each recipient sent lately (with its number: a modem's ids repeat) -> its message, for its
@@ -182,6 +204,11 @@ export class Policy extends EventEmitter {
     if (options.quietHours && (options.quietHours.from || options.quietHours.to)) this.quiet = new QuietWindow(options.quietHours);
     this.quietDuring = options.quietHours?.during === 'refuse' ? 'refuse' : 'hold';
     this.urgentPasses = options.urgentPasses !== false;
+    const country = String(options.country ?? '')
+      .trim()
+      .replace(/^\+/, '');
+    if (country && !/^[1-9]\d{0,2}$/.test(country)) invalid('country', `the home country's calling code, 1 to 3 digits (886 for Taiwan, 86 for China), or nothing (got "${String(options.country)}")`);
+    this.country = country || undefined;
     const k = options.keywords ?? {};
     this.keywords = {
       enabled: k.enabled !== false,
@@ -200,8 +227,25 @@ export class Policy extends EventEmitter {
       if (!Number.isInteger(max) || max < 1) invalid('history.max', `a whole number of messages, 1 or more (got ${String(max)})`);
       this.store.keepHistory({ keepMs, max });
     }
-    this.ready = this.loadHeld();
+    this.ready = this.rekeyOptOuts()
+      .then(() => this.loadHeld())
+      .finally(() => (this.started = true));
     this.ready.catch((err: Error) => this.emit('error', err));
+  }
+
+  /** A number as this policy compares numbers (see numberKey). */
+  private keyOf(to: string): string {
+    return numberKey(to, this.country);
+  }
+
+  /** Opt-outs kept under another key than this policy gives their number (kept before the home country was set, or changed) are kept again under it. */
+  private async rekeyOptOuts(): Promise<void> {
+    for (const entry of await this.store.optOuts()) {
+      const key = this.keyOf(entry.number);
+      if (!key || key === entry.key) continue;
+      await this.store.optIn(entry.key);
+      this.store.optOut({ ...entry, key });
+    }
   }
 
   /** Lets messages go by `id` (a connection, a route); held ones due for it go now. Returns how to detach. */
@@ -217,6 +261,8 @@ export class Policy extends EventEmitter {
   async send(via: string, request: PolicyRequest): Promise<PolicyResult> {
     const sender = this.senders.get(via);
     if (!sender) throw new SmsError('SMS_NOT_SENT', `nothing sends by "${via}" in this policy`);
+    // The opt-outs are taken up before the first check: a shared store answers later than a send may come.
+    if (!this.started) await this.ready.catch(() => undefined);
     const to = parseRecipients(request.to, 32);
     const encoding = request.encoding ?? 'auto';
     // Measured only when the limit counts SMS, or when no channel will say (nothing sent now).
@@ -232,7 +278,7 @@ export class Policy extends EventEmitter {
     const sendHashes: Array<string | undefined> = [];
     const waiting: HeldRecord['waiting'] = {};
     for (const n of to) {
-      const number = numberKey(n);
+      const number = this.keyOf(n);
       const hash = this.duplicateWindowMs ? hashOf(number, request.payload) : undefined;
       const duplicate = hash ? { hash, windowMs: this.duplicateWindowMs, key } : undefined;
       const quietEnd = !urgent && this.quiet ? this.quiet.endsAt(n, at) : undefined;
@@ -473,7 +519,7 @@ export class Policy extends EventEmitter {
   }
 
   optOut(to: string, how = 'flow', via?: string): OptOutEntry {
-    const entry: OptOutEntry = { number: to.trim(), key: numberKey(to), at: this.now(), how, via };
+    const entry: OptOutEntry = { number: to.trim(), key: this.keyOf(to), at: this.now(), how, via };
     if (!entry.key) invalid('to', `"${to}" is not a phone number`);
     this.store.optOut(entry);
     this.emit('changed');
@@ -481,7 +527,7 @@ export class Policy extends EventEmitter {
   }
 
   async optIn(to: string): Promise<boolean> {
-    const was = await this.store.optIn(numberKey(to));
+    const was = await this.store.optIn(this.keyOf(to));
     this.emit('changed');
     return was;
   }
@@ -619,7 +665,7 @@ export class Policy extends EventEmitter {
           this.limit && !(this.urgentPasses && request.priority === 'urgent')
             ? { count: this.limit.count, windowMs: this.limit.windowMs, weight: this.limit.unit === 'parts' ? sender.measure(request.payload, request.encoding ?? 'auto').parts : 1 }
             : undefined;
-        const a = await this.store.admit({ number: numberKey(n), at, limit, record: true, holdWhenLimited: false });
+        const a = await this.store.admit({ number: this.keyOf(n), at, limit, record: true, holdWhenLimited: false });
         if (a.verdict === 'ok') now.push(n);
         else if (a.verdict === 'limited' && this.limit?.over === 'hold' && Number.isFinite(a.nextAt)) record.waiting[n] = { until: a.nextAt, reason: 'limit' };
         else record.results.push(this.refusal(n, a, this.limit));

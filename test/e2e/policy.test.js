@@ -304,6 +304,28 @@ describe('policy in front of every channel', function () {
     assert.equal(c.phones.length, 1, 'only the one whose connection came back reached a phone');
   });
 
+  it('a home country: an opt-out in one form of a number refuses every form of it and no other phone; opt-outs kept before it was set are taken up', async () => {
+    const c = await channel('smpp');
+    const file = path.join(tmp(), 'p.sqlite');
+    let p = make({ store: new policy.SqlitePolicyStore({ file }) });
+    p.attach('c', c.sender);
+    assert.equal(await p.heard('c', { from: '+886912345678', payload: 'STOP' }), 'stop');
+    // Without a home country the last 9 digits count: a phone in China ending alike is refused too.
+    assert.equal((await p.send('c', { to: '+8613912345678', payload: 'Pump 3 stopped' })).results[0].code, 'SMS_OPTED_OUT');
+    await p.close();
+    p = make({ country: '886', store: new policy.SqlitePolicyStore({ file }) });
+    p.attach('c', c.sender);
+    for (const to of ['0912345678', '886912345678', '00886912345678']) {
+      assert.equal((await p.send('c', { to, payload: `Pump 3 stopped (${to})` })).results[0].code, 'SMS_OPTED_OUT', to);
+    }
+    const other = await p.send('c', { to: '+8613912345678', payload: 'Pump 3 stopped' });
+    assert.equal(other.ok, true, 'the phone in China is another number');
+    assert.deepEqual((await p.optOuts()).map((e) => [e.number, e.key]), [['+886912345678', '886912345678']]);
+    assert.equal(await p.optIn('0912345678'), true, 'START in the national form lifts it');
+    assert.equal((await p.send('c', { to: '+886912345678', payload: 'Pump 3 running' })).ok, true);
+    assert.deepEqual(c.phones, ['8613912345678', '886912345678']);
+  });
+
   it('quiet hours in the recipient\'s time zone by prefix', async () => {
     const c = await channel('smpp');
     const at = Date.UTC(2026, 11, 3, 15, 30); // 23:30 in Taipei, 15:30 in London

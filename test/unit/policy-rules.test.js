@@ -120,6 +120,25 @@ describe('policy rules', () => {
     assert.equal(numberKey('10086'), '10086');
   });
 
+  it('with a home country, one phone in every form is one number in full international form, and no other number is it', () => {
+    const forms = {
+      886: [['0912345678', '886912345678', '+886912345678', '00886912345678', '+886 912-345-678'], '886912345678'],
+      86: [['13912345678', '8613912345678', '+86 139 1234 5678', '008613912345678'], '8613912345678'],
+      65: [['91234567', '6591234567', '+6591234567'], '6591234567'],
+    };
+    for (const [country, [written, key]] of Object.entries(forms)) for (const n of written) assert.equal(numberKey(n, country), key, `${n} with ${country}`);
+    // The pair the last 9 digits cannot tell apart: a phone in Taiwan and one in China.
+    assert.equal(numberKey('0912345678'), numberKey('+8613912345678'));
+    assert.notEqual(numberKey('0912345678', '886'), numberKey('+8613912345678', '886'));
+    assert.notEqual(numberKey('+886912345678', '86'), numberKey('13912345678', '86'));
+    // A national number that begins with the country's own code is national (a landline in Singapore).
+    assert.equal(numberKey('65123456', '65'), '6565123456');
+    assert.equal(numberKey('01012345678', '86'), '861012345678');
+    assert.equal(numberKey('10086', '86'), '10086', 'a short code as it is');
+    assert.throws(() => new Policy({ country: 'TW' }), (e) => e.code === 'SMS_FIELD' && e.field === 'country' && /1 to 3 digits/.test(e.message));
+    assert.doesNotThrow(() => new Policy({ country: '+886' }));
+  });
+
   it('the limit: what fits in the window, when the next may go, and a message heavier than the limit', () => {
     const limit = { count: 5, windowMs: 1000, weight: 1 };
     const log = [100, 1, 200, 2, 300, 2]; // at, weight, at, weight...
