@@ -227,7 +227,9 @@ export class Policy extends EventEmitter {
       if (!Number.isInteger(max) || max < 1) invalid('history.max', `a whole number of messages, 1 or more (got ${String(max)})`);
       this.store.keepHistory({ keepMs, max });
     }
+    // Opt-outs a store cannot give now are said (an 'error'); its held messages are still taken up.
     this.ready = this.rekeyOptOuts()
+      .catch((err: Error) => void this.emit('error', err))
       .then(() => this.loadHeld())
       .finally(() => (this.started = true));
     this.ready.catch((err: Error) => this.emit('error', err));
@@ -605,9 +607,12 @@ export class Policy extends EventEmitter {
       description: `not sent: it was held (${w.reason === 'quiet' ? 'quiet hours' : 'the limit'}) for ${record.via}, the connection or route it came to, which has not been running for ${duration(now - since)} since it was due (removed from the flows, or its flow disabled); send it again through one that runs`,
       held: { reason: w.reason, until: new Date(w.until).toISOString() },
     }));
+    // Nothing of it is due any more here (a connection attached meanwhile finds nothing to send) until the store has answered.
+    const waiting = record.waiting;
     record.waiting = {};
     // Taken from the store first: with a shared store, another instance that runs the connection may have sent it.
-    Promise.resolve(this.store.release(key))
+    Promise.resolve()
+      .then(() => this.store.release(key))
       .then((mine) => {
         this.holding.delete(key);
         this.emit('changed');
@@ -616,7 +621,12 @@ export class Policy extends EventEmitter {
         this.note(key, { kind: 'results', at: now, results, waiting: {} }, record.heldAt);
         this.settleHeld(key, entry, 'policy', measureFor('generic', record.request.payload as string | Buffer, (record.request.encoding as Encoding | 'auto' | undefined) ?? 'auto'));
       })
-      .catch((err: Error) => this.emit('error', err));
+      .catch((err: Error) => {
+        // The store could not be asked: it stays held, and is looked at again.
+        record.waiting = waiting;
+        this.emit('error', err);
+        this.arm(LOOK_AGAIN_MS);
+      });
     return Infinity;
   }
 

@@ -304,6 +304,36 @@ describe('policy in front of every channel', function () {
     assert.equal(c.phones.length, 1, 'only the one whose connection came back reached a phone');
   });
 
+  it('a held message whose connection is gone, and whose store cannot be asked at that moment, stays held and is given up once the store answers', async () => {
+    let clock = Date.UTC(2026, 11, 3, 15, 30); // 23:30 in Taipei
+    let refuse = 1;
+    class Flaky extends policy.MemoryPolicyStore {
+      release(key) {
+        if (refuse-- > 0) return Promise.reject(new Error('store unreachable'));
+        return super.release(key);
+      }
+    }
+    const p = make({ quietHours: { from: '22:00', to: '07:00', timeZone: 'Asia/Taipei' }, store: new Flaky(), now: () => clock });
+    const errors = [];
+    p.on('error', (e) => errors.push(e.message));
+    const detach = p.attach('c', { channel: 'cmpp', send: async () => assert.fail('never sent'), measure: () => ({ parts: 1, encoding: 'gsm7' }) });
+    const waited = p.send('c', { to: '13800138000', payload: 'daily report' });
+    await until(() => p.waiting === 1, { what: 'one held' });
+    detach();
+    clock = Date.UTC(2026, 11, 3, 23, 0, 1);
+    p.wake();
+    clock += policy.UNATTACHED_GRACE_MS;
+    p.wake();
+    await until(() => errors.length === 1, { what: 'the store\'s refusal said' });
+    assert.deepEqual([errors[0], p.waiting], ['store unreachable', 1]);
+    p.wake();
+    clock += policy.UNATTACHED_GRACE_MS;
+    p.wake();
+    const gone = await waited;
+    assert.deepEqual([gone.ok, gone.results.map((r) => r.code)], [false, ['SMS_NOT_SENT']]);
+    assert.equal(p.waiting, 0);
+  });
+
   it('a home country: an opt-out in one form of a number refuses every form of it and no other phone; opt-outs kept before it was set are taken up', async () => {
     const c = await channel('smpp');
     const file = path.join(tmp(), 'p.sqlite');
