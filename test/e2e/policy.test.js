@@ -261,19 +261,25 @@ describe('policy in front of every channel', function () {
     assert.equal(p.waiting, 0);
     assert.equal((await p.status({ key: gone.key }))[0].recipients[0].code, 'SMS_NOT_SENT');
 
+    /** A message held at 23:30 on the day of `date`, then a restart with no connection attached: the outcomes carried over. */
+    const heldOverRestart = async (date, payload) => {
+      clock = Date.UTC(2026, 11, date, 15, 30);
+      p.attach('c', c.sender);
+      p.send('c', { to: '13800138000', payload, origin: 'node1' });
+      await until(() => p.waiting === 1, { what: `"${payload}" held` });
+      await new Promise((r) => setImmediate(r));
+      await p.close();
+      p = make(options());
+      await p.ready;
+      const carried = [];
+      p.on('carried', (x) => carried.push(x));
+      clock = Date.UTC(2026, 11, date, 23, 0, 1);
+      p.wake();
+      return carried;
+    };
+
     // Held over a restart that brings its connection back within the grace: sent.
-    clock = Date.UTC(2026, 11, 4, 15, 30);
-    p.attach('c', c.sender);
-    p.send('c', { to: '13800138000', payload: 'second report', origin: 'node1' });
-    await until(() => p.waiting === 1, { what: 'one held again' });
-    await new Promise((r) => setImmediate(r));
-    await p.close();
-    p = make(options());
-    await p.ready;
-    const carried = [];
-    p.on('carried', (x) => carried.push(x));
-    clock = Date.UTC(2026, 11, 4, 23, 0, 1);
-    p.wake();
+    let carried = await heldOverRestart(4, 'second report');
     clock += 30_000;
     p.wake();
     p.attach('c', c.sender);
@@ -281,17 +287,7 @@ describe('policy in front of every channel', function () {
     assert.deepEqual([carried[0].origin, carried[0].result.ok], ['node1', true]);
 
     // Held over a restart without its connection: carried over as not sent, and not held again after another restart.
-    clock = Date.UTC(2026, 11, 5, 15, 30);
-    p.send('c', { to: '13800138000', payload: 'third report', origin: 'node1' });
-    await until(() => p.waiting === 1, { what: 'a third held' });
-    await new Promise((r) => setImmediate(r));
-    await p.close();
-    p = make(options());
-    await p.ready;
-    carried.length = 0;
-    p.on('carried', (x) => carried.push(x));
-    clock = Date.UTC(2026, 11, 5, 23, 0, 1);
-    p.wake();
+    carried = await heldOverRestart(5, 'third report');
     clock += policy.UNATTACHED_GRACE_MS;
     p.wake();
     await until(() => carried.length === 1, { what: 'the outcome of the message nothing can send' });
