@@ -405,7 +405,7 @@ export class Policy extends EventEmitter {
     if (!this.historyOn) return;
     this.store.note(key, change, since);
     if (change.kind !== 'results') return;
-    if (awaitReport) for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.await(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
+    if (awaitReport) for (const r of change.results) if (r.ok && r.part === 1 && r.id) this.queueForReport(`${r.id}\u0000${numberKey(r.to)}`, { key, to: r.to, since });
     if (!this.early.size) return;
     for (const r of change.results) {
       const report = r.id ? this.early.get(r.id) : undefined;
@@ -442,7 +442,8 @@ export class Policy extends EventEmitter {
     return false;
   }
 
-  private await(awaitedKey: string, sent: { key: string; to: string; since: number }): void {
+  /** A message sent awaits its report under (id, number), behind any earlier one still awaiting under it. */
+  private queueForReport(awaitedKey: string, sent: { key: string; to: string; since: number }): void {
     const waiting = this.awaited.get(awaitedKey);
     if (waiting && waiting[waiting.length - 1].key !== sent.key) waiting.push(sent);
     else if (!waiting) this.awaited.set(awaitedKey, [sent]);
